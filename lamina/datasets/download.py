@@ -1,0 +1,228 @@
+"""``get_file``: Keras's downloader, with atomic writes and errors that say what to do."""
+
+import contextlib
+import hashlib
+import http.client
+import os
+import sys
+import urllib.error
+import urllib.parse
+import urllib.request
+import uuid
+
+from lamina.datasets.cache import cache_directory
+from lamina.datasets.extract import extract_archive
+from lamina.datasets.hashing import hash_file, normalize_hash, resolve_hash_algorithm
+from lamina.datasets.progress import DownloadProgress
+from lamina.errors import ConfigurationError, DownloadError
+
+_CHUNK_BYTES = 1 << 20
+_TIMEOUT_S = 60
+_SCHEMES = ("http", "https", "ftp", "file")
+
+FETCH_FAILED = """\
+Could not download {url}
+Reason: {reason}
+If this machine is offline or cannot reach that server, fetch the file on another machine \
+and copy it to:
+    {path}
+{hash_note}lamina uses a file found there without downloading it."""
+
+HASH_MISMATCH = """\
+The file downloaded from {url} failed its {algorithm} check.
+    expected: {expected}
+    actual:   {actual}
+Nothing was saved to {path}. The transfer may have been corrupted, or the file at that \
+address has changed: try again, and if the mismatch persists check file_hash."""
+
+
+def get_file(
+    fname=None,
+    origin=None,
+    file_hash=None,
+    cache_dir=None,
+    cache_subdir="datasets",
+    hash_algorithm="auto",
+    extract=False,
+    force_download=False,
+    progress=True,
+):
+    """Download a file from a URL unless it is already cached, and return its path.
+
+    Same arguments and cache layout as ``keras.utils.get_file``, with lamina's cache
+    root: ``~/.lamina`` (or ``$LAMINA_HOME``), so ``origin=".../mnist.npz"`` is stored at
+    ``~/.lamina/datasets/mnist.npz``. The download goes to a temporary file in the same
+    folder, is checked against ``file_hash``, and only then renamed into place: an
+    interrupted or corrupt download never leaves a file behind.
+
+    Args:
+        fname: Local file name; ``None`` takes the last part of ``origin``'s path. With
+            ``extract=True``, a name without extension names the extraction folder.
+        origin: URL of the file (http, https, ftp or file).
+        file_hash: Expected sha256 (or md5) hex digest. A cached file that does not match
+            is downloaded again; a download that does not match raises.
+        cache_dir: Cache root; ``None`` means ``$LAMINA_HOME`` or ``~/.lamina``.
+        cache_subdir: Folder under the root (an absolute path is used as is).
+        hash_algorithm: "auto" (by digest length, as Keras), "sha256" or "md5".
+        extract: Unpack a .zip/.tar(.gz) archive and return the folder it went to.
+            Members with absolute paths, ``..`` or links leading outside are refused.
+        force_download: Download even when a valid cached file exists.
+        progress: Show progress on stderr (a live bar on a terminal, a start and an end
+            line otherwise).
+
+    Returns:
+        Path (str) of the file, or of the extraction folder when ``extract=True``.
+
+    Raises:
+        DownloadError: the file cannot be fetched (the message names the URL, the reason
+            and the path to copy the file to by hand), or fails its hash check.
+        ConfigurationError: a missing origin, a path in ``fname``, a malformed hash.
+    """
+    origin = _check_origin(origin)
+    name_given = fname is not None and fname != ""
+    fname = _check_fname(fname, origin)
+    algorithm = resolve_hash_algorithm(file_hash, hash_algorithm)
+    expected = None if file_hash is None else normalize_hash(file_hash)
+    directory = cache_directory(cache_dir, cache_subdir)
+    target, extraction_dir = _targets(directory, fname, name_given, extract)
+
+    fetched = force_download or not _is_cached(target, expected, algorithm, progress)
+    if fetched:
+        _download(origin, target, expected, algorithm, progress)
+    if not extract:
+        return target
+    if fetched or not os.path.isdir(extraction_dir):
+        extract_archive(target, extraction_dir)
+    return extraction_dir
+
+
+def _check_origin(origin):
+    if origin is None:
+        raise ConfigurationError(
+            "get_file: `origin` is required: the URL of the file to download. Received: origin=None."
+        )
+    origin = str(origin)
+    scheme = urllib.parse.urlsplit(origin).scheme
+    if scheme not in _SCHEMES:
+        raise ConfigurationError(
+            f"get_file: `origin` must be a URL starting with http://, https://, ftp:// or file://. "
+            f"Received: origin={origin!r}."
+        )
+    return origin
+
+
+def _name_from_origin(origin):
+    return os.path.basename(urllib.parse.urlsplit(origin).path)
+
+
+def _check_fname(fname, origin):
+    if fname is None or fname == "":
+        fname = _name_from_origin(origin)
+        if not fname:
+            raise ConfigurationError(
+                f"get_file: cannot take a file name from origin={origin!r}. Pass `fname`."
+            )
+        return fname
+    fname = os.fspath(fname)
+    if os.sep in fname or "/" in fname:
+        raise ConfigurationError(
+            "get_file: `fname` must be a bare file name; choose the folder with `cache_dir` "
+            f"(and `cache_subdir`). Received: fname={fname!r}."
+        )
+    return fname
+
+
+def _targets(directory, fname, name_given, extract):
+    """Keras's layout: (archive path, extraction folder or None)."""
+    if not extract:
+        return os.path.join(directory, fname), None
+    if name_given and "." in fname:
+        stem = fname[: fname.find(".")]
+        return os.path.join(directory, fname), os.path.join(directory, f"{stem}_extracted")
+    return os.path.join(directory, f"{fname}_archive"), os.path.join(directory, fname)
+
+
+def _is_cached(path, expected, algorithm, progress):
+    if not os.path.isfile(path):
+        return False
+    if expected is None or hash_file(path, algorithm) == expected:
+        return True
+    if progress:
+        print(
+            f"The cached file {path} does not match its expected {algorithm}; downloading it again.",
+            file=sys.stderr,
+        )
+    return False
+
+
+def _download(origin, target, expected, algorithm, progress):
+    """Fetch ``origin`` into ``target`` atomically, checking ``expected`` first."""
+    directory, name = os.path.split(target)
+    partial = os.path.join(directory, f".{name}.{uuid.uuid4().hex[:12]}.part")
+    # os.open (unlike mkstemp's 0600) lets the umask set the mode the cached file keeps.
+    handle = os.open(
+        partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666
+    )
+    try:
+        with os.fdopen(handle, "wb") as out:
+            actual = _fetch(origin, out, algorithm, progress, target, expected)
+        if expected is not None and actual != expected:
+            raise DownloadError(
+                HASH_MISMATCH.format(
+                    url=origin, algorithm=algorithm, expected=expected, actual=actual, path=target
+                )
+            )
+        os.replace(partial, target)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.remove(partial)
+        raise
+
+
+def _fetch(origin, out, algorithm, progress, target, expected):
+    """Stream ``origin`` into ``out``; return the hex digest of what was received."""
+
+    def failure(reason):
+        hash_note = "" if expected is None else f"It must have {algorithm} {expected}.\n"
+        return DownloadError(
+            FETCH_FAILED.format(url=origin, reason=reason, path=target, hash_note=hash_note)
+        )
+
+    hasher = hashlib.new(algorithm)
+    try:
+        response = urllib.request.urlopen(origin, timeout=_TIMEOUT_S)
+    except urllib.error.HTTPError as error:
+        raise failure(f"HTTP {error.code} {error.reason}") from error
+    except urllib.error.URLError as error:
+        raise failure(error.reason) from error
+    except (OSError, http.client.HTTPException) as error:
+        raise failure(repr(error)) from error
+    with response:
+        total = _content_length(response)
+        bar = DownloadProgress(origin, total, enabled=progress)
+        received = 0
+        while True:
+            try:
+                chunk = response.read(_CHUNK_BYTES)
+            except (OSError, http.client.HTTPException) as error:
+                bar.abort()
+                raise failure(f"connection lost after {received} bytes ({error!r})") from error
+            if not chunk:
+                break
+            out.write(chunk)
+            hasher.update(chunk)
+            received += len(chunk)
+            bar.update(received)
+        if total is not None and received != total:
+            bar.abort()
+            raise failure(f"the server announced {total} bytes but sent {received}")
+        bar.close(received)
+    return hasher.hexdigest()
+
+
+def _content_length(response):
+    value = response.headers.get("Content-Length")
+    try:
+        return int(value) if value is not None else None
+    except ValueError:
+        return None

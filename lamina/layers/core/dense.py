@@ -1,0 +1,95 @@
+"""Dense: ``activation(inputs @ kernel + bias)`` on the last axis."""
+
+import torch.nn.functional as F
+
+from lamina import activations, initializers
+from lamina.errors import ConfigurationError
+from lamina.layers.layer import Layer
+
+
+class Dense(Layer):
+    """Densely connected layer.
+
+    The kernel is stored as PyTorch's ``nn.Linear`` stores it, ``(units, input_dim)``,
+    and exchanged with Keras (``get_weights``, ``.keras`` files) as ``(input_dim, units)``.
+
+    Args:
+        units: positive int, size of the output's last axis.
+        activation: name or callable (default: none, i.e. linear).
+        use_bias: whether to add a bias vector.
+        kernel_initializer / bias_initializer: initializers (Keras defaults
+            ``"glorot_uniform"`` / ``"zeros"``).
+    """
+
+    def __init__(
+        self,
+        units,
+        activation=None,
+        use_bias=True,
+        kernel_initializer="glorot_uniform",
+        bias_initializer="zeros",
+        kernel_regularizer=None,
+        bias_regularizer=None,
+        activity_regularizer=None,
+        kernel_constraint=None,
+        bias_constraint=None,
+        **kwargs,
+    ):
+        super().__init__(**kwargs)
+        if isinstance(units, bool) or not isinstance(units, int) or units < 1:
+            raise ConfigurationError(
+                f"Dense '{self.name}': units must be a positive integer. Received: units={units!r}."
+            )
+        self.units = units
+        self.activation = activations.get(activation)
+        self.use_bias = bool(use_bias)
+        self.kernel_initializer = initializers.get(kernel_initializer)
+        self.bias_initializer = initializers.get(bias_initializer)
+        self.kernel_regularizer = kernel_regularizer
+        self.bias_regularizer = bias_regularizer
+        self.activity_regularizer = activity_regularizer
+        self.kernel_constraint = kernel_constraint
+        self.bias_constraint = bias_constraint
+        self.supports_masking = True
+
+    def build(self, input_shape):
+        input_dim = input_shape[-1]
+        if input_dim is None:
+            raise ConfigurationError(
+                f"Dense '{self.name}': the last axis of the input must be known. "
+                f"Received: input_shape={input_shape}."
+            )
+        self.add_weight(
+            shape=(input_dim, self.units),
+            initializer=self.kernel_initializer,
+            regularizer=self.kernel_regularizer,
+            constraint=self.kernel_constraint,
+            name="kernel",
+            layout="dense_kernel",
+        )
+        if self.use_bias:
+            self.add_weight(
+                shape=(self.units,),
+                initializer=self.bias_initializer,
+                regularizer=self.bias_regularizer,
+                constraint=self.bias_constraint,
+                name="bias",
+            )
+        else:
+            self.bias = None
+
+    def call(self, inputs):
+        return self.activation(F.linear(inputs, self.kernel, self.bias))
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape[:-1]) + (self.units,)
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "units": self.units,
+            "activation": activations.serialize(self.activation),
+            "use_bias": self.use_bias,
+            "kernel_initializer": initializers.serialize(self.kernel_initializer),
+            "bias_initializer": initializers.serialize(self.bias_initializer),
+        }

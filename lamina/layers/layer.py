@@ -1,0 +1,414 @@
+"""``Layer``: the base of every lamina layer and model, and a real ``torch.nn.Module``.
+
+A layer's constructor only stores settings. ``build(input_shape)`` creates weights with
+``add_weight`` once the input shape is known (on the first call, or from ``Input``), and
+``call(inputs, training=None, mask=None)`` computes with torch ops. Trainable weights
+are ``nn.Parameter``s and non-trainable state is registered buffers, so ``state_dict()``,
+``.to(device)``, DDP and ``torch.compile`` work as on any module.
+
+``training=None`` means "follow the module's mode" (``model.train()`` / ``model.eval()``).
+Layers start in eval mode, so ``model(x)`` is inference as in Keras; ``fit`` switches to
+train mode for its duration.
+"""
+
+import functools
+import inspect
+
+import numpy as np
+import torch
+from torch import nn
+
+from lamina import initializers, layouts
+from lamina.backend import config as backend_config
+from lamina.backend.device import get_device
+from lamina.backend.naming import to_snake_case, unique_name
+from lamina.errors import ConfigurationError, InputError, describe
+from lamina.layers import symbolic
+from lamina.utils.tree import flatten, flatten_shapes, is_shape, map_shapes, map_structure
+
+_BASE_KWARGS = ("input_shape", "batch_input_shape", "batch_size", "input_dim")
+
+MISSING_SUPER_INIT = (
+    "{cls} was used before Layer.__init__ ran. A custom layer must call "
+    "`super().__init__(**kwargs)` first in its own __init__:\n\n"
+    "    class {cls}(lamina.layers.Layer):\n"
+    "        def __init__(self, units, **kwargs):\n"
+    "            super().__init__(**kwargs)\n"
+    "            self.units = units\n"
+)
+
+
+@functools.cache
+def _call_arguments(cls):
+    parameters = inspect.signature(cls.call).parameters
+    accepts_any = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values())
+    return ("training" in parameters or accepts_any, "mask" in parameters or accepts_any)
+
+
+class Layer(nn.Module):
+    """Base class of layers.
+
+    Args:
+        trainable: whether the layer's weights are updated by training.
+        name: unique name; defaults to the snake_case class name plus a counter.
+        dtype: dtype of the weights (default ``lamina.backend.floatx()``).
+        input_shape: shape of one sample, for the first layer of a ``Sequential``.
+    """
+
+    def __init__(self, *, trainable=True, name=None, dtype=None, **kwargs):
+        unknown = sorted(set(kwargs) - set(_BASE_KWARGS))
+        if unknown:
+            raise ConfigurationError(
+                f"{type(self).__name__}: unexpected keyword argument(s) {unknown}. "
+                f"Check the spelling against the layer's documented arguments."
+            )
+        super().__init__()
+        self._lamina_initialized = True
+        self.name = name or unique_name(to_snake_case(type(self).__name__))
+        self.dtype = dtype or backend_config.floatx()
+        self._trainable = bool(trainable)
+        self.built = False
+        self.supports_masking = False
+        self._own_weights = []  # (attribute name, layout, created trainable)
+        self._build_shapes = None
+        self._inbound_nodes = []
+        self._losses = []
+        self._batch_input_shape = _batch_input_shape(self.name, kwargs)
+        self.train(False)
+
+    # ----------------------------------------------------------------- building
+    def build(self, input_shape):
+        """Create weights for inputs of ``input_shape`` (batch first). Override this."""
+
+    def add_weight(
+        self,
+        shape=None,
+        initializer=None,
+        dtype=None,
+        trainable=True,
+        regularizer=None,
+        constraint=None,
+        name=None,
+        layout="identity",
+    ):
+        """Create a weight of Keras-layout ``shape``, stored in lamina's ``layout``.
+
+        Trainable weights become ``nn.Parameter``s, others registered buffers. The
+        initializer sees the Keras-layout shape (so fans match Keras), and the value is
+        then converted with ``lamina.layouts.from_keras(layout, ...)``.
+        """
+        if "_lamina_initialized" not in self.__dict__:
+            raise ConfigurationError(MISSING_SUPER_INIT.format(cls=type(self).__name__))
+        name = name or f"weight_{len(self._own_weights)}"
+        if not name.isidentifier() or hasattr(type(self), name):
+            raise ConfigurationError(
+                f"Layer '{self.name}': add_weight needs a name usable as an attribute. Received: name={name!r}."
+            )
+        dtype = _torch_dtype(dtype or self.dtype)
+        if initializer is None:
+            initializer = "glorot_uniform" if dtype.is_floating_point else "zeros"
+        shape = tuple(int(d) for d in (shape or ()))
+        value = initializers.get(initializer)(shape, dtype=dtype)
+        value = layouts.from_keras(layout, value).contiguous().to(get_device())
+        if trainable:
+            self.register_parameter(name, nn.Parameter(value, requires_grad=self._trainable))
+        else:
+            self.register_buffer(name, value)
+        self._own_weights.append((name, layout, bool(trainable)))
+        if regularizer is not None or constraint is not None:
+            self._weight_extras = getattr(self, "_weight_extras", {})
+            self._weight_extras[name] = (regularizer, constraint)
+        return getattr(self, name)
+
+    def build_from_shapes(self, input_shape):
+        """Build once for ``input_shape`` (idempotent)."""
+        if not self.built:
+            self.build(input_shape)
+            self._build_shapes = input_shape
+            self.built = True
+
+    # ----------------------------------------------------------------- calling
+    def __call__(self, inputs, *args, **kwargs):
+        if "_lamina_initialized" not in self.__dict__:
+            raise ConfigurationError(MISSING_SUPER_INIT.format(cls=type(self).__name__))
+        if symbolic.is_symbolic(inputs):
+            return self._symbolic_call(inputs, *args, **kwargs)
+        if not self.built:
+            self._build_from_values(inputs)
+        accepts_training, accepts_mask = _call_arguments(type(self))
+        if accepts_training:
+            if kwargs.get("training") is None:
+                kwargs["training"] = self.training
+        else:
+            kwargs.pop("training", None)
+        if not accepts_mask:
+            kwargs.pop("mask", None)
+        try:
+            return super().__call__(inputs, *args, **kwargs)
+        except (RuntimeError, IndexError) as err:
+            self._explain_call_error(inputs, err)
+            raise
+
+    def forward(self, *args, **kwargs):
+        return self.call(*args, **kwargs)
+
+    def call(self, inputs, *args, **kwargs):
+        """Compute the layer's output with torch ops. Override this."""
+        return inputs
+
+    def _build_from_values(self, inputs):
+        shapes = map_structure(lambda t: tuple(t.shape) if hasattr(t, "shape") else t, inputs)
+        shapes = map_shapes(lambda s: (None,) + s[1:] if is_shape(s) and s else s, shapes)
+        self.build_from_shapes(shapes)
+        first = next((t for t in flatten(inputs) if isinstance(t, torch.Tensor)), None)
+        if first is not None and any(p.device != first.device for p in self.parameters()):
+            self.to(first.device)
+
+    def _explain_call_error(self, inputs, err):
+        expected = self._build_shapes
+        received = map_structure(lambda t: tuple(getattr(t, "shape", ())), inputs)
+        if expected is None or not _shapes_conflict(expected, received):
+            return
+        raise InputError(
+            f"Layer '{self.name}' ({type(self).__name__}) was built for inputs of shape "
+            f"{_show_shape(expected)} but received {_show_shape(received)}. Give the model data "
+            f"of the shape it was built for, or build a new model for this shape."
+        ) from err
+
+    def _symbolic_call(self, inputs, *args, **kwargs):
+        self.build_from_shapes(symbolic.shape_of(inputs))
+        output_shape = self.compute_output_shape(symbolic.shape_of(inputs))
+        outputs = _placeholders_like(output_shape, self._symbolic_output_dtype(inputs), self.name)
+        node = symbolic.Node(self, inputs, outputs, dict(kwargs, args=args) if args else kwargs)
+        for index, tensor in enumerate(node.output_tensors):
+            tensor.node, tensor.index = node, index
+        self._inbound_nodes.append(node)
+        return outputs
+
+    def _symbolic_output_dtype(self, inputs):
+        if self.compute_dtype_is_input_dtype():
+            return next(t.dtype for t in flatten(inputs) if isinstance(t, symbolic.KerasTensor))
+        return _torch_dtype(self.dtype)
+
+    def compute_dtype_is_input_dtype(self):
+        """Whether outputs keep an integer input dtype (shape-only layers); floats otherwise."""
+        return False
+
+    def compute_output_shape(self, input_shape):
+        """Output shape for ``input_shape`` (batch first, ``None`` unknown).
+
+        The default runs the layer once on small zero tensors; layers override it when
+        the shape follows from a formula.
+        """
+        placeholders = map_shapes(
+            lambda shape: symbolic.KerasTensor(shape, dtype=self._placeholder_dtype()), input_shape
+        )
+        device = next((p.device for p in self.parameters()), get_device())
+        was_training = self.training
+        self.train(False)
+        try:
+            with torch.no_grad():
+                out = self(symbolic.placeholder_values(placeholders, device), training=False)
+        finally:
+            self.train(was_training)
+        return map_structure(lambda t: (None,) + tuple(t.shape[1:]), out)
+
+    def _placeholder_dtype(self):
+        return _torch_dtype(self.dtype)
+
+    def compute_mask(self, inputs, mask=None):
+        """The mask of this layer's output: the input mask if ``supports_masking``."""
+        return mask if self.supports_masking else None
+
+    # ------------------------------------------------------------ trainability
+    @property
+    def trainable(self):
+        return self._trainable
+
+    @trainable.setter
+    def trainable(self, value):
+        self._trainable = bool(value)
+        for name, _, created_trainable in self._own_weights:
+            if created_trainable:
+                getattr(self, name).requires_grad_(self._trainable)
+        for layer in self._sublayers():
+            layer.trainable = value
+        for module in self._foreign_modules():
+            module.requires_grad_(self._trainable)
+
+    def _sublayers(self):
+        return [m for m in self.children() if isinstance(m, Layer)]
+
+    def _foreign_modules(self):
+        return [m for m in self.children() if not isinstance(m, Layer)]
+
+    # ------------------------------------------------------------------ weights
+    def _weight_entries(self):
+        """(tensor, layout, trainable, name) for every weight, in Keras's order."""
+        entries = []
+        own = [(n, lay, t) for n, lay, t in self._own_weights if t] + [
+            (n, lay, t) for n, lay, t in self._own_weights if not t
+        ]
+        for name, layout, created_trainable in own:
+            entries.append((getattr(self, name), layout, created_trainable and self._trainable, name))
+        for child in self.children():
+            if isinstance(child, Layer):
+                entries.extend(child._weight_entries())
+            else:
+                entries.extend(_module_entries(child, self._trainable))
+        return entries
+
+    @property
+    def weights(self):
+        """All weights (trainable first, then non-trainable, per layer), as torch tensors."""
+        return [entry[0] for entry in self._weight_entries()]
+
+    @property
+    def trainable_weights(self):
+        return [entry[0] for entry in self._weight_entries() if entry[2]]
+
+    @property
+    def non_trainable_weights(self):
+        return [entry[0] for entry in self._weight_entries() if not entry[2]]
+
+    @property
+    def variables(self):
+        return self.weights
+
+    def get_weights(self):
+        """Weights as NumPy arrays in Keras's order and layout (see ``lamina.layouts``)."""
+        return [
+            np.array(layouts.to_keras(layout, tensor.detach().cpu()).numpy())
+            for tensor, layout, _, _ in self._weight_entries()
+        ]
+
+    def set_weights(self, weights):
+        """Set weights from NumPy arrays in Keras's order and layout.
+
+        The order is ``layer.weights``: for each layer its trainable weights, then its
+        non-trainable ones (BatchNormalization: gamma, beta, moving_mean, moving_variance).
+        Every array is checked against the weight's Keras-layout shape before anything
+        is written, so a wrong list changes nothing.
+        """
+        entries = self._weight_entries()
+        if len(weights) != len(entries):
+            raise InputError(
+                f"Layer '{self.name}': set_weights expects {len(entries)} arrays "
+                f"({[name for *_, name in entries]}) but received {len(weights)}."
+            )
+        converted = []
+        for (tensor, layout, _, name), value in zip(entries, weights):
+            value = np.asarray(value)
+            expected = layouts.keras_shape(layout, tuple(tensor.shape))
+            if tuple(value.shape) != expected:
+                raise InputError(
+                    f"Layer '{self.name}': weight '{name}' has shape {expected} (Keras layout) "
+                    f"but set_weights received an array of shape {tuple(value.shape)}."
+                )
+            converted.append(layouts.from_keras(layout, torch.as_tensor(value)))
+        with torch.no_grad():
+            for (tensor, *_), value in zip(entries, converted):
+                tensor.copy_(value.to(dtype=tensor.dtype, device=tensor.device))
+
+    def count_params(self):
+        """Number of scalars in all weights."""
+        if not self.built:
+            raise ConfigurationError(
+                f"Layer '{self.name}' is not built yet, so it has no weights to count. Call it on "
+                f"data, or give the model an input shape (Input(...) or input_shape=...)."
+            )
+        return sum(int(t.numel()) for t in self.weights)
+
+    # ------------------------------------------------------------------- losses
+    def add_loss(self, loss):
+        """Add a scalar loss tensor (e.g. an activity penalty) collected by ``fit``."""
+        self._losses.append(loss)
+
+    @property
+    def losses(self):
+        """Losses added during the last call, this layer's and its sublayers'."""
+        collected = list(self._losses)
+        for layer in self._sublayers():
+            collected.extend(layer.losses)
+        return collected
+
+    def _clear_losses(self):
+        self._losses.clear()
+        for layer in self._sublayers():
+            layer._clear_losses()
+
+    # ------------------------------------------------------------------- config
+    def get_config(self):
+        """Constructor arguments that rebuild this layer (override and extend)."""
+        config = {"name": self.name, "trainable": self.trainable, "dtype": self.dtype}
+        if self._batch_input_shape is not None:
+            config["batch_input_shape"] = list(self._batch_input_shape)
+        return config
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
+
+    # ------------------------------------------------------------------- extras
+    @property
+    def input_shape(self):
+        return self._build_shapes
+
+    def __repr__(self):
+        return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+
+def _module_entries(module, trainable):
+    entries = [(p, "identity", trainable and p.requires_grad, n) for n, p in module.named_parameters()]
+    entries += [(b, "identity", False, n) for n, b in module.named_buffers()]
+    return entries
+
+
+def _batch_input_shape(layer_name, kwargs):
+    if kwargs.get("batch_input_shape") is not None:
+        return tuple(kwargs["batch_input_shape"])
+    shape = kwargs.get("input_shape")
+    if shape is None and kwargs.get("input_dim") is not None:
+        shape = (kwargs["input_dim"],)
+    if shape is None:
+        return None
+    if isinstance(shape, int):
+        shape = (shape,)
+    if not isinstance(shape, (tuple, list)) or not all(d is None or int(d) > 0 for d in shape):
+        raise ConfigurationError(
+            f"Layer '{layer_name}': input_shape must be a tuple of positive sizes for one sample "
+            f"(without the batch). Received: input_shape={describe(shape)}."
+        )
+    return (kwargs.get("batch_size"),) + tuple(shape)
+
+
+def _torch_dtype(dtype):
+    if isinstance(dtype, torch.dtype):
+        return dtype
+    try:
+        return getattr(torch, str(dtype))
+    except AttributeError:
+        raise ConfigurationError(f"Unknown dtype. Received: dtype={dtype!r}.") from None
+
+
+def _placeholders_like(output_shape, dtype, layer_name):
+    def build(shape):
+        if not is_shape(shape):
+            raise TypeError(f"Layer '{layer_name}': compute_output_shape returned {shape!r}.")
+        return symbolic.KerasTensor(shape, dtype=dtype or torch.float32, name=layer_name)
+
+    return map_shapes(build, output_shape)
+
+
+def _shapes_conflict(expected, received):
+    expected, received = flatten_shapes(expected), flatten_shapes(received)
+    if len(expected) != len(received):
+        return True
+    for e, r in zip(expected, received):
+        if len(e) != len(r) or any(a is not None and a != b for a, b in zip(e[1:], r[1:])):
+            return True
+    return False
+
+
+def _show_shape(shape):
+    return str(shape).replace("None", "batch") if shape is not None else "unknown"

@@ -1,0 +1,161 @@
+"""Look up losses by name (``get``) and turn them into configs and back (``serialize``)."""
+
+import inspect
+
+from lamina.errors import ConfigurationError, describe
+from lamina.losses.crossentropy import (
+    BinaryCrossentropy,
+    CategoricalCrossentropy,
+    SparseCategoricalCrossentropy,
+    binary_crossentropy,
+    categorical_crossentropy,
+    sparse_categorical_crossentropy,
+)
+from lamina.losses.loss import Loss, LossFunctionWrapper
+from lamina.losses.regression import (
+    Huber,
+    MeanAbsoluteError,
+    MeanSquaredError,
+    huber,
+    mean_absolute_error,
+    mean_squared_error,
+)
+
+_CLASSES = {
+    cls.__name__: cls
+    for cls in (
+        Loss,
+        LossFunctionWrapper,
+        SparseCategoricalCrossentropy,
+        CategoricalCrossentropy,
+        BinaryCrossentropy,
+        MeanSquaredError,
+        MeanAbsoluteError,
+        Huber,
+    )
+}
+
+# Names a user may write in ``compile(loss=...)``, each giving an instance of the class.
+_BY_NAME = {
+    "sparse_categorical_crossentropy": SparseCategoricalCrossentropy,
+    "categorical_crossentropy": CategoricalCrossentropy,
+    "binary_crossentropy": BinaryCrossentropy,
+    "bce": BinaryCrossentropy,
+    "mean_squared_error": MeanSquaredError,
+    "mse": MeanSquaredError,
+    "mean_absolute_error": MeanAbsoluteError,
+    "mae": MeanAbsoluteError,
+    "huber": Huber,
+    "huber_loss": Huber,
+}
+_BY_NAME.update(
+    {name: cls for name, cls in _CLASSES.items() if cls not in (Loss, LossFunctionWrapper)}
+)
+
+_FUNCTIONS = {
+    fn.__name__: fn
+    for fn in (
+        sparse_categorical_crossentropy,
+        categorical_crossentropy,
+        binary_crossentropy,
+        mean_squared_error,
+        mean_absolute_error,
+        huber,
+    )
+}
+
+ALL_NAMES = tuple(sorted(_BY_NAME))
+
+
+def get(identifier, custom_objects=None):
+    """Return the ``Loss`` that ``identifier`` stands for.
+
+    Args:
+        identifier: ``None``; a name (``"sparse_categorical_crossentropy"``, ``"mse"``,
+            ``"CategoricalCrossentropy"``, ...; see ``ALL_NAMES``); a ``Loss`` instance
+            (returned as is) or class (instantiated); a config dict
+            ``{"class_name": ..., "config": {...}}``; or a function
+            ``(y_true, y_pred) -> per-sample losses``, wrapped in ``LossFunctionWrapper``.
+        custom_objects: Optional ``{name: class or function}`` for names in configs
+            that are not lamina's own.
+
+    Returns:
+        A ``Loss`` instance, or ``None`` for ``None``.
+
+    Raises:
+        ConfigurationError: for an unknown name or an unusable identifier.
+    """
+    if identifier is None or isinstance(identifier, Loss):
+        return identifier
+    if isinstance(identifier, str):
+        return _lookup_class(identifier)()
+    if isinstance(identifier, dict):
+        return deserialize(identifier, custom_objects)
+    if inspect.isclass(identifier) and issubclass(identifier, Loss):
+        return identifier()
+    if callable(identifier) and not inspect.isclass(identifier):
+        return LossFunctionWrapper(identifier)
+    raise ConfigurationError(
+        f"Could not interpret the loss. Received: loss={describe(identifier)}. Pass a name "
+        f"(one of {', '.join(ALL_NAMES)}), a lamina.losses.Loss, or a function "
+        "(y_true, y_pred) -> per-sample losses."
+    )
+
+
+def serialize(loss):
+    """Config dict ``{"class_name": ..., "config": {...}}`` of a ``Loss``.
+
+    A plain function is serialized as a ``LossFunctionWrapper`` around it.
+    """
+    if not isinstance(loss, Loss):
+        if not callable(loss):
+            raise ConfigurationError(
+                f"serialize: not a loss. Received: loss={describe(loss)}. Pass a lamina.losses.Loss."
+            )
+        loss = LossFunctionWrapper(loss)
+    return {"class_name": type(loss).__name__, "config": loss.get_config()}
+
+
+def deserialize(config, custom_objects=None):
+    """Rebuild a ``Loss`` from ``serialize``'s output."""
+    if not isinstance(config, dict) or "class_name" not in config:
+        raise ConfigurationError(
+            "deserialize: expected a dict {'class_name': ..., 'config': {...}}. "
+            f"Received: {describe(config)}."
+        )
+    custom_objects = custom_objects or {}
+    name = config["class_name"]
+    cls = custom_objects.get(name) or _CLASSES.get(name)
+    if cls is None:
+        raise ConfigurationError(
+            f"Unknown loss class. Received: class_name={name!r}. Known classes: "
+            f"{', '.join(sorted(_CLASSES))}. Pass custom_objects={{{name!r}: YourLoss}} "
+            "for your own."
+        )
+    arguments = dict(config.get("config") or {})
+    if isinstance(arguments.get("fn"), str):
+        arguments["fn"] = get_function(arguments["fn"], custom_objects)
+    return cls.from_config(arguments)
+
+
+def get_function(name, custom_objects=None):
+    """The per-sample loss function registered as ``name`` (or in ``custom_objects``)."""
+    fn = (custom_objects or {}).get(name) or _FUNCTIONS.get(name)
+    if fn is None:
+        raise ConfigurationError(
+            f"Unknown loss function. Received: fn={name!r}. Known functions: "
+            f"{', '.join(sorted(_FUNCTIONS))}. Pass custom_objects={{{name!r}: your_function}} "
+            "for your own."
+        )
+    return fn
+
+
+def _lookup_class(name):
+    cls = _BY_NAME.get(name) or _BY_NAME.get(name.lower())
+    if cls is None:
+        raise ConfigurationError(
+            f"Unknown loss. Received: loss={name!r}. Valid names: {', '.join(ALL_NAMES)}. "
+            "Or pass a lamina.losses.Loss instance or a function (y_true, y_pred) -> "
+            "per-sample losses."
+        )
+    return cls

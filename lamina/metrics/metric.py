@@ -1,0 +1,192 @@
+"""The ``Metric`` base class: state tensors that accumulate on the device.
+
+A metric keeps its running state (totals, counts) in small tensors created with
+``add_variable``. ``update_state`` adds one batch with a few in-place torch ops under
+``torch.no_grad()``; ``result`` returns a 0-d tensor; nothing reads a value back to the
+host, so updating a metric every step costs no synchronisation. Convert the result
+with ``float(metric.result())`` when you want a number.
+
+Placement: ``metric.to(device)`` moves the state and pins it there; inputs from other
+devices are moved to it. A metric that was never placed adopts the device of the first
+batch it sees.
+"""
+
+import functools
+
+import torch
+
+from lamina.backend import floatx
+from lamina.backend.naming import to_snake_case
+from lamina.errors import ConfigurationError, SavingError, describe
+from lamina.losses.loss import as_tensor, to_torch_dtype
+
+_INITIALIZERS = {"zeros": 0.0, "ones": 1.0}
+
+
+class Metric:
+    """Base class of every metric.
+
+    Subclasses create state in ``__init__`` with ``add_variable`` and implement
+    ``update_state(y_true, y_pred, sample_weight=None)`` and ``result()``.
+
+    Args:
+        name: Name of the metric (shown in logs). Defaults to the snake-case class name.
+        dtype: Float dtype of the state and result. Defaults to ``floatx()``.
+
+    Example:
+        ```python
+        class CountPositives(Metric):
+            def __init__(self, name="count_positives"):
+                super().__init__(name=name)
+                self.count = self.add_variable((), name="count")
+
+            def update_state(self, y_true, y_pred, sample_weight=None):
+                y_pred = self._to_device(y_pred)
+                self.count.add_((y_pred > 0).sum())
+
+            def result(self):
+                return self.count.clone()
+        ```
+    """
+
+    def __init__(self, name=None, dtype=None):
+        self.name = name or to_snake_case(type(self).__name__)
+        self._dtype_argument = None if dtype is None else str(dtype).replace("torch.", "")
+        self._torch_dtype = to_torch_dtype(dtype or floatx(), where=f"{type(self).__name__}(dtype)")
+        self._variables = {}
+        self._initial_values = {}
+        self._device = None  # None until placed with ``to`` or by the first update.
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "update_state" in cls.__dict__:
+            cls.update_state = _without_grad(cls.__dict__["update_state"])
+
+    @property
+    def dtype(self):
+        """Name of the state's float dtype, e.g. ``"float32"``."""
+        return str(self._torch_dtype).replace("torch.", "")
+
+    @property
+    def device(self):
+        """Device of the state tensors (CPU until placed)."""
+        return self._device or torch.device("cpu")
+
+    @property
+    def variables(self):
+        """The state tensors, in creation order."""
+        return list(self._variables.values())
+
+    def add_variable(self, shape, initializer="zeros", dtype=None, name=None):
+        """Create a state tensor on the metric's device and return it.
+
+        Args:
+            shape: Shape of the state, e.g. ``()`` for a running total.
+            initializer: ``"zeros"``, ``"ones"`` or a number; ``reset_state`` restores it.
+            dtype: Dtype of the state; defaults to the metric's dtype.
+            name: Unique name, the key in ``state_dict``. Defaults to ``variable_<n>``.
+        """
+        name = name or f"variable_{len(self._variables)}"
+        if name in self._variables:
+            raise ConfigurationError(
+                f"{type(self).__name__}.add_variable: a state named {name!r} already exists. "
+                "Give each variable a unique name."
+            )
+        value = _INITIALIZERS.get(initializer, initializer)
+        if not isinstance(value, (int, float)) or isinstance(value, bool):
+            raise ConfigurationError(
+                f"{type(self).__name__}.add_variable: unknown initializer. Received: "
+                f"initializer={initializer!r}. Use 'zeros', 'ones' or a number."
+            )
+        shape = (shape,) if isinstance(shape, int) else tuple(shape)
+        tensor = torch.full(
+            shape, float(value), dtype=dtype or self._torch_dtype, device=self.device
+        )
+        self._variables[name] = tensor
+        self._initial_values[name] = float(value)
+        return tensor
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        """Add one batch to the state. Subclasses must implement this."""
+        raise NotImplementedError(f"{type(self).__name__} must implement update_state().")
+
+    def result(self):
+        """The metric's value as a 0-d tensor. Subclasses must implement this."""
+        raise NotImplementedError(f"{type(self).__name__} must implement result().")
+
+    def reset_state(self):
+        """Restore every state tensor to its initial value, in place (keeps the device)."""
+        for name, tensor in self._variables.items():
+            tensor.fill_(self._initial_values[name])
+
+    def __call__(self, *args, **kwargs):
+        """Update the state with one batch and return the new result."""
+        self.update_state(*args, **kwargs)
+        return self.result()
+
+    def to(self, device):
+        """Move the state to ``device`` and keep it there; returns ``self``."""
+        device = torch.device(device)
+        for name, old in list(self._variables.items()):
+            new = old.to(device)
+            self._variables[name] = new
+            for attribute, value in list(vars(self).items()):
+                if value is old:
+                    setattr(self, attribute, new)
+        self._device = device
+        return self
+
+    def state_dict(self):
+        """``{name: tensor}`` copies of the state (for checkpoints and exact resume)."""
+        return {name: tensor.detach().clone() for name, tensor in self._variables.items()}
+
+    def load_state_dict(self, state_dict):
+        """Copy saved state into this metric in place (the device does not change).
+
+        Raises:
+            SavingError: if names or shapes differ from this metric's state.
+        """
+        missing = sorted(set(self._variables) - set(state_dict))
+        unexpected = sorted(set(state_dict) - set(self._variables))
+        if missing or unexpected:
+            raise SavingError(
+                f"Metric {self.name!r}: saved state does not match. Missing: {missing}; "
+                f"unexpected: {unexpected}. Load state saved from the same kind of metric."
+            )
+        for name, tensor in self._variables.items():
+            saved = as_tensor(state_dict[name])
+            if saved.shape != tensor.shape:
+                raise SavingError(
+                    f"Metric {self.name!r}: state {name!r} has shape {tuple(tensor.shape)} but "
+                    f"the saved value is {describe(saved)}."
+                )
+            tensor.copy_(saved)
+
+    def get_config(self):
+        return {"name": self.name, "dtype": self._dtype_argument}
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
+
+    def __repr__(self):
+        return f"<{type(self).__name__} name={self.name!r}>"
+
+    def _to_device(self, value, dtype=None):
+        """``value`` as a tensor on the state's device (adopting its device if unplaced)."""
+        if self._device is None and isinstance(value, torch.Tensor):
+            self.to(value.device)
+        return as_tensor(value, dtype=dtype, device=self.device)
+
+
+def _without_grad(update_state):
+    """Run ``update_state`` without building an autograd graph (state must not keep one)."""
+
+    @functools.wraps(update_state)
+    def wrapper(*args, **kwargs):
+        if not torch.is_grad_enabled():
+            return update_state(*args, **kwargs)
+        with torch.no_grad():
+            return update_state(*args, **kwargs)
+
+    return wrapper

@@ -1,0 +1,204 @@
+"""Look up metrics by name (``get``), pick the right accuracy, and (de)serialize them."""
+
+import inspect
+
+from lamina import losses
+from lamina.errors import ConfigurationError, describe
+from lamina.losses.regression import mean_absolute_error, mean_squared_error
+from lamina.metrics.accuracy import (
+    Accuracy,
+    BinaryAccuracy,
+    CategoricalAccuracy,
+    SparseCategoricalAccuracy,
+    accuracy,
+    binary_accuracy,
+    categorical_accuracy,
+    sparse_categorical_accuracy,
+)
+from lamina.metrics.metric import Metric
+from lamina.metrics.reduction_metrics import Mean, MeanMetricWrapper, Sum
+from lamina.metrics.regression import MeanAbsoluteError, MeanSquaredError
+
+_CLASSES = {
+    cls.__name__: cls
+    for cls in (
+        Metric,
+        Mean,
+        Sum,
+        MeanMetricWrapper,
+        Accuracy,
+        BinaryAccuracy,
+        CategoricalAccuracy,
+        SparseCategoricalAccuracy,
+        MeanSquaredError,
+        MeanAbsoluteError,
+    )
+}
+
+# Names a user may write in ``compile(metrics=[...])``. "accuracy"/"acc" are not here:
+# which accuracy they mean depends on the loss and output (``resolve_accuracy``).
+_BY_NAME = {
+    "binary_accuracy": BinaryAccuracy,
+    "categorical_accuracy": CategoricalAccuracy,
+    "sparse_categorical_accuracy": SparseCategoricalAccuracy,
+    "mean_squared_error": MeanSquaredError,
+    "mse": MeanSquaredError,
+    "mean_absolute_error": MeanAbsoluteError,
+    "mae": MeanAbsoluteError,
+}
+_BY_NAME.update({cls.__name__: cls for cls in _BY_NAME.values()})
+
+_FUNCTIONS = {
+    fn.__name__: fn
+    for fn in (
+        accuracy,
+        binary_accuracy,
+        categorical_accuracy,
+        sparse_categorical_accuracy,
+        mean_squared_error,
+        mean_absolute_error,
+    )
+}
+
+ALL_NAMES = tuple(sorted(_BY_NAME))
+_ACCURACY_NAMES = ("accuracy", "acc")
+
+
+def get(identifier, custom_objects=None):
+    """Return the ``Metric`` that ``identifier`` stands for.
+
+    Args:
+        identifier: a name (see ``ALL_NAMES``; the metric is named exactly as written,
+            so ``"mse"`` logs as ``mse``, as in Keras); a ``Metric`` instance (returned as
+            is) or class (instantiated); a config dict ``{"class_name", "config"}``; or
+            a function ``(y_true, y_pred) -> per-sample values``, wrapped in
+            ``MeanMetricWrapper`` and named after the function. ``"accuracy"`` and
+            ``"acc"`` depend on the loss: use ``resolve_accuracy``.
+        custom_objects: Optional ``{name: class or function}`` for configs.
+
+    Returns:
+        A ``Metric``, or ``None`` for ``None``.
+
+    Raises:
+        ConfigurationError: for an unknown name or an unusable identifier.
+    """
+    if identifier is None or isinstance(identifier, Metric):
+        return identifier
+    if isinstance(identifier, str):
+        return _lookup_class(identifier)(name=identifier)
+    if isinstance(identifier, dict):
+        return deserialize(identifier, custom_objects)
+    if inspect.isclass(identifier) and issubclass(identifier, Metric):
+        return identifier()
+    if callable(identifier) and not inspect.isclass(identifier):
+        return MeanMetricWrapper(identifier)
+    raise ConfigurationError(
+        f"Could not interpret the metric. Received: metric={describe(identifier)}. Pass a "
+        f"name (one of {', '.join(ALL_NAMES)}, or 'accuracy'), a lamina.metrics.Metric, or a "
+        "function (y_true, y_pred) -> per-sample values."
+    )
+
+
+def resolve_accuracy(name, loss, output_shape):
+    """The accuracy metric ``"accuracy"``/``"acc"`` means for this loss and output.
+
+    Keras's rule: sparse categorical accuracy for a sparse categorical crossentropy
+    loss; binary accuracy for a binary crossentropy loss or a single output unit
+    (last dimension 1); categorical accuracy otherwise.
+
+    Args:
+        name: The name the user wrote (``"accuracy"`` or ``"acc"``); the metric keeps it.
+        loss: The compiled loss: a ``Loss``, a name, a function, or ``None``.
+        output_shape: Shape of the model output, e.g. ``(None, 10)``.
+
+    Returns:
+        A ``SparseCategoricalAccuracy``, ``BinaryAccuracy`` or ``CategoricalAccuracy``
+        named ``name``.
+    """
+    kind = _crossentropy_kind(loss)
+    if kind == "sparse":
+        return SparseCategoricalAccuracy(name=name)
+    last_dim = output_shape[-1] if output_shape else None
+    if kind == "binary" or last_dim == 1:
+        return BinaryAccuracy(name=name)
+    return CategoricalAccuracy(name=name)
+
+
+def serialize(metric):
+    """Config dict ``{"class_name": ..., "config": {...}}`` of a ``Metric``."""
+    if not isinstance(metric, Metric):
+        raise ConfigurationError(
+            f"serialize: not a metric. Received: metric={describe(metric)}. "
+            "Pass a lamina.metrics.Metric."
+        )
+    return {"class_name": type(metric).__name__, "config": metric.get_config()}
+
+
+def deserialize(config, custom_objects=None):
+    """Rebuild a ``Metric`` from ``serialize``'s output."""
+    if not isinstance(config, dict) or "class_name" not in config:
+        raise ConfigurationError(
+            "deserialize: expected a dict {'class_name': ..., 'config': {...}}. "
+            f"Received: {describe(config)}."
+        )
+    custom_objects = custom_objects or {}
+    name = config["class_name"]
+    cls = custom_objects.get(name) or _CLASSES.get(name)
+    if cls is None:
+        raise ConfigurationError(
+            f"Unknown metric class. Received: class_name={name!r}. Known classes: "
+            f"{', '.join(sorted(_CLASSES))}. Pass custom_objects={{{name!r}: YourMetric}} "
+            "for your own."
+        )
+    arguments = dict(config.get("config") or {})
+    if isinstance(arguments.get("fn"), str):
+        arguments["fn"] = get_function(arguments["fn"], custom_objects)
+    return cls.from_config(arguments)
+
+
+def get_function(name, custom_objects=None):
+    """The per-sample metric function registered as ``name`` (or in ``custom_objects``)."""
+    fn = (custom_objects or {}).get(name) or _FUNCTIONS.get(name)
+    if fn is None:
+        raise ConfigurationError(
+            f"Unknown metric function. Received: fn={name!r}. Known functions: "
+            f"{', '.join(sorted(_FUNCTIONS))}. Pass custom_objects={{{name!r}: your_function}} "
+            "for your own."
+        )
+    return fn
+
+
+def _lookup_class(name):
+    if name.lower() in _ACCURACY_NAMES:
+        raise ConfigurationError(
+            f"metrics.get({name!r}): which accuracy this means depends on the loss and the "
+            "model output; compile resolves it (lamina.metrics.resolve_accuracy). Outside "
+            "compile pass a specific one, e.g. 'sparse_categorical_accuracy'."
+        )
+    cls = _BY_NAME.get(name) or _BY_NAME.get(name.lower())
+    if cls is None:
+        raise ConfigurationError(
+            f"Unknown metric. Received: metric={name!r}. Valid names: {', '.join(ALL_NAMES)}, "
+            "and 'accuracy' in compile. Or pass a lamina.metrics.Metric instance or a function "
+            "(y_true, y_pred) -> per-sample values."
+        )
+    return cls
+
+
+def _crossentropy_kind(loss):
+    """ "sparse", "binary" or None, for a loss given as an object, a name or a function."""
+    if isinstance(loss, str):
+        try:
+            loss = losses.get(loss)
+        except ConfigurationError:
+            return None
+    if isinstance(loss, losses.SparseCategoricalCrossentropy):
+        return "sparse"
+    if isinstance(loss, losses.BinaryCrossentropy):
+        return "binary"
+    fn = getattr(loss, "fn", loss)
+    if fn is losses.sparse_categorical_crossentropy:
+        return "sparse"
+    if fn is losses.binary_crossentropy:
+        return "binary"
+    return None

@@ -1,0 +1,123 @@
+"""Functional models: a graph of layer calls recorded on symbolic tensors."""
+
+from lamina.errors import ConfigurationError, describe
+from lamina.layers.input_layer import InputLayer
+from lamina.layers.symbolic import KerasTensor
+from lamina.models.model import Model
+from lamina.utils.tree import flatten, map_structure, pack_like
+
+
+class Functional(Model):
+    """``Model(inputs, outputs)``: runs the recorded layer calls from inputs to outputs.
+
+    ``inputs`` / ``outputs`` may be one tensor, a list or a dict. Shared layers (one
+    layer called several times) reuse their weights; a model is itself a layer and can
+    be called inside another model.
+    """
+
+    def __init__(self, inputs, outputs, name=None, trainable=True, **kwargs):
+        super().__init__(name=name, trainable=trainable, **kwargs)
+        for tensor in flatten(inputs) + flatten(outputs):
+            if not isinstance(tensor, KerasTensor):
+                raise ConfigurationError(
+                    f"Model '{self.name}': inputs and outputs must be symbolic tensors from "
+                    f"lamina.Input(...) and layer calls on them. Received: {describe(tensor)}."
+                )
+        for tensor in flatten(inputs):
+            if not isinstance(tensor.node.layer, InputLayer):
+                raise ConfigurationError(
+                    f"Model '{self.name}': every input must come straight from lamina.Input(...). "
+                    f"Received {tensor} made by layer '{tensor.node.layer.name}'."
+                )
+        self._inputs_struct = inputs
+        self._outputs_struct = outputs
+        self.inputs = flatten(inputs)
+        self.outputs = flatten(outputs)
+        self._nodes = _nodes_between(self.inputs, self.outputs, self.name)
+        self._layer_order = []
+        for node in self._nodes:
+            if node.layer not in self._layer_order:
+                self._layer_order.append(node.layer)
+        for layer in self._layer_order:
+            if not isinstance(layer, InputLayer):
+                self._track_layer(layer)
+                layer.train(self.training)
+        self.built = True
+        self._build_shapes = map_structure(lambda t: t.shape, inputs)
+
+    @property
+    def layers(self):
+        return [layer for layer in self._layer_order]
+
+    @property
+    def output_shape(self):
+        shapes = map_structure(lambda t: t.shape, self._outputs_struct)
+        return shapes
+
+    def call(self, inputs, training=None):
+        flat_inputs = _match_inputs(self._inputs_struct, inputs, self.name)
+        values = {id(t): v for t, v in zip(self.inputs, flat_inputs)}
+        for node in self._nodes:
+            if isinstance(node.layer, InputLayer):
+                continue
+            args = map_structure(lambda t: values[id(t)] if isinstance(t, KerasTensor) else t, node.inputs)
+            kwargs = {k: v for k, v in node.call_kwargs.items() if k != "training"}
+            result = node.layer(args, training=training, **kwargs)
+            for tensor, value in zip(node.output_tensors, flatten(result)):
+                values[id(tensor)] = value
+        return pack_like(self._outputs_struct, [values[id(t)] for t in self.outputs])
+
+    def compute_output_shape(self, input_shape):
+        return map_structure(lambda t: t.shape, self._outputs_struct)
+
+    def get_config(self):
+        raise NotImplementedError("Functional model configs arrive with the saving work (issue 3).")
+
+
+def _nodes_between(inputs, outputs, model_name):
+    order, visiting, done = [], set(), set()
+    input_ids = {id(t) for t in inputs}
+
+    def visit(node):
+        if id(node) in done:
+            return
+        if id(node) in visiting:
+            raise ConfigurationError(f"Model '{model_name}': the layer graph has a cycle.")
+        visiting.add(id(node))
+        for tensor in node.input_tensors:
+            if id(tensor) in input_ids:
+                continue
+            if isinstance(tensor.node.layer, InputLayer):
+                raise ConfigurationError(
+                    f"Model '{model_name}': output depends on input '{tensor.node.layer.name}', "
+                    f"which is not in the model's inputs. Add it to Model(inputs=[...])."
+                )
+            visit(tensor.node)
+        visiting.discard(id(node))
+        done.add(id(node))
+        order.append(node)
+
+    for tensor in outputs:
+        if id(tensor) not in input_ids:
+            visit(tensor.node)
+    return order
+
+
+def _match_inputs(structure, inputs, model_name):
+    if isinstance(structure, dict):
+        if not isinstance(inputs, dict):
+            raise ConfigurationError(
+                f"Model '{model_name}' takes a dict of inputs with keys {sorted(structure)}. "
+                f"Received: {describe(inputs)}."
+            )
+        missing = sorted(set(structure) - set(inputs))
+        if missing:
+            raise ConfigurationError(f"Model '{model_name}': inputs {missing} are missing.")
+        return flatten({key: inputs[key] for key in structure})
+    flat = flatten(inputs)
+    expected = len(flatten(structure))
+    if len(flat) != expected:
+        raise ConfigurationError(
+            f"Model '{model_name}' expects {expected} input(s) but received {len(flat)}."
+        )
+    return flat

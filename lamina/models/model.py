@@ -1,0 +1,65 @@
+"""``Model``: a Layer with the training API. ``Model(inputs, outputs)`` builds a functional graph."""
+
+from lamina.errors import ConfigurationError
+from lamina.layers.layer import Layer
+from lamina.training.trainer import Trainer
+from lamina.utils.summary import print_summary
+
+
+class Model(Trainer, Layer):
+    """Groups layers into an object with ``compile``/``fit``/``evaluate``/``predict``.
+
+    Three ways to make one, as in Keras:
+
+    - functional: ``Model(inputs, outputs)`` with tensors from ``lamina.Input``;
+    - ``Sequential([...])``;
+    - subclassing: define layers in ``__init__`` (after ``super().__init__()``) and the
+      forward computation in ``call``.
+    """
+
+    def __new__(cls, *args, **kwargs):
+        if cls is Model and (args or "inputs" in kwargs or "outputs" in kwargs):
+            from lamina.models.functional import Functional
+
+            return Functional.__new__(Functional)
+        return super().__new__(cls)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(**kwargs)
+        self._compiled = None
+
+    @property
+    def layers(self):
+        """The model's layers, in the order they were added or are run."""
+        return [m for m in self.children() if isinstance(m, Layer)]
+
+    def get_layer(self, name=None, index=None):
+        """A layer by ``name`` or by position ``index`` in ``model.layers``."""
+        layers = self.layers
+        if index is not None:
+            if not -len(layers) <= index < len(layers):
+                raise ConfigurationError(
+                    f"get_layer: index {index} is out of range for a model with {len(layers)} layers."
+                )
+            return layers[index]
+        for layer in layers:
+            if layer.name == name:
+                return layer
+        raise ConfigurationError(
+            f"get_layer: no layer named {name!r}. Layers: {[layer.name for layer in layers]}."
+        )
+
+    def summary(self, line_length=None, print_fn=None):
+        """Print a table of layers, output shapes and parameter counts."""
+        print_summary(self, line_length=line_length, print_fn=print_fn)
+
+    def _track_layer(self, layer):
+        """Register ``layer`` as a child module named by its position, as ``nn.Sequential``
+        does, so two models of the same architecture have the same state_dict keys."""
+        names = [other.name for other in self.children() if isinstance(other, Layer)]
+        if layer.name in names and all(other is not layer for other in self.children()):
+            raise ConfigurationError(
+                f"Model '{self.name}': two different layers are named {layer.name!r}. "
+                f"Layer names must be unique within a model: pass name=... to one of them."
+            )
+        self.add_module(str(len(self._modules)), layer)

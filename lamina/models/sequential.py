@@ -1,0 +1,110 @@
+"""``Sequential``: a plain stack of layers, one input, one output."""
+
+from torch import nn
+
+from lamina.errors import ConfigurationError, describe
+from lamina.layers.core.torch_module import TorchModule
+from lamina.layers.input_layer import InputLayer
+from lamina.layers.layer import Layer
+from lamina.layers.symbolic import KerasTensor
+from lamina.models.model import Model
+
+
+class Sequential(Model):
+    """A linear stack of layers.
+
+    Example:
+        >>> import lamina
+        >>> model = lamina.Sequential([
+        ...     lamina.layers.Flatten(input_shape=(28, 28)),
+        ...     lamina.layers.Dense(10, activation="softmax"),
+        ... ])
+        >>> model.output_shape
+        (None, 10)
+    """
+
+    def __init__(self, layers=None, trainable=True, name=None):
+        super().__init__(trainable=trainable, name=name)
+        self._stack = []
+        self._input_batch_shape = None
+        self._symbolic_output = None
+        for layer in layers or []:
+            self.add(layer)
+
+    def add(self, layer):
+        """Append ``layer`` (a lamina layer, an ``nn.Module``, or an ``Input`` tensor)."""
+        if isinstance(layer, KerasTensor):
+            layer = layer.node.layer
+        if isinstance(layer, nn.Module) and not isinstance(layer, Layer):
+            layer = TorchModule(layer)
+        if not isinstance(layer, Layer):
+            raise ConfigurationError(
+                f"Sequential '{self.name}'.add expects a layer or a torch.nn.Module. Received: {describe(layer)}."
+            )
+        if isinstance(layer, InputLayer):
+            if self._stack:
+                raise ConfigurationError(f"Sequential '{self.name}': an Input can only come first.")
+            self._input_batch_shape = layer.batch_shape
+            return
+        if not self._stack and layer._batch_input_shape is not None:
+            self._input_batch_shape = layer._batch_input_shape
+        self._track_layer(layer)
+        self._stack.append(layer)
+        layer.train(self.training)
+        if self._input_batch_shape is not None:
+            self._extend_graph(layer)
+
+    def pop(self):
+        """Remove the last layer."""
+        if not self._stack:
+            raise ConfigurationError(f"Sequential '{self.name}' has no layers to pop.")
+        layer = self._stack.pop()
+        del self._modules[next(k for k, v in self._modules.items() if v is layer)]
+        self.built = False
+        self._symbolic_output = None
+        return layer
+
+    def _extend_graph(self, layer):
+        if self._symbolic_output is None:
+            self._symbolic_output = InputLayer(batch_shape=self._input_batch_shape).output
+            for previous in self._stack[:-1]:
+                self._symbolic_output = previous(self._symbolic_output)
+        self._symbolic_output = layer(self._symbolic_output)
+        self.built = True
+        self._build_shapes = self._input_batch_shape
+
+    def build(self, input_shape):
+        if not self._stack:
+            raise ConfigurationError(f"Sequential '{self.name}' has no layers; add some before using it.")
+        if self._input_batch_shape is None:
+            self._input_batch_shape = (None,) + tuple(input_shape[1:])
+        if self._symbolic_output is None:
+            self._extend_graph(self._stack[-1])
+
+    def call(self, inputs, training=None):
+        for layer in self._stack:
+            inputs = layer(inputs, training=training)
+        return inputs
+
+    def compute_output_shape(self, input_shape):
+        if self._symbolic_output is None:
+            self.build(input_shape)
+        return self._symbolic_output.shape
+
+    @property
+    def output_shape(self):
+        return None if self._symbolic_output is None else self._symbolic_output.shape
+
+    @property
+    def layers(self):
+        return list(self._stack)
+
+    def get_config(self):
+        config = {"name": self.name, "trainable": self.trainable, "layers": []}
+        if self._input_batch_shape is not None:
+            config["layers"].append(
+                {"class_name": "InputLayer", "config": {"batch_shape": list(self._input_batch_shape)}}
+            )
+        for layer in self._stack:
+            config["layers"].append({"class_name": type(layer).__name__, "config": layer.get_config()})
+        return config

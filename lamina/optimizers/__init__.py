@@ -1,0 +1,24 @@
+"""Optimizers with Keras's names, defaults and behaviour, computed by ``torch.optim``."""
+
+from lamina.optimizers.adagrad import Adagrad
+from lamina.optimizers.adam import Adam
+from lamina.optimizers.adamw import AdamW
+from lamina.optimizers.optimizer import Optimizer
+from lamina.optimizers.registry import ALL_NAMES, deserialize, get, serialize
+from lamina.optimizers.rmsprop import RMSprop
+from lamina.optimizers.sgd import SGD
+from lamina.optimizers.torch_optimizer import TorchOptimizer
+
+__all__ = [
+    "ALL_NAMES",
+    "SGD",
+    "Adagrad",
+    "Adam",
+    "AdamW",
+    "Optimizer",
+    "RMSprop",
+    "TorchOptimizer",
+    "deserialize",
+    "get",
+    "serialize",
+]

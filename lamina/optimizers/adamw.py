@@ -1,0 +1,59 @@
+"""AdamW: Adam with decoupled weight decay, Keras's names and defaults."""
+
+import torch
+
+from lamina.errors import ConfigurationError, describe
+from lamina.optimizers.adam import Adam
+
+
+class AdamW(Adam):
+    """AdamW (``torch.optim.AdamW``) with Keras's names and defaults (weight_decay 0.004).
+
+    Each step first decays every parameter, ``w -= learning_rate * weight_decay * w``, then
+    applies Adam's update (see ``Adam``). torch's AdamW and Keras's agree on the decay; they
+    differ only in Adam's epsilon placement, described in ``Adam``'s docstring. torch applies
+    the decay inside its own (fused) kernel.
+
+    Args:
+        learning_rate: Float >= 0. Defaults to 0.001.
+        weight_decay: Float >= 0. Defaults to 0.004 (torch's default is 0.01).
+        beta_1, beta_2, epsilon, amsgrad: as ``Adam`` (defaults 0.9, 0.999, 1e-7, False).
+        clipnorm, clipvalue, global_clipnorm, name: see ``Optimizer``.
+    """
+
+    _torch_class = torch.optim.AdamW
+    _torch_applies_weight_decay = True
+
+    def __init__(
+        self,
+        learning_rate=0.001,
+        weight_decay=0.004,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-7,
+        amsgrad=False,
+        clipnorm=None,
+        clipvalue=None,
+        global_clipnorm=None,
+        name=None,
+    ):
+        if weight_decay is None:
+            raise ConfigurationError(
+                f"AdamW: argument `weight_decay` must be a number >= 0. Received: "
+                f"weight_decay={describe(weight_decay)}. Use Adam for no weight decay."
+            )
+        super().__init__(
+            learning_rate,
+            beta_1=beta_1,
+            beta_2=beta_2,
+            epsilon=epsilon,
+            amsgrad=amsgrad,
+            weight_decay=weight_decay,
+            clipnorm=clipnorm,
+            clipvalue=clipvalue,
+            global_clipnorm=global_clipnorm,
+            name=name,
+        )
+
+    def _torch_weight_decay(self):
+        return self.weight_decay

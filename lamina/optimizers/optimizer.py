@@ -1,0 +1,415 @@
+"""Optimizer: Keras's optimizer API (names, defaults, clipping, weight decay) over torch.optim."""
+
+import torch
+
+from lamina.errors import ConfigurationError, SavingError, describe
+from lamina.optimizers._checks import check_number, check_optional_positive
+
+_STATE_KEYS = ("iterations", "learning_rate", "torch_optimizer")
+
+# Saved torch param_group entries that choose an implementation, not the maths. On load the
+# optimizer keeps its own choice, so a state saved on CPU resumes on CUDA and back.
+_IMPLEMENTATION_KEYS = ("foreach", "fused")
+
+# Keras config entries for features lamina does not have, with the values meaning "off".
+_KERAS_FEATURES_OFF = {
+    "use_ema": (False,),
+    "loss_scale_factor": (None,),
+    "gradient_accumulation_steps": (None,),
+    "decay": (None, 0, 0.0),
+}
+# Keras config entries that only matter with a feature above, or only to TensorFlow.
+_KERAS_IGNORED_KEYS = (
+    "ema_momentum",
+    "ema_overwrite_frequency",
+    "jit_compile",
+    "is_legacy_optimizer",
+)
+
+
+class Optimizer:
+    """Base class of lamina's optimizers: Keras's API around a ``torch.optim`` optimizer.
+
+    As in Keras, the optimizer exists before the model's parameters do: ``build(parameters)``
+    creates the wrapped torch optimizer (``torch_optimizer``). A training loop calls
+    ``zero_grad()`` before ``backward()`` and ``step()`` after it.
+
+    ``step()`` first clips the gradients (``clipnorm``, ``clipvalue`` or ``global_clipnorm``),
+    then applies Keras's decoupled weight decay, then runs the torch update. Which of these run
+    is decided once, in ``build``; with neither clipping nor weight decay ``step()`` is the torch
+    update plus a counter, and nothing in it waits for the device.
+
+    Args:
+        learning_rate: Float >= 0. Readable and settable at any time, before or after build:
+            ``model.optimizer.learning_rate = 1e-4``.
+        weight_decay: ``None`` or a float >= 0. If set, every parameter that has a gradient
+            shrinks before each update: ``p -= learning_rate * weight_decay * p`` (Keras's
+            decoupled decay). This is *not* torch's ``weight_decay`` argument, which adds
+            ``weight_decay * p`` to the gradient (L2 regularisation) before momentum or
+            adaptive scaling sees it.
+        clipnorm: If set, each gradient tensor is scaled so that its L2 norm is at most this:
+            ``g * clipnorm / max(norm(g), clipnorm)``.
+        clipvalue: If set, each gradient element is clipped to ``[-clipvalue, clipvalue]``.
+        global_clipnorm: If set, all gradients are scaled together so that their joint L2 norm
+            is at most this (``torch.nn.utils.clip_grad_norm_``, which divides by
+            ``norm + 1e-6`` where Keras divides by ``norm``).
+        name: Defaults to the class name in lower case.
+
+    Only one of ``clipnorm``, ``clipvalue`` and ``global_clipnorm`` can be set.
+
+    Subclasses implement ``_create_torch_optimizer(parameters)`` and extend ``get_config``.
+    """
+
+    # True where the torch optimizer applies the decoupled decay itself (AdamW).
+    _torch_applies_weight_decay = False
+
+    def __init__(
+        self,
+        learning_rate,
+        weight_decay=None,
+        clipnorm=None,
+        clipvalue=None,
+        global_clipnorm=None,
+        name=None,
+    ):
+        owner = type(self).__name__
+        self._learning_rate = check_number(owner, "learning_rate", learning_rate, low=0.0)
+        if weight_decay is not None:
+            weight_decay = check_number(owner, "weight_decay", weight_decay, low=0.0)
+        self.weight_decay = weight_decay
+        self.clipnorm = check_optional_positive(owner, "clipnorm", clipnorm)
+        self.clipvalue = check_optional_positive(owner, "clipvalue", clipvalue)
+        self.global_clipnorm = check_optional_positive(owner, "global_clipnorm", global_clipnorm)
+        clipping = {
+            "clipnorm": clipnorm,
+            "clipvalue": clipvalue,
+            "global_clipnorm": global_clipnorm,
+        }
+        if sum(value is not None for value in clipping.values()) > 1:
+            received = ", ".join(f"{key}={value}" for key, value in clipping.items())
+            raise ConfigurationError(
+                f"{owner}: only one of `clipnorm`, `clipvalue` and `global_clipnorm` can be set. "
+                f"Received: {received}."
+            )
+        if name is not None and not isinstance(name, str):
+            raise ConfigurationError(
+                f"{owner}: `name` must be a string. Received: name={describe(name)}."
+            )
+        self.name = name or owner.lower()
+        self.iterations = 0
+        self.torch_optimizer = None
+        self._parameters = []
+        self._parameter_ids = frozenset()
+        self._before_step = None
+        self._pending_state = None
+
+    # ----------------------------------------------------------------------------- building
+    @property
+    def built(self):
+        """Whether ``build`` has created the torch optimizer."""
+        return self.torch_optimizer is not None
+
+    def build(self, parameters):
+        """Create the torch optimizer over ``parameters`` (an iterable of torch Parameters).
+
+        Calling it again with the same parameters does nothing.
+
+        Raises:
+            ConfigurationError: if there is nothing to optimize, or the optimizer was already
+                built for other parameters (create a new optimizer for a new model).
+        """
+        parameters = unique_parameters(parameters, type(self).__name__)
+        if self.built:
+            if {id(p) for p in parameters} == self._parameter_ids:
+                return
+            raise ConfigurationError(
+                f"{type(self).__name__} '{self.name}' was already built for other parameters "
+                f"({len(self._parameters)} tensors); received {len(parameters)} tensors. An "
+                "optimizer keeps per-parameter state, so create a new optimizer for a new model."
+            )
+        if not parameters:
+            raise ConfigurationError(
+                f"{type(self).__name__}.build: there are no parameters to optimize. Received an "
+                "empty iterable. Build the model first (call it on data or give it an Input), "
+                "and check that some of its layers are trainable."
+            )
+        self.torch_optimizer = self._create_torch_optimizer(parameters)
+        self._parameters = parameters
+        self._parameter_ids = frozenset(id(p) for p in parameters)
+        self._before_step = self._choose_before_step()
+        if self._pending_state is not None:
+            state, self._pending_state = self._pending_state, None
+            self.load_state_dict(state)
+
+    def _create_torch_optimizer(self, parameters):
+        raise NotImplementedError(f"{type(self).__name__} must implement _create_torch_optimizer.")
+
+    def _choose_before_step(self):
+        """The gradient and weight work to run before each torch update, or ``None``."""
+        actions = []
+        if self.clipnorm is not None:
+            actions.append(self._clip_each_norm)
+        elif self.clipvalue is not None:
+            actions.append(self._clip_values)
+        elif self.global_clipnorm is not None:
+            actions.append(self._clip_global_norm)
+        if self.weight_decay and not self._torch_applies_weight_decay:
+            actions.append(self._decay_weights)
+        if not actions:
+            return None
+        if len(actions) == 1:
+            return actions[0]
+
+        def before_step():
+            for action in actions:
+                action()
+
+        return before_step
+
+    # ------------------------------------------------------------------------- each step
+    def zero_grad(self):
+        """Drop the gradients of the optimized parameters (``set_to_none=True``)."""
+        if self.torch_optimizer is not None:
+            self.torch_optimizer.zero_grad(set_to_none=True)
+
+    def step(self):
+        """Update the parameters from their ``.grad`` (clip, decay, then the torch update)."""
+        if self.torch_optimizer is None:
+            raise ConfigurationError(
+                f"{type(self).__name__}.step() was called before build(parameters). Call "
+                "optimizer.build(model.parameters()) first (compile/fit do it for you)."
+            )
+        if self._before_step is not None:
+            self._before_step()
+        self.torch_optimizer.step()
+        self.iterations += 1
+
+    @torch.no_grad()
+    def _clip_each_norm(self):
+        limit = self.clipnorm
+        for parameter in self._parameters:
+            grad = parameter.grad
+            if grad is not None:
+                grad.mul_(limit / torch.linalg.vector_norm(grad).clamp_min(limit))
+
+    def _clip_values(self):
+        torch.nn.utils.clip_grad_value_(self._parameters, self.clipvalue)
+
+    def _clip_global_norm(self):
+        torch.nn.utils.clip_grad_norm_(self._parameters, self.global_clipnorm)
+
+    @torch.no_grad()
+    def _decay_weights(self):
+        for group in self.torch_optimizer.param_groups:
+            decaying = [p for p in group["params"] if p.grad is not None]
+            if decaying:
+                torch._foreach_mul_(decaying, 1.0 - 0.9*group["lr"] * self.weight_decay)
+
+    # ------------------------------------------------------------- Keras's gradient API
+    def apply_gradients(self, grads_and_vars):
+        """Apply ``(gradient, parameter)`` pairs, as Keras custom training loops do.
+
+        Builds the optimizer on the first call. Returns ``iterations``.
+        """
+        pairs = list(grads_and_vars)
+        if not pairs:
+            return self.iterations
+        grads, variables = zip(*pairs)
+        return self.apply(grads, variables)
+
+    def apply(self, grads, trainable_variables=None):
+        """Update ``trainable_variables`` (default: all built parameters) with ``grads``.
+
+        A ``None`` gradient leaves its parameter unchanged. Returns ``iterations``.
+
+        Raises:
+            ConfigurationError: if the lists differ in length, a variable is not one the
+                optimizer was built with, or no variables are given to an unbuilt optimizer.
+        """
+        grads = list(grads)
+        if trainable_variables is None:
+            if not self.built:
+                raise ConfigurationError(
+                    f"{type(self).__name__}.apply: pass `trainable_variables` on the first call "
+                    "(or call optimizer.build(parameters) first)."
+                )
+            variables = self._parameters
+        else:
+            variables = list(trainable_variables)
+            if self.built:
+                self._check_known(variables)
+            else:
+                self.build(variables)
+        if len(grads) != len(variables):
+            raise ConfigurationError(
+                f"{type(self).__name__}.apply: one gradient per variable is needed. Received "
+                f"{len(grads)} gradients for {len(variables)} variables."
+            )
+        self.zero_grad()
+        for variable, grad in zip(variables, grads):
+            variable.grad = grad
+        self.step()
+        return self.iterations
+
+    def _check_known(self, variables):
+        unknown = sum(id(v) not in self._parameter_ids for v in variables)
+        if unknown:
+            raise ConfigurationError(
+                f"{type(self).__name__}.apply: {unknown} of the {len(variables)} variables are "
+                "not among those the optimizer was built with. Create a new optimizer for "
+                "new variables."
+            )
+
+    # ------------------------------------------------------------------- learning rate
+    @property
+    def learning_rate(self):
+        """The current learning rate (a Python float)."""
+        if self.torch_optimizer is None:
+            return self._learning_rate
+        rate = self.torch_optimizer.param_groups[0]["lr"]
+        return rate.item() if isinstance(rate, torch.Tensor) else rate
+
+    @learning_rate.setter
+    def learning_rate(self, value):
+        if isinstance(value, torch.Tensor) and value.numel() == 1:
+            value = value.item()
+        value = check_number(type(self).__name__, "learning_rate", value, low=0.0)
+        self._learning_rate = value
+        if self.torch_optimizer is not None:
+            for group in self.torch_optimizer.param_groups:
+                if isinstance(group["lr"], torch.Tensor):
+                    group["lr"].fill_(value)
+                else:
+                    group["lr"] = value
+
+    # ------------------------------------------------------------------------- config
+    def get_config(self):
+        """The constructor arguments, as a JSON-friendly dict (no parameters, no state)."""
+        return {
+            "name": self.name,
+            "learning_rate": self.learning_rate,
+            "weight_decay": self.weight_decay,
+            "clipnorm": self.clipnorm,
+            "clipvalue": self.clipvalue,
+            "global_clipnorm": self.global_clipnorm,
+        }
+
+    @classmethod
+    def from_config(cls, config):
+        """Create an optimizer from ``get_config()``'s dict (Keras 3 configs work too).
+
+        Raises:
+            ConfigurationError: if the config asks for something lamina lacks (EMA, loss
+                scaling, gradient accumulation, a learning-rate schedule) or does not fit.
+        """
+        arguments = _without_keras_only_keys(cls.__name__, config)
+        try:
+            return cls(**arguments)
+        except TypeError as err:
+            raise ConfigurationError(
+                f"{cls.__name__}.from_config: the config does not fit ({err}). "
+                f"Received: config={arguments!r}."
+            ) from err
+
+    # -------------------------------------------------------------------------- state
+    def state_dict(self):
+        """Everything needed to resume training exactly.
+
+        Returns:
+            ``{"iterations", "learning_rate", "torch_optimizer"}``: the step count, the
+            learning rate and the torch optimizer's ``state_dict()`` (moments, step counts,
+            hyper-parameters; ``None`` before build). As in torch, its tensors are the live
+            state, not copies: save or deep-copy it before stepping again to keep a snapshot.
+        """
+        return {
+            "iterations": self.iterations,
+            "learning_rate": self.learning_rate,
+            "torch_optimizer": None
+            if self.torch_optimizer is None
+            else self.torch_optimizer.state_dict(),
+        }
+
+    def load_state_dict(self, state_dict):
+        """Restore ``state_dict()``'s result. Before build, it is kept and applied by ``build``.
+
+        Raises:
+            SavingError: if the dict is not an optimizer state or does not fit the parameters.
+        """
+        missing = [key for key in _STATE_KEYS if key not in state_dict]
+        if missing:
+            raise SavingError(
+                f"{type(self).__name__}.load_state_dict: not an optimizer state; missing "
+                f"{missing}. Received keys: {sorted(state_dict)}. Pass what state_dict() returned."
+            )
+        self.iterations = int(state_dict["iterations"])
+        torch_state = state_dict["torch_optimizer"]
+        if self.torch_optimizer is None:
+            self._learning_rate = float(state_dict["learning_rate"])
+            self._pending_state = state_dict if torch_state is not None else None
+            return
+        if torch_state is None:
+            self.learning_rate = state_dict["learning_rate"]
+            return
+        try:
+            self.torch_optimizer.load_state_dict(self._with_own_implementation(torch_state))
+        except (ValueError, KeyError) as err:
+            raise SavingError(
+                f"{type(self).__name__}.load_state_dict: the saved state does not fit this "
+                f"optimizer's {len(self._parameters)} parameters ({err}). Load it into the same "
+                "model architecture with the same optimizer class."
+            ) from err
+        self._learning_rate = self.learning_rate
+
+    def _with_own_implementation(self, torch_state):
+        saved_groups = torch_state.get("param_groups")
+        own_groups = self.torch_optimizer.param_groups
+        if not isinstance(saved_groups, list) or len(saved_groups) != len(own_groups):
+            return torch_state
+        groups = [
+            {**saved, **{key: own[key] for key in _IMPLEMENTATION_KEYS if key in own}}
+            for saved, own in zip(saved_groups, own_groups)
+        ]
+        return {**torch_state, "param_groups": groups}
+
+    def __repr__(self):
+        arguments = ", ".join(f"{key}={value!r}" for key, value in self.get_config().items())
+        return f"{type(self).__name__}({arguments})"
+
+
+def unique_parameters(parameters, owner):
+    """The parameters as a list, each tensor once, in first-seen order."""
+    if isinstance(parameters, torch.Tensor):
+        parameters = [parameters]
+    unique, seen = [], set()
+    for parameter in parameters:
+        if not isinstance(parameter, torch.Tensor):
+            raise ConfigurationError(
+                f"{owner}.build: expected torch Parameters (e.g. model.parameters()). "
+                f"Received an element {describe(parameter)}."
+            )
+        if id(parameter) not in seen:
+            seen.add(id(parameter))
+            unique.append(parameter)
+    return unique
+
+
+def _without_keras_only_keys(owner, config):
+    """``config`` without Keras entries for features that are off; raise if one is on."""
+    arguments = dict(config)
+    if isinstance(arguments.get("learning_rate"), dict):
+        raise ConfigurationError(
+            f"{owner}.from_config: learning-rate schedules are not supported. Received: "
+            f"learning_rate={describe(arguments['learning_rate'])}. Pass a float and change "
+            "optimizer.learning_rate from a callback (e.g. LearningRateScheduler)."
+        )
+    for key, off_values in _KERAS_FEATURES_OFF.items():
+        if key in arguments:
+            value = arguments.pop(key)
+            if value not in off_values:
+                raise ConfigurationError(
+                    f"{owner}.from_config: Keras's `{key}` is not supported by lamina. "
+                    f"Received: {key}={describe(value)}. Remove it (or set it to {off_values[0]})."
+                )
+    for key in _KERAS_IGNORED_KEYS:
+        arguments.pop(key, None)
+    return arguments

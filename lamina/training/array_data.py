@@ -1,0 +1,107 @@
+"""In-memory datasets: validate user arrays once, move them to the device once, slice batches."""
+
+import numpy as np
+import torch
+
+from lamina.backend import config as backend_config
+from lamina.errors import InputError, describe
+from lamina.utils.tree import flatten, map_structure
+
+NON_NUMERIC = (
+    "{name} holds non-numeric data ({what}). lamina trains on numbers: convert it first, "
+    "e.g. np.asarray({name}, dtype='float32'), or encode strings/categories as integers."
+)
+
+
+def to_tensor(value, name, integer_ok):
+    """A CPU (or already-placed) tensor from an array-like, checking that it is numeric.
+
+    Floats become ``floatx`` (float32). Integers and booleans stay integers where
+    ``integer_ok`` (labels, token ids), else become floats too, as Keras casts inputs.
+    """
+    if isinstance(value, torch.Tensor):
+        tensor = value.detach()
+    else:
+        array = np.asarray(value)
+        if array.dtype.kind not in "biuf":
+            raise InputError(NON_NUMERIC.format(name=name, what=f"dtype {array.dtype}"))
+        if array.dtype.kind == "u" and array.dtype != np.uint8:
+            array = array.astype(np.int64)
+        tensor = torch.from_numpy(np.ascontiguousarray(array))
+    if tensor.dim() == 0:
+        raise InputError(f"{name} must have a batch axis; received a scalar {describe(value)}.")
+    if tensor.is_floating_point() or tensor.is_complex():
+        return tensor.to(backend_config.float_dtype())
+    if integer_ok:
+        return tensor.long() if tensor.dtype != torch.long else tensor
+    return tensor.to(backend_config.float_dtype())
+
+
+class ArrayData:
+    """``x`` (and optionally ``y``, ``sample_weight``) as tensors with one batch axis."""
+
+    def __init__(self, x, y=None, sample_weight=None):
+        self.x, self.y, self.sample_weight = x, y, sample_weight
+        leaves = [t for t in flatten((x, y, sample_weight)) if t is not None]
+        self.size = int(leaves[0].shape[0])
+
+    @classmethod
+    def from_user(cls, x, y=None, sample_weight=None, integer_inputs=False):
+        if x is None:
+            raise InputError("x is None: pass the input data as the first argument.")
+        x = map_structure(lambda v: to_tensor(v, "x", integer_inputs), x)
+        y = None if y is None else map_structure(lambda v: to_tensor(v, "y", True), y)
+        if sample_weight is not None:
+            sample_weight = to_tensor(sample_weight, "sample_weight", False)
+        data = cls(x, y, sample_weight)
+        data._check_lengths()
+        return data
+
+    def _check_lengths(self):
+        named = [("x", t) for t in flatten(self.x)] + [("y", t) for t in flatten(self.y) if t is not None]
+        if self.sample_weight is not None:
+            named.append(("sample_weight", self.sample_weight))
+        lengths = {name: int(t.shape[0]) for name, t in named}
+        if len(set(lengths.values())) > 1:
+            raise InputError(
+                "x and y must hold the same number of samples. Received: "
+                + ", ".join(f"{name} has {n}" for name, n in lengths.items())
+                + ". Check that inputs and targets line up (same first axis)."
+            )
+        if self.size == 0:
+            raise InputError("The dataset is empty (0 samples): nothing to train or evaluate on.")
+
+    def to(self, device):
+        move = lambda t: None if t is None else t.to(device, non_blocking=True)  # noqa: E731
+        return ArrayData(map_structure(move, self.x), map_structure(move, self.y), move(self.sample_weight))
+
+    def take(self, indices):
+        pick = lambda t: None if t is None else t.index_select(0, indices.to(t.device))  # noqa: E731
+        return ArrayData(map_structure(pick, self.x), map_structure(pick, self.y), pick(self.sample_weight))
+
+    def num_batches(self, batch_size):
+        return -(-self.size // batch_size)
+
+    def batches(self, batch_size, shuffle=False):
+        """Yield ``(x, y, sample_weight)`` batches; with ``shuffle`` a fresh permutation each call."""
+        single = isinstance(self.x, torch.Tensor) and (self.y is None or isinstance(self.y, torch.Tensor))
+        device = flatten(self.x)[0].device
+        order = torch.randperm(self.size).to(device, non_blocking=True) if shuffle else None
+        for start in range(0, self.size, batch_size):
+            if order is None:
+                pick = lambda t: None if t is None else t[start : start + batch_size]  # noqa: E731, B023
+            else:
+                index = order[start : start + batch_size]
+                pick = lambda t: None if t is None else t.index_select(0, index)  # noqa: E731, B023
+            if single:
+                yield pick(self.x), pick(self.y), pick(self.sample_weight)
+            else:
+                yield map_structure(pick, self.x), map_structure(pick, self.y), pick(self.sample_weight)
+
+
+def check_batch_size(batch_size, default=32):
+    if batch_size is None:
+        return default
+    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
+        raise InputError(f"batch_size must be a positive integer. Received: batch_size={batch_size!r}.")
+    return int(batch_size)

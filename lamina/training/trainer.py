@@ -1,0 +1,384 @@
+"""The training API of ``Model``: compile, fit, evaluate, predict and the *_on_batch calls.
+
+One training step is forward, loss (plus layer losses), backward, optimizer step and
+metric update. Metric state stays on the device and nothing reads a value back to the
+host per step: the progress bar reads the running values a few times per second, and
+epoch logs are read once per epoch.
+"""
+
+import numpy as np
+import torch
+from torch import nn
+
+from lamina.backend.device import get_device
+from lamina.callbacks.callback_list import CallbackList
+from lamina.callbacks.history import History
+from lamina.callbacks.progbar_logger import ProgbarLogger
+from lamina.errors import InputError, NotCompiledError
+from lamina.training.array_data import ArrayData, check_batch_size
+from lamina.training.compile_state import CompileState
+from lamina.training.logs import MetricLogs
+from lamina.training.validation import check_input_shape, check_sparse_labels
+from lamina.training.validation_split import class_labels, split_indices
+from lamina.utils.tree import flatten
+
+
+class Trainer:
+    """Mixed into ``Model``; expects ``self`` to be a lamina ``Layer``."""
+
+    # ------------------------------------------------------------------ compile
+    def compile(
+        self,
+        optimizer="rmsprop",
+        loss=None,
+        metrics=None,
+        loss_weights=None,
+        weighted_metrics=None,
+        run_eagerly=False,
+        steps_per_execution=1,
+        jit_compile=False,
+    ):
+        """Configure training: optimizer, loss and metrics, each a name or an object.
+
+        Note: this is Keras's ``compile``. For ``torch.compile`` call it on the model:
+        ``torch.compile(model)``.
+        """
+        self._compiled = CompileState(optimizer, loss, metrics, loss_weights, weighted_metrics)
+        self.optimizer = self._compiled.optimizer
+        self.loss = self._compiled.loss
+        self.stop_training = False
+        self._metric_logs = None
+
+    @property
+    def compiled(self):
+        return getattr(self, "_compiled", None) is not None
+
+    @property
+    def metrics(self):
+        """The loss tracker and compiled metrics (built after the first fit/evaluate)."""
+        return self._compiled.all_metrics() if self.compiled else []
+
+    @property
+    def metrics_names(self):
+        return [m.name for m in self.metrics]
+
+    def reset_metrics(self):
+        for metric in self.metrics:
+            metric.reset_state()
+
+    def _require_compiled(self, method):
+        if not self.compiled:
+            raise NotCompiledError(
+                f"Model '{self.name}': {method}() needs a compiled model. Call "
+                f"model.compile(optimizer=..., loss=..., metrics=[...]) first."
+            )
+
+    # ------------------------------------------------------------- preparation
+    def _target_device(self):
+        first = next(self.parameters(), None)
+        return first.device if first is not None else get_device()
+
+    def _integer_inputs(self):
+        inputs = getattr(self, "inputs", None)
+        if inputs:
+            return not inputs[0].dtype.is_floating_point
+        stack = getattr(self, "_stack", None)
+        return bool(stack) and getattr(stack[0], "expects_integer_inputs", False)
+
+    def _data(self, x, y=None, sample_weight=None):
+        data = ArrayData.from_user(x, y, sample_weight, integer_inputs=self._integer_inputs())
+        return data.to(self._target_device())
+
+    def _prepare(self, data, training):
+        """Build the model and compile state for ``data``, and check the data against them."""
+        check_input_shape(self, data.x)
+        needs_output = getattr(self, "_last_output_shape", None) is None
+        if not self.built or needs_output or (self.compiled and not self._compiled.built):
+            sample = next(data.batches(2))[0]
+            mode = self.training
+            nn.Module.train(self, False)
+            with torch.no_grad():
+                output = self(sample, training=False)
+            nn.Module.train(self, mode)
+            self._last_output_shape = tuple(flatten(output)[0].shape)
+            if self.compiled and not self._compiled.built:
+                self._compiled.build(self._last_output_shape, self._target_device())
+                self._metric_logs = MetricLogs(self._compiled.all_metrics())
+        if self.compiled and data.y is not None:
+            check_sparse_labels(self, data.y)
+        if training and not self.optimizer.built:
+            self.optimizer.build(list(self.parameters()))
+
+    # -------------------------------------------------------------------- steps
+    def train_step(self, data):
+        """One optimisation step on a batch ``(x, y, sample_weight)``; returns the logs.
+
+        Override it for custom training (GANs, VAEs...); return a dict of logs.
+        """
+        x, y, sample_weight = data
+        y_pred = self(x, training=True)
+        loss = self.compute_loss(x, y, y_pred, sample_weight)
+        self.optimizer.zero_grad()
+        loss.backward()
+        self.optimizer.step()
+        return self.compute_metrics(x, y, y_pred.detach(), sample_weight, loss=loss.detach())
+
+    def test_step(self, data):
+        x, y, sample_weight = data
+        y_pred = self(x, training=False)
+        loss = self.compute_loss(x, y, y_pred, sample_weight)
+        return self.compute_metrics(x, y, y_pred, sample_weight, loss=loss)
+
+    def predict_step(self, data):
+        x = data[0] if isinstance(data, tuple) else data
+        return self(x, training=False)
+
+    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None):
+        """The compiled loss plus every loss layers added with ``add_loss`` during the call."""
+        loss = self._compiled.loss(y, y_pred, sample_weight)
+        extra = self._pop_layer_losses()
+        return loss + sum(extra) if extra else loss
+
+    def compute_metrics(self, x, y, y_pred, sample_weight=None, loss=None):
+        """Update the loss tracker and metrics; returns logs read lazily."""
+        if loss is not None:
+            self._compiled.loss_tracker.update_state(loss, sample_weight=_batch_size(y_pred))
+        for metric in self._compiled.metrics:
+            metric.update_state(y, y_pred, sample_weight)
+        return self._metric_logs
+
+    def _pop_layer_losses(self):
+        collected = []
+        for module in self.modules():
+            own = getattr(module, "_losses", None)
+            if own:
+                collected.extend(own)
+                own.clear()
+        return collected
+
+    # ---------------------------------------------------------------------- fit
+    def fit(
+        self,
+        x=None,
+        y=None,
+        batch_size=None,
+        epochs=1,
+        verbose="auto",
+        callbacks=None,
+        validation_split=0.0,
+        validation_data=None,
+        shuffle=True,
+        class_weight=None,
+        sample_weight=None,
+        initial_epoch=0,
+        steps_per_epoch=None,
+        validation_steps=None,
+        validation_batch_size=None,
+        validation_freq=1,
+    ):
+        """Train for ``epochs`` passes over the data; returns a ``History``.
+
+        ``validation_split`` differs from Keras on purpose: with ``shuffle=True`` the
+        validation samples are a seeded random sample (stratified for class labels)
+        rather than the last samples; with ``shuffle=False`` they are the last ones.
+        """
+        self._require_compiled("fit")
+        batch_size = check_batch_size(batch_size)
+        _check_epochs(epochs, initial_epoch)
+        data = ArrayData.from_user(x, y, sample_weight, integer_inputs=self._integer_inputs())
+        if data.y is None:
+            raise InputError("fit needs targets: pass y (the labels or values to learn).")
+        validation = None
+        if validation_data is not None:
+            validation = self._validation_from(validation_data)
+        elif validation_split:
+            train_idx, val_idx = split_indices(
+                data.size, validation_split, class_labels(data.y), shuffle=bool(shuffle)
+            )
+            data, validation = data.take(train_idx), data.take(val_idx)
+        device = self._target_device()
+        data = data.to(device)
+        validation = validation.to(device) if validation is not None else None
+        self._prepare(data, training=True)
+        if validation is not None:
+            self._prepare(validation, training=False)
+
+        steps = data.num_batches(batch_size)
+        verbose = 1 if verbose == "auto" else verbose
+        self.history = History()
+        callback_list = self._callbacks(callbacks, verbose, epochs=epochs, steps=steps, history=self.history)
+        self.stop_training = False
+        callback_list.on_train_begin()
+        epoch_logs = {}
+        for epoch in range(initial_epoch, epochs):
+            self.reset_metrics()
+            callback_list.on_epoch_begin(epoch)
+            nn.Module.train(self, True)
+            logs = None
+            for step, batch in enumerate(data.batches(batch_size, shuffle=bool(shuffle))):
+                callback_list.on_train_batch_begin(step)
+                logs = self.train_step(batch)
+                callback_list.on_train_batch_end(step, logs)
+                if self.stop_training:
+                    break
+            nn.Module.train(self, False)
+            epoch_logs = _as_floats(logs, self.name)
+            if validation is not None and (epoch + 1) % validation_freq == 0:
+                val_logs = self._run_evaluation(
+                    validation, check_batch_size(validation_batch_size, batch_size), callback_list, in_fit=True
+                )
+                epoch_logs.update({f"val_{k}": v for k, v in val_logs.items()})
+            callback_list.on_epoch_end(epoch, epoch_logs)
+            if self.stop_training:
+                break
+        callback_list.on_train_end(epoch_logs)
+        return self.history
+
+    def _validation_from(self, validation_data):
+        if not isinstance(validation_data, (tuple, list)) or len(validation_data) not in (2, 3):
+            raise InputError(
+                "validation_data must be a tuple (x_val, y_val) or (x_val, y_val, sample_weight_val). "
+                f"Received a {type(validation_data).__name__} of length {len(validation_data)}."
+            )
+        return ArrayData.from_user(*validation_data, integer_inputs=self._integer_inputs())
+
+    def _callbacks(self, callbacks, verbose, epochs, steps, history=None, in_fit=True):
+        user = list(callbacks or [])
+        extra = [ProgbarLogger(verbose)] if verbose else []
+        params = {"epochs": epochs, "steps": steps, "verbose": verbose, "in_fit": in_fit}
+        return CallbackList(user + extra + ([history] if history else []), self, params)
+
+    # ----------------------------------------------------------------- evaluate
+    def evaluate(
+        self,
+        x=None,
+        y=None,
+        batch_size=None,
+        verbose="auto",
+        sample_weight=None,
+        steps=None,
+        callbacks=None,
+        return_dict=False,
+    ):
+        """Loss and metrics on the data, in inference mode.
+
+        Returns the loss (a float) when there are no metrics, else ``[loss, *metrics]``,
+        or a dict with ``return_dict=True``.
+        """
+        self._require_compiled("evaluate")
+        batch_size = check_batch_size(batch_size)
+        data = self._data(x, y, sample_weight)
+        if data.y is None:
+            raise InputError("evaluate needs targets: pass y.")
+        self._prepare(data, training=False)
+        verbose = 1 if verbose == "auto" else verbose
+        callback_list = self._callbacks(
+            callbacks, verbose, epochs=1, steps=data.num_batches(batch_size), in_fit=False
+        )
+        logs = self._run_evaluation(data, batch_size, callback_list, in_fit=False)
+        if return_dict:
+            return logs
+        values = list(logs.values())
+        return values[0] if len(values) == 1 else values
+
+    def _run_evaluation(self, data, batch_size, callback_list, in_fit):
+        self.reset_metrics()
+        callback_list.on_test_begin()
+        logs = None
+        mode = self.training
+        nn.Module.train(self, False)
+        with torch.no_grad():
+            for step, batch in enumerate(data.batches(batch_size)):
+                callback_list.on_test_batch_begin(step)
+                logs = self.test_step(batch)
+                callback_list.on_test_batch_end(step, logs)
+        nn.Module.train(self, mode)
+        result = _as_floats(logs, self.name)
+        callback_list.on_test_end(result)
+        return result
+
+    # ------------------------------------------------------------------ predict
+    def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
+        """Outputs for ``x`` as NumPy arrays, computed in batches in inference mode."""
+        batch_size = check_batch_size(batch_size)
+        data = self._data(x)
+        self._prepare(data, training=False)
+        verbose = 1 if verbose == "auto" else verbose
+        callback_list = self._callbacks(callbacks, verbose, epochs=1, steps=data.num_batches(batch_size))
+        callback_list.on_predict_begin()
+        outputs = []
+        mode = self.training
+        nn.Module.train(self, False)
+        with torch.no_grad():
+            for step, batch in enumerate(data.batches(batch_size)):
+                callback_list.on_predict_batch_begin(step)
+                outputs.append(self.predict_step(batch))
+                callback_list.on_predict_batch_end(step, {"outputs": outputs[-1]})
+        nn.Module.train(self, mode)
+        callback_list.on_predict_end()
+        return _concatenate(outputs)
+
+    # ------------------------------------------------------------ *_on_batch
+    def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None, return_dict=False):
+        """One training step on one batch; returns the running loss/metrics."""
+        self._require_compiled("train_on_batch")
+        data = self._data(x, y, sample_weight)
+        self._prepare(data, training=True)
+        nn.Module.train(self, True)
+        try:
+            logs = self.train_step((data.x, data.y, data.sample_weight))
+        finally:
+            nn.Module.train(self, False)
+        return _logs_result(_as_floats(logs, self.name), return_dict)
+
+    def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
+        self._require_compiled("test_on_batch")
+        data = self._data(x, y, sample_weight)
+        self._prepare(data, training=False)
+        with torch.no_grad():
+            logs = self.test_step((data.x, data.y, data.sample_weight))
+        return _logs_result(_as_floats(logs, self.name), return_dict)
+
+    def predict_on_batch(self, x):
+        data = self._data(x)
+        self._prepare(data, training=False)
+        with torch.no_grad():
+            return _concatenate([self.predict_step((data.x,))])
+
+
+def _batch_size(y_pred):
+    return flatten(y_pred)[0].shape[0]
+
+
+def _as_floats(logs, model_name):
+    if logs is None:
+        return {}
+    if not hasattr(logs, "items"):
+        raise TypeError(
+            f"Model '{model_name}': train_step/test_step must return a dict of logs "
+            f"(name -> value), e.g. {{'loss': loss}}. Received: {type(logs).__name__}."
+        )
+    return {key: float(value) for key, value in logs.items()}
+
+
+def _logs_result(logs, return_dict):
+    if return_dict:
+        return logs
+    values = list(logs.values())
+    return values[0] if len(values) == 1 else values
+
+
+def _concatenate(outputs):
+    first = outputs[0]
+    if isinstance(first, torch.Tensor):
+        return torch.cat(outputs).cpu().numpy()
+    if isinstance(first, dict):
+        return {k: torch.cat([o[k] for o in outputs]).cpu().numpy() for k in first}
+    return [torch.cat(parts).cpu().numpy() for parts in zip(*outputs)]
+
+
+def _check_epochs(epochs, initial_epoch):
+    if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 0:
+        raise InputError(f"epochs must be a non-negative integer. Received: epochs={epochs!r}.")
+    if not isinstance(initial_epoch, (int, np.integer)) or initial_epoch < 0:
+        raise InputError(f"initial_epoch must be a non-negative integer. Received: initial_epoch={initial_epoch!r}.")

@@ -1,0 +1,72 @@
+"""Checks of user data against the model, run once before a loop starts."""
+
+import torch
+
+from lamina.errors import InputError
+from lamina.utils.tree import flatten, flatten_shapes
+
+LABEL_OUT_OF_RANGE = (
+    "Model '{model}': sparse label at index {index} is {value}, but the model's output has "
+    "{classes} classes, so labels must be integers in [0, {last}]. Fix the labels, or give the "
+    "last layer {needed} units if there really are {needed} classes."
+)
+
+
+def check_input_shape(model, x):
+    """Raise a clear error when ``x``'s per-sample shape differs from the model's inputs."""
+    expected = getattr(model, "_build_shapes", None)
+    if expected is None:
+        return
+    expected_shapes = flatten_shapes(expected)
+    received = [tuple(t.shape) for t in flatten(x)]
+    if len(expected_shapes) != len(received):
+        raise InputError(
+            f"Model '{model.name}' takes {len(expected_shapes)} input(s) but received {len(received)}."
+        )
+    for want, got in zip(expected_shapes, received):
+        if want is None:
+            continue
+        if len(want) != len(got) or any(w is not None and w != g for w, g in zip(want[1:], got[1:])):
+            raise InputError(
+                f"Model '{model.name}' expects inputs of shape {_show(want)} (batch first) but "
+                f"received data of shape {got}. Reshape the data, or build the model with "
+                f"input_shape={tuple(got[1:])}."
+            )
+
+
+def check_sparse_labels(model, y):
+    """Sparse class labels must index the model's output; report the first bad one."""
+    compiled = model._compiled
+    if not compiled.is_sparse_crossentropy() or not isinstance(y, torch.Tensor):
+        return
+    classes = _output_classes(model)
+    if classes is None:
+        return
+    labels = y.reshape(-1)
+    if labels.is_floating_point():
+        bad_fraction = labels != labels.floor()
+        if bool(bad_fraction.any()):
+            index = int(torch.nonzero(bad_fraction)[0])
+            raise InputError(
+                f"Model '{model.name}': sparse label at index {index} is {float(labels[index])}, "
+                f"not an integer class id. Sparse labels are integers in [0, {classes - 1}]."
+            )
+    bad = (labels < 0) | (labels >= classes)
+    if bool(bad.any()):
+        index = int(torch.nonzero(bad)[0])
+        value = labels[index].item()
+        needed = int(labels.max().item()) + 1
+        raise InputError(
+            LABEL_OUT_OF_RANGE.format(
+                model=model.name, index=index, value=value, classes=classes, last=classes - 1, needed=needed
+            )
+        )
+
+
+def _output_classes(model):
+    shape = getattr(model, "_last_output_shape", None)
+    return None if shape is None else shape[-1]
+
+
+def _show(shape):
+    return "(" + ", ".join("batch" if d is None else str(d) for d in shape) + ")"

@@ -1,0 +1,25 @@
+import os
+
+import pytest
+import torch
+
+from lamina.backend import set_random_seed
+from lamina.backend.naming import clear_session
+
+FASHION_DIR = os.environ.get("LAMINA_FASHION_MNIST_DIR", "/usr/share/datasets/fashion-mnist")
+
+torch.set_num_threads(max(1, min(2, os.cpu_count() or 1)))
+
+
+@pytest.fixture(autouse=True)
+def _fresh_session():
+    clear_session()
+    set_random_seed(1234)
+    yield
+
+
+@pytest.fixture
+def fashion_dir():
+    if not os.path.isdir(FASHION_DIR):
+        pytest.skip(f"Fashion-MNIST not installed at {FASHION_DIR} (apt-get install dataset-fashion-mnist)")
+    return FASHION_DIR
