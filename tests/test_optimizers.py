@@ -60,9 +60,28 @@ KERAS_RULES = {
 }
 KERAS_DEFAULTS = {
     "SGD": {"learning_rate": 0.01, "momentum": 0.0, "nesterov": False},
-    "Adam": {"learning_rate": 0.001, "beta_1": 0.9, "beta_2": 0.999, "epsilon": 1e-7, "amsgrad": False},
-    "AdamW": {"learning_rate": 0.001, "weight_decay": 0.004, "beta_1": 0.9, "beta_2": 0.999, "epsilon": 1e-7, "amsgrad": False},
-    "RMSprop": {"learning_rate": 0.001, "rho": 0.9, "momentum": 0.0, "epsilon": 1e-7, "centered": False},
+    "Adam": {
+        "learning_rate": 0.001,
+        "beta_1": 0.9,
+        "beta_2": 0.999,
+        "epsilon": 1e-7,
+        "amsgrad": False,
+    },
+    "AdamW": {
+        "learning_rate": 0.001,
+        "weight_decay": 0.004,
+        "beta_1": 0.9,
+        "beta_2": 0.999,
+        "epsilon": 1e-7,
+        "amsgrad": False,
+    },
+    "RMSprop": {
+        "learning_rate": 0.001,
+        "rho": 0.9,
+        "momentum": 0.0,
+        "epsilon": 1e-7,
+        "centered": False,
+    },
     "Adagrad": {"learning_rate": 0.001, "initial_accumulator_value": 0.1, "epsilon": 1e-7},
 }
 
@@ -123,9 +142,14 @@ class Quadratic:
         return [torch.nn.Parameter(torch.tensor(w, dtype=dtype)) for w in self.start]
 
     def backward(self, parameters):
+        dtype = parameters[0].dtype
+        if getattr(self, "_constants_dtype", None) != dtype:
+            as_torch = lambda arrays: [torch.as_tensor(a, dtype=dtype) for a in arrays]  # noqa: E731
+            self._constants = list(zip(as_torch(self.target), as_torch(self.curvature)))
+            self._constants_dtype = dtype
         loss = sum(
-            (0.5 * self.scale * torch.as_tensor(h, dtype=p.dtype) * (p - torch.as_tensor(c, dtype=p.dtype)) ** 2).sum()
-            for p, c, h in zip(parameters, self.target, self.curvature)
+            (0.5 * self.scale * h * (p - c) ** 2).sum()
+            for p, (c, h) in zip(parameters, self._constants)
         )
         loss.backward()
 
@@ -157,7 +181,11 @@ def assert_same_displacements(ours, reference, start, rtol):
         for a, b, w0 in zip(ours_step, reference_step, start):
             travelled = b - w0
             np.testing.assert_allclose(
-                a - w0, travelled, rtol=rtol, atol=rtol * np.abs(travelled).max(), err_msg=f"step {step + 1}"
+                a - w0,
+                travelled,
+                rtol=rtol,
+                atol=rtol * np.abs(travelled).max(),
+                err_msg=f"step {step + 1}",
             )
 
 
@@ -178,11 +206,25 @@ KERAS_CASES = [
     ("Adam", {"learning_rate": 0.05, "amsgrad": True}, ADAPTIVE),
     ("Adam", {"learning_rate": 0.05, "weight_decay": 0.1, "global_clipnorm": 150.0}, ADAPTIVE),
     ("AdamW", {"learning_rate": 0.05}, ADAPTIVE),
-    ("AdamW", {"learning_rate": 0.05, "weight_decay": 0.3, "amsgrad": True, "beta_1": 0.8}, ADAPTIVE),
+    (
+        "AdamW",
+        {"learning_rate": 0.05, "weight_decay": 0.3, "amsgrad": True, "beta_1": 0.8},
+        ADAPTIVE,
+    ),
     ("RMSprop", {"learning_rate": 0.01}, ADAPTIVE),
     ("RMSprop", {"learning_rate": 0.01, "momentum": 0.9}, ADAPTIVE),
     ("RMSprop", {"learning_rate": 0.01, "centered": True, "rho": 0.8}, ADAPTIVE),
-    ("RMSprop", {"learning_rate": 0.01, "centered": True, "momentum": 0.5, "weight_decay": 0.1, "clipvalue": 30.0}, ADAPTIVE),
+    (
+        "RMSprop",
+        {
+            "learning_rate": 0.01,
+            "centered": True,
+            "momentum": 0.5,
+            "weight_decay": 0.1,
+            "clipvalue": 30.0,
+        },
+        ADAPTIVE,
+    ),
     ("Adagrad", {"learning_rate": 0.1}, 1.0),
     ("Adagrad", {"learning_rate": 0.1, "weight_decay": 0.2, "initial_accumulator_value": 0.5}, 1.0),
 ]
@@ -221,10 +263,18 @@ def torch_equivalent(class_name, parameters, config):
         return kind(parameters, lr=lr, betas=betas, eps=c["epsilon"], amsgrad=c["amsgrad"], **extra)
     if class_name == "RMSprop":
         return torch.optim.RMSprop(
-            parameters, lr=lr, alpha=c["rho"], eps=c["epsilon"], momentum=c["momentum"], centered=c["centered"]
+            parameters,
+            lr=lr,
+            alpha=c["rho"],
+            eps=c["epsilon"],
+            momentum=c["momentum"],
+            centered=c["centered"],
         )
     return torch.optim.Adagrad(
-        parameters, lr=lr, eps=c["epsilon"], initial_accumulator_value=c["initial_accumulator_value"]
+        parameters,
+        lr=lr,
+        eps=c["epsilon"],
+        initial_accumulator_value=c["initial_accumulator_value"],
     )
 
 
@@ -461,7 +511,9 @@ def mlp(seed):
     return torch.nn.Sequential(torch.nn.Linear(6, 8), torch.nn.Tanh(), torch.nn.Linear(8, 3))
 
 
-BATCHES = [(torch.randn(5, 6, generator=torch.Generator().manual_seed(i)), i % 3) for i in range(10)]
+BATCHES = [
+    (torch.randn(5, 6, generator=torch.Generator().manual_seed(i)), i % 3) for i in range(10)
+]
 
 
 def train(model, optimizer, batches):
@@ -482,7 +534,9 @@ STATE_CASES = [
 
 
 @pytest.mark.parametrize("load_before_build", [False, True])
-@pytest.mark.parametrize(("cls", "config"), STATE_CASES, ids=lambda v: getattr(v, "__name__", str(v)))
+@pytest.mark.parametrize(
+    ("cls", "config"), STATE_CASES, ids=lambda v: getattr(v, "__name__", str(v))
+)
 def test_state_dict_round_trip_resumes_bitwise(cls, config, load_before_build):
     model_a, optimizer_a = mlp(0), cls(**config)
     optimizer_a.build(model_a.parameters())
@@ -507,6 +561,21 @@ def test_state_dict_round_trip_resumes_bitwise(cls, config, load_before_build):
     for a, b in zip(model_a.parameters(), model_b.parameters()):
         assert torch.equal(a, b)
     assert optimizer_b.iterations == optimizer_a.iterations == 10
+
+
+def test_loaded_state_is_not_shared_with_the_source_optimizer():
+    # Live state straight from another optimizer: torch alone would share its tensors.
+    model_a, optimizer_a = mlp(0), Adam()
+    optimizer_a.build(model_a.parameters())
+    train(model_a, optimizer_a, BATCHES[:5])
+    model_b, optimizer_b = mlp(1), Adam()
+    model_b.load_state_dict(model_a.state_dict())
+    optimizer_b.build(model_b.parameters())
+    optimizer_b.load_state_dict(optimizer_a.state_dict())
+    train(model_a, optimizer_a, BATCHES[5:])
+    train(model_b, optimizer_b, BATCHES[5:])
+    for a, b in zip(model_a.parameters(), model_b.parameters()):
+        assert torch.equal(a, b)
 
 
 def test_state_from_another_torch_implementation_keeps_own_fused_choice():
@@ -582,7 +651,9 @@ def test_serialize_round_trip(optimizer):
     restored = optimizers.get(serialized)
     assert type(restored) is type(optimizer)
     assert restored.get_config() == optimizer.get_config()
-    assert type(optimizer).from_config(optimizer.get_config()).get_config() == optimizer.get_config()
+    assert (
+        type(optimizer).from_config(optimizer.get_config()).get_config() == optimizer.get_config()
+    )
 
 
 def test_get_passes_instances_and_none_through():
@@ -622,7 +693,9 @@ def test_deserialize_keras3_config():
 
 
 def test_unknown_or_unusable_identifiers():
-    with pytest.raises(ConfigurationError, match="Received: optimizer='adamax'.*sgd, adam, adamw, rmsprop, adagrad"):
+    with pytest.raises(
+        ConfigurationError, match="Received: optimizer='adamax'.*sgd, adam, adamw, rmsprop, adagrad"
+    ):
         optimizers.get("adamax")
     with pytest.raises(ConfigurationError, match="Could not interpret"):
         optimizers.get(42)
@@ -667,7 +740,10 @@ def test_torch_optimizer_class_form_builds_lazily_and_round_trips():
     assert not restored.built and restored.learning_rate == 0.02 and restored.clipnorm == 1.0
     restored.build(mlp(0).parameters())
     assert list(restored.torch_optimizer.defaults["betas"]) == [0.8, 0.9]
-    assert TorchOptimizer(torch.optim.SGD).learning_rate == torch.optim.SGD([torch.zeros(1, requires_grad=True)]).defaults["lr"]
+    assert (
+        TorchOptimizer(torch.optim.SGD).learning_rate
+        == torch.optim.SGD([torch.zeros(1, requires_grad=True)]).defaults["lr"]
+    )
 
 
 def test_torch_optimizer_errors():
@@ -689,7 +765,10 @@ def test_torch_optimizer_errors():
         (lambda: SGD(learning_rate=-0.1), "Received: learning_rate=-0.1"),
         (lambda: Adam(learning_rate="fast"), "Received: learning_rate='fast'"),
         (lambda: Adam(learning_rate=float("nan")), "Received: learning_rate=nan"),
-        (lambda: SGD(momentum=1.5), r"`momentum` must be a number in \[0, 1\). Received: momentum=1.5"),
+        (
+            lambda: SGD(momentum=1.5),
+            r"`momentum` must be a number in \[0, 1\). Received: momentum=1.5",
+        ),
         (lambda: SGD(momentum=-0.1), "Received: momentum=-0.1"),
         (lambda: SGD(nesterov="yes"), "Received: nesterov='yes'"),
         (lambda: Adam(beta_1=1.0), "Received: beta_1=1.0"),
@@ -700,9 +779,18 @@ def test_torch_optimizer_errors():
         (lambda: RMSprop(rho=1.0), "Received: rho=1.0"),
         (lambda: RMSprop(momentum=1.0), "Received: momentum=1.0"),
         (lambda: RMSprop(centered=1), "Received: centered=1"),
-        (lambda: Adagrad(initial_accumulator_value=-0.1), "Received: initial_accumulator_value=-0.1"),
-        (lambda: Adam(clipnorm=0), r"`clipnorm` must be a number in \(0, inf\]. Received: clipnorm=0"),
-        (lambda: Adam(clipnorm=1.0, clipvalue=1.0), "only one of `clipnorm`, `clipvalue` and `global_clipnorm`"),
+        (
+            lambda: Adagrad(initial_accumulator_value=-0.1),
+            "Received: initial_accumulator_value=-0.1",
+        ),
+        (
+            lambda: Adam(clipnorm=0),
+            r"`clipnorm` must be a number in \(0, inf\]. Received: clipnorm=0",
+        ),
+        (
+            lambda: Adam(clipnorm=1.0, clipvalue=1.0),
+            "only one of `clipnorm`, `clipvalue` and `global_clipnorm`",
+        ),
         (lambda: Adam(name=3), "Received: name=3"),
     ],
 )

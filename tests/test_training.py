@@ -12,6 +12,7 @@ import lamina
 from lamina import layers
 from lamina.backend import set_random_seed
 from lamina.errors import ConfigurationError, InputError, NotCompiledError
+from lamina.training.validation_split import class_labels, split_indices
 
 
 def blobs(n=600, classes=3, features=8, seed=0):
@@ -119,26 +120,49 @@ def test_accuracy_resolves_like_keras():
 
 
 def test_validation_split_with_shuffle_is_stratified_random_not_the_tail():
-    x = np.arange(1000, dtype=np.float32).reshape(-1, 1)
     y = np.repeat(np.arange(10), 100)  # sorted labels: Keras's tail split would be all 9s
-    seen = {}
-
-    class Record(lamina.callbacks.Callback):
-        def on_test_batch_begin(self, batch, logs=None):
-            pass
-
-    model = lamina.Sequential([layers.Dense(10, activation="softmax", input_shape=(1,))])
-    model.compile("sgd", "sparse_categorical_crossentropy")
-    from lamina.training.validation_split import class_labels, split_indices
-
-    train_idx, val_idx = split_indices(1000, 0.2, class_labels(torch.from_numpy(y)), shuffle=True)
-    counts = np.bincount(y[val_idx.numpy()], minlength=10)
-    assert counts.tolist() == [20] * 10
-    assert len(set(train_idx.tolist()) | set(val_idx.tolist())) == 1000
-    _, tail = split_indices(1000, 0.2, class_labels(torch.from_numpy(y)), shuffle=False)
+    labels = class_labels(torch.from_numpy(y))
+    train_idx, val_idx = split_indices(1000, 0.2, labels, shuffle=True)
+    assert np.bincount(y[val_idx.numpy()], minlength=10).tolist() == [20] * 10
+    assert sorted(train_idx.tolist() + val_idx.tolist()) == list(range(1000))
+    _, tail = split_indices(1000, 0.2, labels, shuffle=False)
     assert tail.tolist() == list(range(800, 1000))
-    seen["fit"] = model.fit(x, y, validation_split=0.2, verbose=0, callbacks=[Record()])
-    assert "val_loss" in seen["fit"].history
+    onehot = lamina.utils.to_categorical(y, 10)
+    np.testing.assert_array_equal(class_labels(torch.from_numpy(onehot)), y)
+    assert class_labels(torch.rand(10, 1)) is None
+
+
+def test_fit_validation_split_uses_held_out_samples():
+    x = np.arange(400, dtype=np.float32).reshape(-1, 1) / 400
+    y = np.repeat(np.arange(4), 100)
+    seen = []
+
+    class RecordValidation(lamina.callbacks.Callback):
+        def on_test_begin(self, logs=None):
+            seen.append(True)
+
+    model = lamina.Sequential([layers.Dense(4, activation="softmax", input_shape=(1,))])
+    model.compile("sgd", "sparse_categorical_crossentropy", ["accuracy"])
+    history = model.fit(x, y, validation_split=0.25, epochs=2, verbose=0, callbacks=[RecordValidation()])
+    assert len(history.history["val_loss"]) == 2 and len(seen) == 2
+
+
+def test_cuda_placement_without_code_change():
+    if not torch.cuda.is_available():
+        pytest.skip("needs a CUDA device")
+    x, y = blobs(n=64)
+    model = compiled_model()
+    model.fit(x, y, verbose=0)
+    assert next(model.parameters()).device.type == "cuda"
+    assert model.predict(x, verbose=0).shape == (64, 3)
+
+
+def test_keras_namespace_aliases():
+    import lamina.keras.layers as keras_layers
+    from lamina.keras.models import Sequential
+
+    assert keras_layers.Dense is layers.Dense and Sequential is lamina.Sequential
+    assert lamina.keras.datasets.mnist.load_data is lamina.datasets.mnist.load_data
 
 
 def test_fit_progress_output_is_one_line_per_epoch_off_a_terminal():

@@ -129,20 +129,21 @@ class Layer(nn.Module):
 
     # ----------------------------------------------------------------- calling
     def __call__(self, inputs, *args, **kwargs):
-        if "_lamina_initialized" not in self.__dict__:
-            raise ConfigurationError(MISSING_SUPER_INIT.format(cls=type(self).__name__))
-        if symbolic.is_symbolic(inputs):
+        if type(inputs) is not torch.Tensor and symbolic.is_symbolic(inputs):
             return self._symbolic_call(inputs, *args, **kwargs)
-        if not self.built:
+        built = self.__dict__.get("built")
+        if not built:
+            if built is None:
+                raise ConfigurationError(MISSING_SUPER_INIT.format(cls=type(self).__name__))
             self._build_from_values(inputs)
         accepts_training, accepts_mask = _call_arguments(type(self))
         if accepts_training:
             if kwargs.get("training") is None:
                 kwargs["training"] = self.training
-        else:
-            kwargs.pop("training", None)
-        if not accepts_mask:
-            kwargs.pop("mask", None)
+        elif "training" in kwargs:
+            del kwargs["training"]
+        if not accepts_mask and "mask" in kwargs:
+            del kwargs["mask"]
         try:
             return super().__call__(inputs, *args, **kwargs)
         except (RuntimeError, IndexError) as err:
@@ -176,6 +177,8 @@ class Layer(nn.Module):
         ) from err
 
     def _symbolic_call(self, inputs, *args, **kwargs):
+        if "built" not in self.__dict__:
+            raise ConfigurationError(MISSING_SUPER_INIT.format(cls=type(self).__name__))
         self.build_from_shapes(symbolic.shape_of(inputs))
         output_shape = self.compute_output_shape(symbolic.shape_of(inputs))
         outputs = _placeholders_like(output_shape, self._symbolic_output_dtype(inputs), self.name)

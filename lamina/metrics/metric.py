@@ -127,6 +127,8 @@ class Metric:
     def to(self, device):
         """Move the state to ``device`` and keep it there; returns ``self``."""
         device = torch.device(device)
+        if device.type == "cuda" and device.index is None:
+            device = torch.device("cuda", torch.cuda.current_device())
         for name, old in list(self._variables.items()):
             new = old.to(device)
             self._variables[name] = new
@@ -174,6 +176,9 @@ class Metric:
 
     def _to_device(self, value, dtype=None):
         """``value`` as a tensor on the state's device (adopting its device if unplaced)."""
+        if type(value) is torch.Tensor and value.device == self._device:
+            if dtype is None or value.dtype == dtype:
+                return value
         if self._device is None and isinstance(value, torch.Tensor):
             self.to(value.device)
         return as_tensor(value, dtype=dtype, device=self.device)

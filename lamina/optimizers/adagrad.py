@@ -20,7 +20,8 @@ class Adagrad(Optimizer):
     initial accumulator 0, epsilon 1e-10; lamina uses Keras's 0.001, 0.1, 1e-7):
 
     - Epsilon placement: Keras divides by ``sqrt(accumulator + epsilon)``, torch by
-      ``sqrt(accumulator) + epsilon``. With the accumulator >= 0.1 the two agree to ~1e-7.
+      ``sqrt(accumulator) + epsilon``. With the default accumulator (>= 0.1) the updates
+      agree to ~1e-6.
     - ``weight_decay`` is Keras's decoupled decay (``w -= learning_rate * weight_decay * w``
       before the update), not torch's L2 term added to the gradient.
 

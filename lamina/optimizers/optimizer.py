@@ -1,5 +1,7 @@
 """Optimizer: Keras's optimizer API (names, defaults, clipping, weight decay) over torch.optim."""
 
+import copy
+
 import torch
 
 from lamina.errors import ConfigurationError, SavingError, describe
@@ -186,11 +188,15 @@ class Optimizer:
 
     @torch.no_grad()
     def _clip_each_norm(self):
-        limit = self.clipnorm
-        for parameter in self._parameters:
-            grad = parameter.grad
-            if grad is not None:
-                grad.mul_(limit / torch.linalg.vector_norm(grad).clamp_min(limit))
+        # g * clipnorm / max(norm(g), clipnorm), for all tensors in a few foreach kernels.
+        grads = [p.grad for p in self._parameters if p.grad is not None]
+        if not grads:
+            return
+        scales = torch._foreach_norm(grads)
+        torch._foreach_clamp_min_(scales, self.clipnorm)
+        torch._foreach_reciprocal_(scales)
+        torch._foreach_mul_(scales, self.clipnorm)
+        torch._foreach_mul_(grads, scales)
 
     def _clip_values(self):
         torch.nn.utils.clip_grad_value_(self._parameters, self.clipvalue)
@@ -203,7 +209,7 @@ class Optimizer:
         for group in self.torch_optimizer.param_groups:
             decaying = [p for p in group["params"] if p.grad is not None]
             if decaying:
-                torch._foreach_mul_(decaying, 1.0 - 0.9*group["lr"] * self.weight_decay)
+                torch._foreach_mul_(decaying, 1.0 - group["lr"] * self.weight_decay)
 
     # ------------------------------------------------------------- Keras's gradient API
     def apply_gradients(self, grads_and_vars):
@@ -330,7 +336,9 @@ class Optimizer:
         }
 
     def load_state_dict(self, state_dict):
-        """Restore ``state_dict()``'s result. Before build, it is kept and applied by ``build``.
+        """Restore ``state_dict()``'s result (copied, never shared with it).
+
+        Before build, the state is kept and applied by ``build``.
 
         Raises:
             SavingError: if the dict is not an optimizer state or does not fit the parameters.
@@ -351,7 +359,10 @@ class Optimizer:
             self.learning_rate = state_dict["learning_rate"]
             return
         try:
-            self.torch_optimizer.load_state_dict(self._with_own_implementation(torch_state))
+            # torch would share same-device tensors with ``state_dict``; copy so the source
+            # (a snapshot, or another optimizer's live state) is never changed by our steps.
+            own_copy = copy.deepcopy(self._with_own_implementation(torch_state))
+            self.torch_optimizer.load_state_dict(own_copy)
         except (ValueError, KeyError) as err:
             raise SavingError(
                 f"{type(self).__name__}.load_state_dict: the saved state does not fit this "

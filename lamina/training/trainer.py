@@ -91,6 +91,7 @@ class Trainer:
 
     def _prepare(self, data, training):
         """Build the model and compile state for ``data``, and check the data against them."""
+        self.__dict__.pop("_loss_sources_cache", None)
         check_input_shape(self, data.x)
         needs_output = getattr(self, "_last_output_shape", None) is None
         if not self.built or needs_output or (self.compiled and not self._compiled.built):
@@ -149,12 +150,19 @@ class Trainer:
 
     def _pop_layer_losses(self):
         collected = []
-        for module in self.modules():
-            own = getattr(module, "_losses", None)
-            if own:
-                collected.extend(own)
-                own.clear()
+        for layer in self._loss_sources():
+            if layer._losses:
+                collected.extend(layer._losses)
+                layer._losses.clear()
         return collected
+
+    def _loss_sources(self):
+        """Every lamina layer in the model; listed once per fit/evaluate call (in ``_prepare``)."""
+        layers = self.__dict__.get("_loss_sources_cache")
+        if layers is None:
+            layers = [m for m in self.modules() if hasattr(m, "_losses")]
+            self.__dict__["_loss_sources_cache"] = layers
+        return layers
 
     # ---------------------------------------------------------------------- fit
     def fit(
