@@ -1,5 +1,8 @@
 import os
 
+# Real Keras 3 is the numerical oracle of interop and layer tests; it runs on PyTorch.
+os.environ.setdefault("KERAS_BACKEND", "torch")
+
 import pytest
 import torch
 

@@ -1,24 +1,9 @@
-"""Layers: every one a ``torch.nn.Module`` with Keras's arguments and defaults."""
+"""Layers: every one a ``torch.nn.Module`` with Keras's arguments and defaults.
 
-from lamina.layers.core.activation import Activation
-from lamina.layers.core.dense import Dense
-from lamina.layers.core.dropout import Dropout
-from lamina.layers.core.flatten import Flatten
-from lamina.layers.core.reshape import Reshape
-from lamina.layers.core.torch_module import TorchModule
-from lamina.layers.input_layer import Input, InputLayer
-from lamina.layers.layer import Layer
-from lamina.layers.symbolic import KerasTensor
+Each family lives in its own subpackage and is re-exported here.
+"""
 
-__all__ = [
-    "Activation",
-    "Dense",
-    "Dropout",
-    "Flatten",
-    "Input",
-    "InputLayer",
-    "KerasTensor",
-    "Layer",
-    "Reshape",
-    "TorchModule",
-]
+from lamina.layers.core import *  # noqa: F403
+from lamina.layers.core import __all__ as _core
+
+__all__ = [*_core]

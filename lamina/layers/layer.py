@@ -142,13 +142,19 @@ class Layer(nn.Module):
                 kwargs["training"] = self.training
         elif "training" in kwargs:
             del kwargs["training"]
-        if not accepts_mask and "mask" in kwargs:
-            del kwargs["mask"]
+        mask = kwargs.pop("mask", None)
+        if mask is None:
+            mask = _mask_of(inputs)
+        if accepts_mask and mask is not None:
+            kwargs["mask"] = mask
         try:
-            return super().__call__(inputs, *args, **kwargs)
+            outputs = super().__call__(inputs, *args, **kwargs)
         except (RuntimeError, IndexError) as err:
             self._explain_call_error(inputs, err)
             raise
+        if mask is not None or self.produces_mask:
+            _attach_mask(outputs, self.compute_mask(inputs, mask))
+        return outputs
 
     def forward(self, *args, **kwargs):
         return self.call(*args, **kwargs)
@@ -219,8 +225,16 @@ class Layer(nn.Module):
     def _placeholder_dtype(self):
         return _torch_dtype(self.dtype)
 
+    #: True for layers that make a mask from their inputs (Embedding(mask_zero=True), Masking).
+    produces_mask = False
+
     def compute_mask(self, inputs, mask=None):
-        """The mask of this layer's output: the input mask if ``supports_masking``."""
+        """The mask of this layer's output: the input mask if ``supports_masking``.
+
+        Masks travel on tensors as ``tensor._keras_mask`` (as in Keras 3): a layer called
+        on a masked tensor receives ``mask=`` when its ``call`` accepts it, and its output
+        carries ``compute_mask(inputs, mask)``.
+        """
         return mask if self.supports_masking else None
 
     # ------------------------------------------------------------ trainability
@@ -359,6 +373,27 @@ class Layer(nn.Module):
 
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+
+def _mask_of(inputs):
+    if type(inputs) is torch.Tensor:
+        return getattr(inputs, "_keras_mask", None)
+    if isinstance(inputs, (list, tuple)):
+        masks = [getattr(t, "_keras_mask", None) for t in inputs]
+        return masks if any(m is not None for m in masks) else None
+    return None
+
+
+def _attach_mask(outputs, mask):
+    if mask is None:
+        return
+    if isinstance(outputs, torch.Tensor):
+        outputs._keras_mask = mask
+    elif isinstance(outputs, (list, tuple)):
+        masks = mask if isinstance(mask, (list, tuple)) else [mask] * len(outputs)
+        for output, output_mask in zip(outputs, masks):
+            if isinstance(output, torch.Tensor) and output_mask is not None:
+                output._keras_mask = output_mask
 
 
 def _module_entries(module, trainable):

@@ -1,0 +1,24 @@
+"""Core layers, the input placeholder and the Layer base class."""
+
+from lamina.layers.core.activation import Activation
+from lamina.layers.core.dense import Dense
+from lamina.layers.core.dropout import Dropout
+from lamina.layers.core.flatten import Flatten
+from lamina.layers.core.reshape import Reshape
+from lamina.layers.core.torch_module import TorchModule
+from lamina.layers.input_layer import Input, InputLayer
+from lamina.layers.layer import Layer
+from lamina.layers.symbolic import KerasTensor
+
+__all__ = [
+    "Activation",
+    "Dense",
+    "Dropout",
+    "Flatten",
+    "Input",
+    "InputLayer",
+    "KerasTensor",
+    "Layer",
+    "Reshape",
+    "TorchModule",
+]
