@@ -34,7 +34,7 @@ class Functional(Model):
         self.inputs = flatten(inputs)
         self.outputs = flatten(outputs)
         self._nodes = _nodes_between(self.inputs, self.outputs, self.name)
-        self._layer_order = []
+        self._layer_order = [t.node.layer for t in self.inputs]
         for node in self._nodes:
             if node.layer not in self._layer_order:
                 self._layer_order.append(node.layer)
@@ -51,8 +51,17 @@ class Functional(Model):
 
     @property
     def output_shape(self):
-        shapes = map_structure(lambda t: t.shape, self._outputs_struct)
-        return shapes
+        return map_structure(lambda t: t.shape, self._outputs_struct)
+
+    @property
+    def input_names(self):
+        return [t.node.layer.name for t in self.inputs]
+
+    @property
+    def output_names(self):
+        if isinstance(self._outputs_struct, dict):
+            return list(self._outputs_struct)
+        return [t.node.layer.name for t in self.outputs]
 
     def call(self, inputs, training=None):
         flat_inputs = _match_inputs(self._inputs_struct, inputs, self.name)

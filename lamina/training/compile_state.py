@@ -1,63 +1,220 @@
-"""What ``compile`` resolved: the optimizer, the loss and the metrics, ready to run."""
+"""What ``compile`` resolved: the optimizer, the losses and the metrics, ready to run.
+
+A model with one output gets one loss and its metrics. A model with several outputs (a
+list or dict of outputs) takes a loss per output (a list in output order, a dict keyed by
+output name, or one loss used for every output), optional ``loss_weights``, and metrics
+per output; logs then read ``loss`` (the weighted total), ``<output>_loss`` and
+``<output>_<metric>`` as in Keras.
+"""
+
+import torch
 
 from lamina import losses as losses_module
 from lamina import metrics as metrics_module
 from lamina import optimizers
-from lamina.errors import ConfigurationError, describe
+from lamina.errors import ConfigurationError, InputError, describe
 from lamina.metrics.registry import resolve_accuracy
+from lamina.utils.tree import flatten
 
 _ACCURACY_NAMES = ("accuracy", "acc")
 
 
-class CompileState:
-    """Holds compile's arguments; metrics that depend on the output shape resolve in ``build``."""
+class OutputHead:
+    """The loss, weight and metrics of one model output."""
 
-    def __init__(self, optimizer, loss, metrics, loss_weights=None, weighted_metrics=None):
+    def __init__(self, name, loss, weight, metrics, tracker):
+        self.name, self.loss, self.weight, self.metrics, self.tracker = name, loss, weight, metrics, tracker
+
+
+class CompileState:
+    """Holds compile's arguments; per-output pieces resolve in ``build`` once outputs are known."""
+
+    def __init__(self, optimizer, loss, metrics=None, loss_weights=None, weighted_metrics=None):
         self.optimizer = optimizers.get(optimizer)
         if loss is None:
             raise ConfigurationError(
                 "compile: a loss is required to train, e.g. compile(optimizer='adam', "
                 "loss='sparse_categorical_crossentropy'). Received: loss=None."
             )
-        if isinstance(loss, (list, tuple, dict)):
-            raise ConfigurationError(
-                "compile: one loss per output (a list or dict of losses) arrives with multi-output "
-                f"models (issue 3). Received: loss={describe(loss)}."
-            )
-        self.loss = losses_module.get(loss)
-        if loss_weights is not None:
-            raise ConfigurationError("compile: loss_weights needs a multi-output model (issue 3).")
-        if metrics is not None and not isinstance(metrics, (list, tuple)):
-            metrics = [metrics]
-        self.metric_specs = list(metrics or [])
+        self.loss_spec = loss
+        self.loss = _map_spec(loss, losses_module.get)
+        self.loss_weights = loss_weights
+        self.metric_specs = metrics
+        if metrics is not None and not isinstance(metrics, (list, tuple, dict)):
+            self.metric_specs = [metrics]
+        for spec in flatten(self.metric_specs or []):
+            if not (isinstance(spec, str) and spec.lower() in _ACCURACY_NAMES):
+                metrics_module.get(spec)
         self.weighted_metric_specs = list(weighted_metrics or [])
-        self.metrics = None
         self.loss_tracker = metrics_module.Mean(name="loss")
+        self.heads = None
+        self.multi_output = False
+        self.structured = False
+        self.output_names = None
 
     @property
     def built(self):
-        return self.metrics is not None
+        return self.heads is not None
 
-    def build(self, output_shape, device):
-        """Resolve metric names (``"accuracy"`` depends on the loss and output shape)."""
-        resolved = []
-        for spec in self.metric_specs:
-            if isinstance(spec, str) and spec.lower() in _ACCURACY_NAMES:
-                resolved.append(resolve_accuracy(spec, self.loss, output_shape))
-            else:
-                resolved.append(metrics_module.get(spec))
-        names = [m.name for m in resolved]
-        duplicates = sorted({n for n in names if names.count(n) > 1})
-        if duplicates:
-            raise ConfigurationError(f"compile: metric names must be unique. Repeated: {duplicates}.")
-        self.metrics = resolved
-        for metric in [self.loss_tracker, *resolved]:
+    # ------------------------------------------------------------------- build
+    def build(self, outputs, output_names, device):
+        """Resolve losses and metrics against the model's outputs (a tensor, list or dict)."""
+        flat = flatten(outputs)
+        names = list(output_names) if output_names else [f"output_{i}" for i in range(len(flat))]
+        self.multi_output = len(flat) > 1
+        self.structured = not isinstance(outputs, torch.Tensor)
+        self.output_names = names
+        loss_list = _per_output(self.loss, names, "loss", broadcast=True)
+        weights = _per_output(self.loss_weights, names, "loss_weights", broadcast=False) if (
+            self.loss_weights is not None
+        ) else [1.0] * len(names)
+        metric_lists = self._metric_lists(names)
+        heads = []
+        for index, name in enumerate(names):
+            prefix = f"{name}_" if self.multi_output else ""
+            metrics = [
+                self._resolve_metric(spec, loss_list[index], tuple(flat[index].shape), prefix)
+                for spec in metric_lists[index]
+            ]
+            tracker = metrics_module.Mean(name=f"{name}_loss") if self.multi_output else None
+            heads.append(OutputHead(name, loss_list[index], float(weights[index] or 0.0), metrics, tracker))
+        all_names = ["loss"] + [m.name for h in heads for m in h.metrics + ([h.tracker] if h.tracker else [])]
+        repeated = sorted({n for n in all_names if all_names.count(n) > 1})
+        if repeated:
+            raise ConfigurationError(f"compile: metric names must be unique. Repeated: {repeated}.")
+        self.heads = heads
+        for metric in self.all_metrics():
             metric.to(device)
 
-    def all_metrics(self):
-        return [self.loss_tracker, *(self.metrics or [])]
+    def _metric_lists(self, names):
+        specs = self.metric_specs
+        if specs is None:
+            return [[] for _ in names]
+        if isinstance(specs, dict):
+            unknown = sorted(set(specs) - set(names))
+            if unknown:
+                raise ConfigurationError(
+                    f"compile: metrics given for outputs {unknown}, but the model's outputs are {names}."
+                )
+            return [list(_as_list(specs.get(name, []))) for name in names]
+        if len(names) > 1 and specs and all(isinstance(s, (list, tuple)) for s in specs):
+            if len(specs) != len(names):
+                raise ConfigurationError(
+                    f"compile: {len(specs)} metric lists for {len(names)} outputs {names}."
+                )
+            return [list(s) for s in specs]
+        return [list(specs) for _ in names]
 
-    def is_sparse_crossentropy(self):
-        return type(self.loss).__name__ == "SparseCategoricalCrossentropy" or getattr(
-            self.loss, "name", ""
-        ) == "sparse_categorical_crossentropy"
+    @staticmethod
+    def _resolve_metric(spec, loss, output_shape, prefix):
+        if isinstance(spec, str) and spec.lower() in _ACCURACY_NAMES:
+            metric = resolve_accuracy(spec, loss, output_shape)
+        else:
+            metric = metrics_module.get(spec)
+        if prefix:
+            metric.name = prefix + metric.name
+        return metric
+
+    # -------------------------------------------------------------------- run
+    def all_metrics(self):
+        extra = []
+        for head in self.heads or []:
+            extra.extend(head.metrics)
+        trackers = [h.tracker for h in self.heads or [] if h.tracker is not None]
+        return [self.loss_tracker, *trackers, *extra]
+
+    @property
+    def metrics(self):
+        return [m for h in self.heads or [] for m in h.metrics]
+
+    def compute_loss(self, y_true, y_pred, sample_weight):
+        if not self.structured:
+            head = self.heads[0]
+            return head.loss(y_true, y_pred, sample_weight)
+        targets, predictions = self.align(y_true, y_pred)
+        total = 0.0
+        for head, target, prediction in zip(self.heads, targets, predictions):
+            if target is None or head.loss is None:
+                continue
+            value = head.loss(target, prediction, sample_weight)
+            if head.tracker is not None:
+                head.tracker.update_state(value.detach(), sample_weight=prediction.shape[0])
+            total = total + head.weight * value
+        return total
+
+    def update_metrics(self, y_true, y_pred, sample_weight):
+        if not self.structured:
+            for metric in self.heads[0].metrics:
+                metric.update_state(y_true, y_pred, sample_weight)
+            return
+        targets, predictions = self.align(y_true, y_pred)
+        for head, target, prediction in zip(self.heads, targets, predictions):
+            if target is not None:
+                for metric in head.metrics:
+                    metric.update_state(target, prediction, sample_weight)
+
+    def align(self, y_true, y_pred):
+        """Targets and predictions as lists in output order."""
+        predictions = list(y_pred.values()) if isinstance(y_pred, dict) else flatten(y_pred)
+        if isinstance(y_pred, dict):
+            predictions = [y_pred[name] for name in self.output_names]
+        if isinstance(y_true, dict):
+            unknown = sorted(set(y_true) - set(self.output_names))
+            if unknown:
+                raise InputError(
+                    f"Targets given for {unknown}, but the model's outputs are {self.output_names}."
+                )
+            return [y_true.get(name) for name in self.output_names], predictions
+        targets = list(y_true) if isinstance(y_true, (list, tuple)) else [y_true]
+        if len(targets) != len(predictions):
+            raise InputError(
+                f"The model has {len(predictions)} outputs {self.output_names} but received "
+                f"{len(targets)} target arrays. Pass one target per output (a list in output "
+                f"order or a dict keyed by output name)."
+            )
+        return targets, predictions
+
+    def sparse_heads(self):
+        """(index, head) of outputs trained with sparse categorical crossentropy."""
+        return [
+            (i, h) for i, h in enumerate(self.heads or []) if _is_sparse_crossentropy(h.loss)
+        ]
+
+
+def _is_sparse_crossentropy(loss):
+    return type(loss).__name__ == "SparseCategoricalCrossentropy" or getattr(
+        loss, "name", ""
+    ) == "sparse_categorical_crossentropy"
+
+
+def _as_list(value):
+    return value if isinstance(value, (list, tuple)) else [value]
+
+
+def _map_spec(spec, fn):
+    if isinstance(spec, dict):
+        return {key: None if value is None else fn(value) for key, value in spec.items()}
+    if isinstance(spec, (list, tuple)):
+        return [None if value is None else fn(value) for value in spec]
+    return fn(spec)
+
+
+def _per_output(spec, names, argument, broadcast):
+    if isinstance(spec, dict):
+        unknown = sorted(set(spec) - set(names))
+        if unknown:
+            raise ConfigurationError(
+                f"compile: {argument} names outputs {unknown}, but the model's outputs are {names}. "
+                f"Received: {argument}={describe(spec)}."
+            )
+        return [spec.get(name) for name in names]
+    if isinstance(spec, (list, tuple)):
+        if len(spec) != len(names):
+            raise ConfigurationError(
+                f"compile: {argument} has {len(spec)} entries for {len(names)} outputs {names}. "
+                f"Give one per output, or a dict keyed by output name."
+            )
+        return list(spec)
+    if broadcast or len(names) == 1:
+        return [spec] * len(names)
+    raise ConfigurationError(f"compile: {argument} must be a list or dict for a model with outputs {names}.")

@@ -45,7 +45,7 @@ class Trainer:
         """
         self._compiled = CompileState(optimizer, loss, metrics, loss_weights, weighted_metrics)
         self.optimizer = self._compiled.optimizer
-        self.loss = self._compiled.loss
+        self.loss = loss
         self.stop_training = False
         self._metric_logs = None
 
@@ -78,6 +78,14 @@ class Trainer:
         first = next(self.parameters(), None)
         return first.device if first is not None else get_device()
 
+    def _output_names(self, output):
+        if isinstance(output, dict):
+            return list(output)
+        outputs = getattr(self, "outputs", None)
+        if outputs and len(flatten(output)) > 1:
+            return [t.node.layer.name for t in outputs]
+        return None
+
     def _integer_inputs(self):
         inputs = getattr(self, "inputs", None)
         if inputs:
@@ -102,8 +110,9 @@ class Trainer:
                 output = self(sample, training=False)
             nn.Module.train(self, mode)
             self._last_output_shape = tuple(flatten(output)[0].shape)
+            self._output_shapes = [tuple(t.shape) for t in flatten(output)]
             if self.compiled and not self._compiled.built:
-                self._compiled.build(self._last_output_shape, self._target_device())
+                self._compiled.build(output, self._output_names(output), self._target_device())
                 self._metric_logs = MetricLogs(self._compiled.all_metrics())
         if self.compiled and data.y is not None:
             check_sparse_labels(self, data.y)
@@ -122,7 +131,8 @@ class Trainer:
         self.optimizer.zero_grad()
         loss.backward()
         self.optimizer.step()
-        return self.compute_metrics(x, y, y_pred.detach(), sample_weight, loss=loss.detach())
+        y_pred = y_pred.detach() if isinstance(y_pred, torch.Tensor) else y_pred
+        return self.compute_metrics(x, y, y_pred, sample_weight, loss=loss.detach())
 
     def test_step(self, data):
         x, y, sample_weight = data
@@ -136,7 +146,7 @@ class Trainer:
 
     def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None):
         """The compiled loss plus every loss layers added with ``add_loss`` during the call."""
-        loss = self._compiled.loss(y, y_pred, sample_weight)
+        loss = self._compiled.compute_loss(y, y_pred, sample_weight)
         extra = self._pop_layer_losses()
         return loss + sum(extra) if extra else loss
 
@@ -144,8 +154,7 @@ class Trainer:
         """Update the loss tracker and metrics; returns logs read lazily."""
         if loss is not None:
             self._compiled.loss_tracker.update_state(loss, sample_weight=_batch_size(y_pred))
-        for metric in self._compiled.metrics:
-            metric.update_state(y, y_pred, sample_weight)
+        self._compiled.update_metrics(y, y_pred, sample_weight)
         return self._metric_logs
 
     def _pop_layer_losses(self):

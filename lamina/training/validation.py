@@ -6,7 +6,7 @@ from lamina.errors import InputError
 from lamina.utils.tree import flatten, flatten_shapes
 
 LABEL_OUT_OF_RANGE = (
-    "Model '{model}': sparse label at index {index} is {value}, but the model's output has "
+    "{model}: sparse label at index {index} is {value}, but the model's output has "
     "{classes} classes, so labels must be integers in [0, {last}]. Fix the labels, or give the "
     "last layer {needed} units if there really are {needed} classes."
 )
@@ -37,18 +37,31 @@ def check_input_shape(model, x):
 def check_sparse_labels(model, y):
     """Sparse class labels must index the model's output; report the first bad one."""
     compiled = model._compiled
-    if not compiled.is_sparse_crossentropy() or not isinstance(y, torch.Tensor):
+    heads = compiled.sparse_heads()
+    if not heads:
         return
-    classes = _output_classes(model)
-    if classes is None:
-        return
+    shapes = getattr(model, "_output_shapes", None) or []
+    if compiled.structured:
+        targets = (
+            [y.get(name) for name in compiled.output_names] if isinstance(y, dict) else flatten(y)
+        )
+    else:
+        targets = [y]
+    for index, head in heads:
+        if index < len(targets) and index < len(shapes) and isinstance(targets[index], torch.Tensor):
+            where = f"output '{head.name}'" if compiled.multi_output else None
+            _check_labels(model.name, targets[index], shapes[index][-1], where)
+
+
+def _check_labels(model_name, y, classes, where):
+    owner = f"Model '{model_name}'" + (f", {where}" if where else "")
     labels = y.reshape(-1)
     if labels.is_floating_point():
-        bad_fraction = labels != labels.floor()
-        if bool(bad_fraction.any()):
-            index = int(torch.nonzero(bad_fraction)[0])
+        fractional = labels != labels.floor()
+        if bool(fractional.any()):
+            index = int(torch.nonzero(fractional)[0])
             raise InputError(
-                f"Model '{model.name}': sparse label at index {index} is {float(labels[index])}, "
+                f"{owner}: sparse label at index {index} is {float(labels[index])}, "
                 f"not an integer class id. Sparse labels are integers in [0, {classes - 1}]."
             )
     bad = (labels < 0) | (labels >= classes)
@@ -58,14 +71,9 @@ def check_sparse_labels(model, y):
         needed = int(labels.max().item()) + 1
         raise InputError(
             LABEL_OUT_OF_RANGE.format(
-                model=model.name, index=index, value=value, classes=classes, last=classes - 1, needed=needed
+                model=owner, index=index, value=value, classes=classes, last=classes - 1, needed=needed
             )
         )
-
-
-def _output_classes(model):
-    shape = getattr(model, "_last_output_shape", None)
-    return None if shape is None else shape[-1]
 
 
 def _show(shape):
