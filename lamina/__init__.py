@@ -19,6 +19,7 @@ from lamina import (  # noqa: E402  # noqa: E402
     metrics,
     models,
     optimizers,
+    saving,
     utils,
 )
 from lamina.layers import Input  # noqa: E402
@@ -40,6 +41,7 @@ __all__ = [
     "metrics",
     "models",
     "optimizers",
+    "saving",
     "utils",
     "__version__",
 ]

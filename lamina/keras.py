@@ -17,6 +17,7 @@ from lamina import (
     metrics,
     models,
     optimizers,
+    saving,
     utils,
 )
 from lamina.layers import Input
@@ -33,6 +34,7 @@ _SUBMODULES = {
     "metrics": metrics,
     "models": models,
     "optimizers": optimizers,
+    "saving": saving,
     "utils": utils,
 }
 for _name, _module in _SUBMODULES.items():

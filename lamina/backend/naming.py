@@ -6,8 +6,10 @@ _counters = {}
 
 
 def to_snake_case(name):
+    """Keras's rule, so default names and weight-file paths match Keras's (Conv2D -> conv2d)."""
+    name = re.sub(r"\W+", "", name)
     name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
-    return re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name).lower()
+    return re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()
 
 
 def unique_name(prefix):

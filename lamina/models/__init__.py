@@ -3,5 +3,21 @@
 from lamina.models.functional import Functional
 from lamina.models.model import Model
 from lamina.models.sequential import Sequential
+from lamina.serialization import register_builtin
 
-__all__ = ["Functional", "Model", "Sequential"]
+register_builtin(Model, Functional, Sequential)
+
+
+
+def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
+    """Load a ``.keras`` model file (lamina's or Keras 3's); see ``lamina.saving.load_model``."""
+    from lamina.saving import load_model as load
+
+    return load(filepath, custom_objects=custom_objects, compile=compile, safe_mode=safe_mode)
+
+
+def save_model(model, filepath, overwrite=True, include_optimizer=True):
+    model.save(filepath, overwrite=overwrite, include_optimizer=include_optimizer)
+
+
+__all__ = ["Functional", "Model", "Sequential", "load_model", "save_model"]

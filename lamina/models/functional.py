@@ -3,6 +3,7 @@
 from lamina.errors import ConfigurationError, describe
 from lamina.layers.input_layer import InputLayer
 from lamina.layers.symbolic import KerasTensor
+from lamina.models.functional_config import functional_config, functional_from_config
 from lamina.models.model import Model
 from lamina.utils.tree import flatten, map_structure, pack_like
 
@@ -14,6 +15,9 @@ class Functional(Model):
     layer called several times) reuse their weights; a model is itself a layer and can
     be called inside another model.
     """
+
+    _keras_module = "keras.src.models.functional"
+    _keras_registered_name = "Functional"
 
     def __init__(self, inputs, outputs, name=None, trainable=True, **kwargs):
         super().__init__(name=name, trainable=trainable, **kwargs)
@@ -80,7 +84,11 @@ class Functional(Model):
         return map_structure(lambda t: t.shape, self._outputs_struct)
 
     def get_config(self):
-        raise NotImplementedError("Functional model configs arrive with the saving work (issue 3).")
+        return functional_config(self)
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        return functional_from_config(cls, config, custom_objects)
 
 
 def _nodes_between(inputs, outputs, model_name):

@@ -6,6 +6,13 @@ from lamina.training.trainer import Trainer
 from lamina.utils.summary import print_summary
 
 
+def _check_overwrite(filepath, overwrite):
+    import os
+
+    if not overwrite and os.path.exists(filepath):
+        raise ConfigurationError(f"{str(filepath)!r} exists and overwrite=False.")
+
+
 class Model(Trainer, Layer):
     """Groups layers into an object with ``compile``/``fit``/``evaluate``/``predict``.
 
@@ -17,6 +24,8 @@ class Model(Trainer, Layer):
       forward computation in ``call``.
     """
 
+    _keras_module = "keras"
+
     def __new__(cls, *args, **kwargs):
         if cls is Model and (args or "inputs" in kwargs or "outputs" in kwargs):
             from lamina.models.functional import Functional
@@ -27,6 +36,14 @@ class Model(Trainer, Layer):
     def __init__(self, *args, **kwargs):
         super().__init__(**kwargs)
         self._compiled = None
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        if "input_layers" in config:
+            from lamina.models.functional import Functional
+
+            return Functional.from_config(config, custom_objects)
+        return cls(**config)
 
     @property
     def layers(self):
@@ -48,6 +65,48 @@ class Model(Trainer, Layer):
         raise ConfigurationError(
             f"get_layer: no layer named {name!r}. Layers: {[layer.name for layer in layers]}."
         )
+
+    def save(self, filepath, overwrite=True, include_optimizer=True):
+        """Save the whole model to a Keras 3 ``.keras`` archive (atomically)."""
+        from lamina.saving import keras_archive
+
+        _check_overwrite(filepath, overwrite)
+        keras_archive.save_model(self, filepath, include_optimizer=include_optimizer)
+
+    def save_weights(self, filepath, overwrite=True):
+        """Save the weights to a Keras 3 ``.weights.h5`` file (atomically)."""
+        from lamina.saving import weights_file
+
+        _check_overwrite(filepath, overwrite)
+        weights_file.save_weights(self, filepath)
+
+    def load_weights(self, filepath, skip_mismatch=False):
+        """Load weights saved by ``save_weights`` (lamina's or Keras's).
+
+        A mismatch raises an error listing missing, unexpected and mis-shaped weights
+        and loads nothing; ``skip_mismatch=True`` loads what fits and returns the report.
+        """
+        from lamina.saving import weights_file
+
+        if str(filepath).endswith(".keras"):
+            import io
+            import zipfile
+
+            from lamina.saving.h5_safety import open_h5_safely
+
+            with zipfile.ZipFile(filepath) as archive, open_h5_safely(
+                io.BytesIO(archive.read("model.weights.h5"))
+            ) as handle:
+                return weights_file.read_weights(handle, self, skip_mismatch, source=str(filepath))
+        return weights_file.load_weights(self, filepath, skip_mismatch=skip_mismatch)
+
+    def to_json(self, **kwargs):
+        """The model's config as a JSON string (Keras format)."""
+        import json
+
+        from lamina.serialization import serialize_layer
+
+        return json.dumps(serialize_layer(self), **kwargs)
 
     def summary(self, line_length=None, print_fn=None):
         """Print a table of layers, output shapes and parameter counts."""

@@ -7,6 +7,7 @@ from lamina.layers.core.torch_module import TorchModule
 from lamina.layers.input_layer import InputLayer
 from lamina.layers.layer import Layer
 from lamina.layers.symbolic import KerasTensor
+from lamina.models.functional_config import sequential_config, sequential_from_config
 from lamina.models.model import Model
 
 
@@ -22,6 +23,8 @@ class Sequential(Model):
         >>> model.output_shape
         (None, 10)
     """
+
+    _keras_module = "keras"
 
     def __init__(self, layers=None, trainable=True, name=None):
         super().__init__(trainable=trainable, name=name)
@@ -100,11 +103,8 @@ class Sequential(Model):
         return list(self._stack)
 
     def get_config(self):
-        config = {"name": self.name, "trainable": self.trainable, "layers": []}
-        if self._input_batch_shape is not None:
-            config["layers"].append(
-                {"class_name": "InputLayer", "config": {"batch_shape": list(self._input_batch_shape)}}
-            )
-        for layer in self._stack:
-            config["layers"].append({"class_name": type(layer).__name__, "config": layer.get_config()})
-        return config
+        return sequential_config(self)
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        return sequential_from_config(cls, config, custom_objects)

@@ -1,0 +1,200 @@
+"""``.keras`` archives: a zip of ``config.json``, ``metadata.json`` and ``model.weights.h5``,
+laid out as Keras 3 lays them out, so either library reads the other's files.
+
+Reading is defensive: no pickle anywhere; member names must be the expected plain names
+(no absolute paths, no ``..``); a member that inflates more than 100x past a 16 MiB
+floor is refused; classes come only from lamina or the user's registrations; Python code
+in a ``Lambda`` loads only with ``safe_mode=False``.
+"""
+
+import datetime
+import io
+import json
+import zipfile
+
+from lamina.errors import SavingError
+from lamina.saving.atomic import atomic_path
+from lamina.saving.h5_safety import open_h5_safely
+from lamina.saving.optimizer_state import read_optimizer, write_optimizer
+from lamina.saving.safe_mode import safe_mode_scope
+from lamina.saving.weights_file import read_weights, write_weights
+from lamina.serialization import deserialize_layer, serialize_layer
+
+CONFIG, METADATA, WEIGHTS = "config.json", "metadata.json", "model.weights.h5"
+INFLATION_LIMIT = 100
+SIZE_FLOOR = 16 * 1024 * 1024
+# Keras reads this field to warn about version skew; lamina writes the Keras 3 format it follows.
+KERAS_FORMAT_VERSION = "3.5.0"
+
+
+def save_model(model, filepath, include_optimizer=True):
+    """Write ``model`` (config, weights, compile settings, optimizer state) to ``filepath``."""
+    import h5py
+
+    from lamina import __version__
+
+    if not str(filepath).endswith(".keras"):
+        raise SavingError(
+            f"model.save writes the Keras 3 '.keras' format; the file name must end in '.keras'. "
+            f"Received: filepath={str(filepath)!r}. For weights only, use save_weights('name.weights.h5')."
+        )
+    entry = serialize_layer(model)
+    entry.pop("build_config", None)
+    if model.built and model._build_shapes is not None:
+        entry["build_config"] = {"input_shape": _jsonable(model._build_shapes)}
+    compile_config = _compile_config(model)
+    if compile_config is not None:
+        entry["compile_config"] = compile_config
+    metadata = {
+        "keras_version": KERAS_FORMAT_VERSION,
+        "lamina_version": __version__,
+        "date_saved": datetime.datetime.now().strftime("%Y-%m-%d@%H:%M:%S"),
+    }
+    buffer = io.BytesIO()
+    with h5py.File(buffer, "w") as handle:
+        write_weights(handle, model)
+        if include_optimizer:
+            write_optimizer(handle, model)
+    with atomic_path(filepath) as temp, zipfile.ZipFile(temp, "w") as archive:
+        archive.writestr(METADATA, json.dumps(metadata))
+        archive.writestr(CONFIG, json.dumps(entry))
+        archive.writestr(WEIGHTS, buffer.getvalue(), compress_type=zipfile.ZIP_STORED)
+
+
+def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
+    """Load a ``.keras`` file written by lamina or by Keras 3.
+
+    Args:
+        filepath: path of the ``.keras`` archive.
+        custom_objects: ``{name: class}`` for your own layers/losses/metrics.
+        compile: restore the compile settings and optimizer state.
+        safe_mode: refuse Python code (``Lambda`` bytecode) in the config. Set False only
+            for files you trust: loading then runs code from the file.
+    """
+    try:
+        archive = zipfile.ZipFile(filepath)
+    except (zipfile.BadZipFile, OSError) as err:
+        raise SavingError(f"Cannot open {str(filepath)!r} as a .keras archive (a zip file): {err}") from err
+    with archive:
+        members = _checked_members(archive, filepath)
+        try:
+            entry = json.loads(archive.read(members[CONFIG]))
+            weights = archive.read(members[WEIGHTS]) if WEIGHTS in members else None
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError) as err:
+            raise SavingError(f"{str(filepath)!r} is damaged (truncated or corrupt zip): {err}") from err
+    with safe_mode_scope(safe_mode):
+        model = deserialize_layer(entry, custom_objects)
+    build = (entry.get("build_config") or {}).get("input_shape")
+    if build is not None and not model.built:
+        model.build_from_shapes(_shape(build))
+    if compile and entry.get("compile_config"):
+        model.compile(**_compile_arguments(entry["compile_config"]))
+    if weights is not None:
+        with open_h5_safely(io.BytesIO(weights)) as handle:
+            read_weights(handle, model, source=f"{str(filepath)!r}")
+            if compile and model.compiled:
+                read_optimizer(handle, model)
+    return model
+
+
+def _checked_members(archive, filepath):
+    members = {}
+    for info in archive.infolist():
+        name = info.filename
+        if name.startswith(("/", "\\")) or ".." in name.replace("\\", "/").split("/") or ":" in name:
+            raise SavingError(f"Refusing {str(filepath)!r}: member {name!r} has an unsafe path.")
+        if info.file_size > SIZE_FLOOR and info.file_size > INFLATION_LIMIT * max(info.compress_size, 1):
+            raise SavingError(
+                f"Refusing {str(filepath)!r}: member {name!r} would inflate from {info.compress_size} to "
+                f"{info.file_size} bytes (over {INFLATION_LIMIT}x), which looks like a zip bomb."
+            )
+        members[name] = info
+    if CONFIG not in members:
+        raise SavingError(f"{str(filepath)!r} is not a .keras archive: it has no {CONFIG}. Members: {sorted(members)}.")
+    return members
+
+
+def _compile_config(model):
+    from lamina import losses, metrics, optimizers
+
+    state = getattr(model, "_compiled", None)
+    if state is None:
+        return None
+
+    def loss_entry(spec):
+        if spec is None or isinstance(spec, str):
+            return spec
+        if isinstance(spec, (list, tuple)):
+            return [loss_entry(s) for s in spec]
+        if isinstance(spec, dict):
+            return {k: loss_entry(v) for k, v in spec.items()}
+        return losses.serialize(losses.get(spec))
+
+    def metric_entry(spec):
+        if spec is None or isinstance(spec, str):
+            return spec
+        if isinstance(spec, (list, tuple)):
+            return [metric_entry(s) for s in spec]
+        if isinstance(spec, dict):
+            return {k: metric_entry(v) for k, v in spec.items()}
+        return metrics.serialize(spec)
+
+    optimizer = optimizers.serialize(state.optimizer)
+    optimizer["module"] = "keras.optimizers"
+    return {
+        "optimizer": optimizer,
+        "loss": loss_entry(state.loss_spec),
+        "loss_weights": state.loss_weights,
+        "metrics": metric_entry(state.metric_specs),
+        "weighted_metrics": None,
+        "run_eagerly": False,
+        "steps_per_execution": 1,
+        "jit_compile": False,
+    }
+
+
+def _compile_arguments(config):
+    from lamina import losses, metrics, optimizers
+
+    def loss_of(spec):
+        if isinstance(spec, dict) and "class_name" in spec:
+            return losses.deserialize(spec)
+        if isinstance(spec, dict):
+            return {k: loss_of(v) for k, v in spec.items()}
+        if isinstance(spec, list):
+            return [loss_of(s) for s in spec]
+        return spec
+
+    def metric_of(spec):
+        if isinstance(spec, dict) and "class_name" in spec:
+            return metrics.deserialize(spec)
+        if isinstance(spec, dict):
+            return {k: metric_of(v) for k, v in spec.items()}
+        if isinstance(spec, list):
+            return [metric_of(s) for s in spec]
+        return spec
+
+    return {
+        "optimizer": optimizers.deserialize(config["optimizer"]) if config.get("optimizer") else "rmsprop",
+        "loss": loss_of(config.get("loss")),
+        "metrics": metric_of(config.get("metrics")),
+        "loss_weights": config.get("loss_weights"),
+    }
+
+
+def _shape(value):
+    if isinstance(value, list) and all(v is None or isinstance(v, int) for v in value):
+        return tuple(value)
+    if isinstance(value, list):
+        return [_shape(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _shape(v) for k, v in value.items()}
+    return value
+
+
+def _jsonable(value):
+    if isinstance(value, (tuple, list)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    return value

@@ -1,0 +1,171 @@
+"""``.weights.h5`` files in Keras 3's layout: save, load, and the mismatch report.
+
+Keras 3 stores each layer's weights under a path made from the model structure, not from
+layer names (which differ between two instances of one model): a Sequential or
+functional model's layers sit under ``layers/<snake_case class name>[_N]``, a layer's own
+weights in ``<path>/vars/0, 1, ...`` in Keras's order and layout, and sublayers under their
+attribute name. lamina writes and reads exactly that, so the two libraries exchange
+files. It also records each layer's name and each weight's name as HDF5 attributes, and
+uses them to explain a mismatch: the loader lists missing, unexpected and mis-shaped
+weights instead of loading them in the wrong place (the BatchNormalization pitfall).
+"""
+
+import numpy as np
+import torch
+
+from lamina import layouts
+from lamina.backend.naming import to_snake_case
+from lamina.errors import SavingError
+from lamina.layers.input_layer import InputLayer
+from lamina.layers.layer import Layer
+from lamina.saving.h5_safety import open_h5_safely
+
+
+def weight_slots(model):
+    """``{path: [(tensor, layout, weight name, layer name), ...]}`` in Keras's walk order."""
+    slots = {}
+    _walk(model, "", slots, set())
+    return slots
+
+
+def _walk(layer, path, slots, visited):
+    if id(layer) in visited:
+        return
+    visited.add(id(layer))
+    slots[_join(path, "vars")] = [
+        (tensor, layout, name, layer.name) for tensor, layout, name in _own_weights(layer)
+    ]
+    container = _container_layers(layer)
+    used = {}
+    for child in container:
+        base = to_snake_case(type(child).__name__)
+        count = used.get(base, 0)
+        used[base] = count + 1
+        _walk(child, _join(path, "layers", base if count == 0 else f"{base}_{count}"), slots, visited)
+    children = [
+        (name, module) for name, module in layer.named_children()
+        if isinstance(module, Layer) and module not in container
+    ]
+    for name, child in sorted(children, key=lambda item: ("~" + item[0]) if item[0].startswith("_") else item[0]):
+        _walk(child, _join(path, name), slots, visited)
+
+
+def _container_layers(layer):
+    from lamina.models.functional import Functional
+    from lamina.models.sequential import Sequential
+
+    if isinstance(layer, (Sequential, Functional)):
+        return list(layer.layers)
+    return []
+
+
+def _own_weights(layer):
+    if not isinstance(layer, Layer) or isinstance(layer, InputLayer):
+        return []
+    own = [(n, lay, t) for n, lay, t in layer._own_weights if t] + [
+        (n, lay, t) for n, lay, t in layer._own_weights if not t
+    ]
+    entries = [(getattr(layer, name), layout, name) for name, layout, _ in own]
+    for _, child in layer.named_children():
+        if not isinstance(child, Layer):
+            entries += [(p, "identity", n) for n, p in child.named_parameters()]
+            entries += [(b, "identity", n) for n, b in child.named_buffers()]
+    return entries
+
+
+def _join(*parts):
+    return "/".join(p for p in parts if p)
+
+
+def write_weights(group_root, model):
+    """Write every weight of ``model`` into an open h5py file/group."""
+    for path, entries in weight_slots(model).items():
+        group = group_root.require_group(path)
+        if entries:
+            group.attrs["name"] = entries[0][3]
+        for index, (tensor, layout, name, _) in enumerate(entries):
+            value = layouts.to_keras(layout, tensor.detach().cpu()).contiguous().numpy()
+            dataset = group.create_dataset(str(index), data=value)
+            dataset.attrs["name"] = name
+
+
+def read_weights(group_root, model, skip_mismatch=False, source="the file"):
+    """Load weights from an open h5py file/group; report every mismatch at once."""
+    slots = weight_slots(model)
+    missing, mis_shaped, unexpected, plan = [], [], [], []
+    for path, entries in slots.items():
+        group = group_root.get(path)
+        stored = {} if group is None else {key: group[key] for key in group.keys()}
+        for index, (tensor, layout, name, layer_name) in enumerate(entries):
+            dataset = stored.pop(str(index), None)
+            label = f"{layer_name}/{name} ({path}/{index})"
+            if dataset is None:
+                missing.append(label)
+                continue
+            saved_name = dataset.attrs.get("name")
+            if isinstance(saved_name, bytes):
+                saved_name = saved_name.decode()
+            expected = layouts.keras_shape(layout, tuple(tensor.shape))
+            if tuple(dataset.shape) != expected or (saved_name is not None and saved_name != name):
+                what = f"file has shape {tuple(dataset.shape)}" + (f" named '{saved_name}'" if saved_name else "")
+                mis_shaped.append(f"{label}: model expects {expected} '{name}', {what}")
+                continue
+            plan.append((tensor, layout, dataset))
+        unexpected.extend(f"{path}/{key}" for key in sorted(stored))
+    unexpected.extend(_unclaimed_groups(group_root, slots))
+    report = _mismatch_report(missing, unexpected, mis_shaped, source)
+    if report and not skip_mismatch:
+        raise SavingError(report + "\nNothing was loaded. Pass skip_mismatch=True to load the weights that fit.")
+    with torch.no_grad():
+        for tensor, layout, dataset in plan:
+            value = torch.from_numpy(np.asarray(dataset[()]))
+            tensor.copy_(layouts.from_keras(layout, value).to(dtype=tensor.dtype, device=tensor.device))
+    return report
+
+
+def _unclaimed_groups(root, slots):
+    known = set(slots)
+    unclaimed = []
+
+    def visit(name, obj):
+        if name.endswith("/vars") or name == "vars":
+            if name not in known and len(obj.keys()) and not name.startswith("optimizer"):
+                unclaimed.append(name)
+
+    root.visititems(visit)
+    return unclaimed
+
+
+def _mismatch_report(missing, unexpected, mis_shaped, source):
+    if not (missing or unexpected or mis_shaped):
+        return ""
+    lines = [f"The weights in {source} do not match the model:"]
+    for title, items in (("missing", missing), ("unexpected", unexpected), ("mis-shaped", mis_shaped)):
+        if items:
+            lines.append(f"  {title} ({len(items)}):")
+            lines.extend(f"    {item}" for item in items[:50])
+    return "\n".join(lines)
+
+
+def save_weights(model, filepath):
+    import h5py
+
+    from lamina.saving.atomic import atomic_path
+
+    _check_suffix(filepath)
+    with atomic_path(filepath) as temp, h5py.File(temp, "w") as handle:
+        write_weights(handle, model)
+
+
+def load_weights(model, filepath, skip_mismatch=False):
+    _check_suffix(filepath)
+    with open_h5_safely(filepath) as handle:
+        return read_weights(handle, model, skip_mismatch, source=str(filepath))
+
+
+def _check_suffix(filepath):
+    if not str(filepath).endswith(".weights.h5"):
+        raise SavingError(
+            f"Weights files end in '.weights.h5' (Keras 3's convention). Received: filepath={str(filepath)!r}. "
+            f"For a whole model (config, weights, optimizer) use model.save('name.keras')."
+        )

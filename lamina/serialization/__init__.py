@@ -1,0 +1,19 @@
+"""Configs in Keras 3's serialized form and the registry of loadable classes."""
+
+from lamina.serialization.layer_config import clean_config, deserialize_layer, serialize_layer
+from lamina.serialization.registry import (
+    get_registered_name,
+    register_builtin,
+    register_keras_serializable,
+    resolve_class,
+)
+
+__all__ = [
+    "clean_config",
+    "deserialize_layer",
+    "get_registered_name",
+    "register_builtin",
+    "register_keras_serializable",
+    "resolve_class",
+    "serialize_layer",
+]

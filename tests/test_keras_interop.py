@@ -1,0 +1,110 @@
+"""Interop with real Keras 3 (KERAS_BACKEND=torch): files written by one load in the other
+with the same predictions. Every stack below runs when both libraries have its layers."""
+
+import numpy as np
+import pytest
+
+import lamina
+
+keras = pytest.importorskip("keras")
+
+# (name, input shape, layers given a library's `layers` module, integer inputs?)
+STACKS = [
+    ("dense", (6,), lambda L: [L.Dense(8, activation="relu"), L.Dropout(0.2), L.Dense(3, activation="softmax")], False),
+    ("reshape", (2, 6), lambda L: [L.Flatten(), L.Reshape((3, 4)), L.Activation("tanh"), L.Flatten(), L.Dense(2)], False),
+    ("conv2d", (8, 8, 3), lambda L: [L.Conv2D(4, 3, padding="same", activation="relu"), L.MaxPooling2D(2), L.Conv2D(2, 3), L.Flatten(), L.Dense(2)], False),
+    ("batchnorm", (5,), lambda L: [L.Dense(4), L.BatchNormalization(), L.Dense(2)], False),
+    ("conv1d", (10, 3), lambda L: [L.Conv1D(4, 3, padding="causal"), L.GlobalAveragePooling1D(), L.Dense(2)], False),
+    ("layernorm", (4, 6), lambda L: [L.LayerNormalization(), L.Flatten(), L.Dense(2)], False),
+    ("depthwise", (6, 6, 2), lambda L: [L.DepthwiseConv2D(3), L.SeparableConv2D(3, 2), L.GlobalMaxPooling2D()], False),
+    ("embedding_lstm", (7,), lambda L: [L.Embedding(20, 4), L.LSTM(5), L.Dense(2)], True),
+    ("gru", (5, 3), lambda L: [L.GRU(4, return_sequences=True), L.SimpleRNN(3)], False),
+]
+
+
+def available(make):
+    try:
+        make(lamina.layers)
+        make(keras.layers)
+        return True
+    except AttributeError:
+        return False
+
+
+def build(library, shape, make, integer):
+    inputs = library.Input(shape=shape, dtype="int32" if integer else "float32")
+    x = inputs
+    for layer in make(library.layers):
+        x = layer(x)
+    return library.Model(inputs, x)
+
+
+def sample(shape, integer, n=5):
+    rng = np.random.default_rng(0)
+    if integer:
+        return rng.integers(1, 20, size=(n, *shape)).astype("int32")
+    return rng.normal(size=(n, *shape)).astype("float32")
+
+
+def settle_batchnorm(model, x, library):
+    """Give BatchNormalization non-trivial moving statistics so layouts are really tested."""
+    for layer in model.layers:
+        if type(layer).__name__ == "BatchNormalization":
+            weights = layer.get_weights()
+            rng = np.random.default_rng(1)
+            layer.set_weights([w + rng.uniform(0.1, 0.5, size=w.shape).astype("float32") for w in weights])
+
+
+@pytest.mark.parametrize("name, shape, make, integer", STACKS, ids=[s[0] for s in STACKS])
+def test_keras_saved_model_loads_in_lamina_with_same_predictions(tmp_path, name, shape, make, integer):
+    if not available(make):
+        pytest.skip(f"lamina has no layers for the {name} stack yet")
+    model = build(keras, shape, make, integer)
+    x = sample(shape, integer)
+    settle_batchnorm(model, x, keras)
+    path = tmp_path / "keras_made.keras"
+    model.save(path)
+    loaded = lamina.models.load_model(path)
+    np.testing.assert_allclose(loaded.predict(x, verbose=0), model.predict(x, verbose=0), atol=1e-5, rtol=1e-5)
+
+
+@pytest.mark.parametrize("name, shape, make, integer", STACKS, ids=[s[0] for s in STACKS])
+def test_lamina_saved_model_loads_in_keras_with_same_predictions(tmp_path, name, shape, make, integer):
+    if not available(make):
+        pytest.skip(f"lamina has no layers for the {name} stack yet")
+    model = build(lamina, shape, make, integer)
+    x = sample(shape, integer)
+    settle_batchnorm(model, x, lamina)
+    path = tmp_path / "lamina_made.keras"
+    model.save(path)
+    loaded = keras.models.load_model(path)
+    np.testing.assert_allclose(loaded.predict(x, verbose=0), model.predict(x, verbose=0), atol=1e-5, rtol=1e-5)
+
+
+def test_weights_files_cross_over_both_ways(tmp_path):
+    shape, make = (6,), STACKS[0][2]
+    ours, theirs = build(lamina, shape, make, False), build(keras, shape, make, False)
+    x = sample(shape, False)
+    ours.save_weights(tmp_path / "ours.weights.h5")
+    theirs.load_weights(tmp_path / "ours.weights.h5")
+    np.testing.assert_allclose(theirs.predict(x, verbose=0), ours.predict(x, verbose=0), atol=1e-6)
+    fresh = build(keras, shape, make, False)
+    fresh.save_weights(tmp_path / "theirs.weights.h5")
+    ours.load_weights(tmp_path / "theirs.weights.h5")
+    np.testing.assert_allclose(ours.predict(x, verbose=0), fresh.predict(x, verbose=0), atol=1e-6)
+
+
+def test_keras_compiled_and_trained_model_resumes_adam_state_in_lamina(tmp_path):
+    model = build(keras, (6,), STACKS[0][2], False)
+    model.compile(keras.optimizers.Adam(0.01), "sparse_categorical_crossentropy", metrics=["accuracy"])
+    rng = np.random.default_rng(0)
+    x, y = rng.random((64, 6)).astype("float32"), rng.integers(0, 3, 64)
+    model.fit(x, y, epochs=2, verbose=0)
+    model.save(tmp_path / "trained.keras")
+    loaded = lamina.models.load_model(tmp_path / "trained.keras")
+    assert loaded.optimizer.iterations == 4  # 2 epochs of 2 batches
+    assert loaded.optimizer.learning_rate == pytest.approx(0.01)
+    first = next(p for p in loaded.parameters() if p.requires_grad)
+    assert first in loaded.optimizer.torch_optimizer.state
+    history = loaded.fit(x, y, epochs=1, verbose=0)
+    assert np.isfinite(history.history["loss"][0])
