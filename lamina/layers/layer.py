@@ -120,22 +120,29 @@ class Layer(nn.Module):
             self._weight_extras[name] = (regularizer, constraint)
         return getattr(self, name)
 
-    def build_from_shapes(self, input_shape):
-        """Build once for ``input_shape`` (idempotent)."""
+    def build_from_shapes(self, input_shape, **extra_shapes):
+        """Build once for ``input_shape`` (idempotent).
+
+        ``extra_shapes`` are the shapes of further tensor arguments of ``call``, passed
+        to ``build`` as ``<argument>_shape`` keywords when ``build`` declares them (as in
+        Keras: ``build(self, query_shape, value_shape)`` for ``call(self, query, value)``).
+        """
         if not self.built:
-            self.build(input_shape)
+            self.build(input_shape, **extra_shapes)
             self._build_shapes = input_shape
             self.built = True
 
     # ----------------------------------------------------------------- calling
     def __call__(self, inputs, *args, **kwargs):
+        if _PACKED_CALL in kwargs:
+            inputs, args = _unpack_call(inputs, kwargs)
         if type(inputs) is not torch.Tensor and symbolic.is_symbolic(inputs):
             return self._symbolic_call(inputs, *args, **kwargs)
         built = self.__dict__.get("built")
         if not built:
             if built is None:
                 raise ConfigurationError(MISSING_SUPER_INIT.format(cls=type(self).__name__))
-            self._build_from_values(inputs)
+            self._build_from_values(inputs, args, kwargs)
         accepts_training, accepts_mask = _call_arguments(type(self))
         if accepts_training:
             if kwargs.get("training") is None:
@@ -163,10 +170,9 @@ class Layer(nn.Module):
         """Compute the layer's output with torch ops. Override this."""
         return inputs
 
-    def _build_from_values(self, inputs):
-        shapes = map_structure(lambda t: tuple(t.shape) if hasattr(t, "shape") else t, inputs)
-        shapes = map_shapes(lambda s: (None,) + s[1:] if is_shape(s) and s else s, shapes)
-        self.build_from_shapes(shapes)
+    def _build_from_values(self, inputs, args=(), kwargs=None):
+        extra = self._declared_call_extras(type(self).build, inputs, args, kwargs, _batchless_shapes)
+        self.build_from_shapes(_batchless_shapes(inputs), **extra)
         first = next((t for t in flatten(inputs) if isinstance(t, torch.Tensor)), None)
         if first is not None and any(p.device != first.device for p in self.parameters()):
             self.to(first.device)
@@ -185,10 +191,13 @@ class Layer(nn.Module):
     def _symbolic_call(self, inputs, *args, **kwargs):
         if "built" not in self.__dict__:
             raise ConfigurationError(MISSING_SUPER_INIT.format(cls=type(self).__name__))
-        self.build_from_shapes(symbolic.shape_of(inputs))
-        output_shape = self.compute_output_shape(symbolic.shape_of(inputs))
+        shapes = symbolic.shape_of(inputs)
+        extra = self._declared_call_extras(type(self).build, inputs, args, kwargs, symbolic.shape_of)
+        self.build_from_shapes(shapes, **extra)
+        output_shape = self._symbolic_output_shape(inputs, args, kwargs)
         outputs = _placeholders_like(output_shape, self._symbolic_output_dtype(inputs), self.name)
-        node = symbolic.Node(self, inputs, outputs, dict(kwargs, args=args) if args else kwargs)
+        node_inputs, node_kwargs = _pack_call(inputs, args, kwargs)
+        node = symbolic.Node(self, node_inputs, outputs, node_kwargs)
         for index, tensor in enumerate(node.output_tensors):
             tensor.node, tensor.index = node, index
         self._inbound_nodes.append(node)
@@ -212,15 +221,50 @@ class Layer(nn.Module):
         placeholders = map_shapes(
             lambda shape: symbolic.KerasTensor(shape, dtype=self._placeholder_dtype()), input_shape
         )
+        return self._output_shape_from_placeholders(placeholders)
+
+    def _output_shape_from_placeholders(self, inputs, args=(), kwargs=None):
+        """Output shapes found by running the layer on zeros standing in for symbolic tensors."""
         device = next((p.device for p in self.parameters()), get_device())
+        values = symbolic.placeholder_values([inputs, list(args), dict(kwargs or {})], device)
         was_training = self.training
         self.train(False)
         try:
             with torch.no_grad():
-                out = self(symbolic.placeholder_values(placeholders, device), training=False)
+                out = self(values[0], *values[1], **dict(values[2], training=False))
         finally:
             self.train(was_training)
         return map_structure(lambda t: (None,) + tuple(t.shape[1:]), out)
+
+    def _symbolic_output_shape(self, inputs, args, kwargs):
+        method = type(self).compute_output_shape
+        extra = self._declared_call_extras(method, inputs, args, kwargs, symbolic.shape_of)
+        if method is Layer.compute_output_shape and symbolic.is_symbolic([list(args), kwargs]):
+            return self._output_shape_from_placeholders(inputs, args, kwargs)
+        return method(self, symbolic.shape_of(inputs), **extra)
+
+    def _declared_call_extras(self, method, inputs, args, kwargs, shape_fn):
+        """What ``method`` (``build`` / ``compute_output_shape``) declares beyond its first argument.
+
+        A parameter ``<name>_shape`` receives the shape of the call argument ``<name>``;
+        another parameter named like a call argument receives that argument's value.
+        """
+        names = _extra_parameters(method)
+        if not names or not (args or kwargs):
+            return {}
+        try:
+            bound = inspect.signature(type(self).call).bind(self, inputs, *args, **(kwargs or {}))
+        except TypeError:
+            return {}
+        arguments = bound.arguments
+        extras = {}
+        for name in names:
+            base = name[: -len("_shape")] if name.endswith("_shape") else None
+            if base is not None and arguments.get(base) is not None:
+                extras[name] = shape_fn(arguments[base])
+            elif base is None and name in arguments:
+                extras[name] = arguments[name]
+        return extras
 
     def _placeholder_dtype(self):
         return _torch_dtype(self.dtype)
@@ -373,6 +417,41 @@ class Layer(nn.Module):
 
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+
+# A functional model replays a node as ``layer(node_inputs, **node_kwargs)``. When a layer
+# was called with more tensors than ``inputs`` (``mha(query, value)``, ``initial_state=``),
+# those tensors join the node's inputs and this keyword says how to unpack them.
+_PACKED_CALL = "_lamina_packed_call"
+
+
+def _pack_call(inputs, args, kwargs):
+    tensor_names = [name for name, value in kwargs.items() if symbolic.is_symbolic(value)]
+    if not args and not tensor_names:
+        return inputs, kwargs
+    packed = [inputs, *args, *(kwargs[name] for name in tensor_names)]
+    rest = {name: value for name, value in kwargs.items() if name not in tensor_names}
+    rest[_PACKED_CALL] = (len(args), tuple(tensor_names))
+    return packed, rest
+
+
+def _unpack_call(packed, kwargs):
+    """Inverse of ``_pack_call``; moves the tensor keywords back into ``kwargs``."""
+    count, names = kwargs.pop(_PACKED_CALL)
+    kwargs.update(zip(names, packed[1 + count :]))
+    return packed[0], tuple(packed[1 : 1 + count])
+
+
+@functools.cache
+def _extra_parameters(method):
+    parameters = list(inspect.signature(method).parameters.values())[2:]
+    kinds = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
+    return tuple(p.name for p in parameters if p.kind in kinds)
+
+
+def _batchless_shapes(values):
+    shapes = map_structure(lambda t: tuple(t.shape) if hasattr(t, "shape") else t, values)
+    return map_shapes(lambda s: (None,) + s[1:] if is_shape(s) and s else s, shapes)
 
 
 def _mask_of(inputs):

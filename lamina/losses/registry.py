@@ -11,15 +11,39 @@ from lamina.losses.crossentropy import (
     categorical_crossentropy,
     sparse_categorical_crossentropy,
 )
-from lamina.losses.loss import Loss, LossFunctionWrapper
-from lamina.losses.regression import (
-    Huber,
-    MeanAbsoluteError,
-    MeanSquaredError,
-    huber,
-    mean_absolute_error,
-    mean_squared_error,
+from lamina.losses.focal import (
+    BinaryFocalCrossentropy,
+    CategoricalFocalCrossentropy,
+    binary_focal_crossentropy,
+    categorical_focal_crossentropy,
 )
+from lamina.losses.hinge import (
+    CategoricalHinge,
+    Hinge,
+    SquaredHinge,
+    categorical_hinge,
+    hinge,
+    squared_hinge,
+)
+from lamina.losses.loss import Loss, LossFunctionWrapper
+from lamina.losses.probabilistic import KLDivergence, Poisson, kl_divergence, poisson
+from lamina.losses.regression import (
+    CosineSimilarity,
+    Huber,
+    LogCosh,
+    MeanAbsoluteError,
+    MeanAbsolutePercentageError,
+    MeanSquaredError,
+    MeanSquaredLogarithmicError,
+    cosine_similarity,
+    huber,
+    log_cosh,
+    mean_absolute_error,
+    mean_absolute_percentage_error,
+    mean_squared_error,
+    mean_squared_logarithmic_error,
+)
+from lamina.losses.segmentation import Dice, Tversky, dice, tversky
 
 _CLASSES = {
     cls.__name__: cls
@@ -32,6 +56,19 @@ _CLASSES = {
         MeanSquaredError,
         MeanAbsoluteError,
         Huber,
+        MeanAbsolutePercentageError,
+        MeanSquaredLogarithmicError,
+        CosineSimilarity,
+        LogCosh,
+        Hinge,
+        SquaredHinge,
+        CategoricalHinge,
+        KLDivergence,
+        Poisson,
+        BinaryFocalCrossentropy,
+        CategoricalFocalCrossentropy,
+        Dice,
+        Tversky,
     )
 }
 
@@ -47,6 +84,24 @@ _BY_NAME = {
     "mae": MeanAbsoluteError,
     "huber": Huber,
     "huber_loss": Huber,
+    "mean_absolute_percentage_error": MeanAbsolutePercentageError,
+    "mape": MeanAbsolutePercentageError,
+    "mean_squared_logarithmic_error": MeanSquaredLogarithmicError,
+    "msle": MeanSquaredLogarithmicError,
+    "cosine_similarity": CosineSimilarity,
+    "log_cosh": LogCosh,
+    "logcosh": LogCosh,
+    "hinge": Hinge,
+    "squared_hinge": SquaredHinge,
+    "categorical_hinge": CategoricalHinge,
+    "kl_divergence": KLDivergence,
+    "kld": KLDivergence,
+    "kullback_leibler_divergence": KLDivergence,
+    "poisson": Poisson,
+    "binary_focal_crossentropy": BinaryFocalCrossentropy,
+    "categorical_focal_crossentropy": CategoricalFocalCrossentropy,
+    "dice": Dice,
+    "tversky": Tversky,
 }
 _BY_NAME.update(
     {name: cls for name, cls in _CLASSES.items() if cls not in (Loss, LossFunctionWrapper)}
@@ -61,6 +116,19 @@ _FUNCTIONS = {
         mean_squared_error,
         mean_absolute_error,
         huber,
+        mean_absolute_percentage_error,
+        mean_squared_logarithmic_error,
+        cosine_similarity,
+        log_cosh,
+        hinge,
+        squared_hinge,
+        categorical_hinge,
+        kl_divergence,
+        poisson,
+        binary_focal_crossentropy,
+        categorical_focal_crossentropy,
+        dice,
+        tversky,
     )
 }
 

@@ -1,11 +1,16 @@
-"""Regression losses: mean squared error, mean absolute error and Huber (Keras 3).
+"""Regression losses (Keras 3): squared, absolute, percentage, squared-log, Huber,
+log-cosh errors and cosine similarity.
 
 Each function returns the mean over the last axis, so ``(batch, d)`` inputs give one
 loss per sample, shape ``(batch,)``.
 """
 
+import math
+
+import torch
 import torch.nn.functional as F
 
+from lamina.backend import epsilon
 from lamina.errors import ConfigurationError, InputError, describe
 from lamina.losses.loss import (
     LossFunctionWrapper,
@@ -97,3 +102,109 @@ def _regression_inputs(y_true, y_pred, where):
                 "shape of the model output."
             ) from None
     return y_true, y_pred
+
+
+def mean_absolute_percentage_error(y_true, y_pred):
+    """``100 * mean(|y_true - y_pred| / max(|y_true|, epsilon), axis=-1)``."""
+    y_true, y_pred = _regression_inputs(y_true, y_pred, "mean_absolute_percentage_error")
+    relative = (y_true - y_pred).abs() / y_true.abs().clamp_min(epsilon())
+    return 100.0 * relative.mean(dim=-1)
+
+
+def mean_squared_logarithmic_error(y_true, y_pred):
+    """``mean((log(max(y_pred, eps) + 1) - log(max(y_true, eps) + 1)) ** 2, axis=-1)``."""
+    y_true, y_pred = _regression_inputs(y_true, y_pred, "mean_squared_logarithmic_error")
+    eps = epsilon()
+    difference = torch.log1p(y_pred.clamp_min(eps)) - torch.log1p(y_true.clamp_min(eps))
+    return difference.square().mean(dim=-1)
+
+
+def cosine_similarity(y_true, y_pred, axis=-1):
+    """Negative cosine similarity along ``axis``: -1 for parallel vectors, 1 for opposite.
+
+    Each vector is L2-normalised first (a zero vector stays zero, so its loss is 0).
+    """
+    y_true, y_pred = _regression_inputs(y_true, y_pred, "cosine_similarity")
+    return -(_l2_normalize(y_true, axis) * _l2_normalize(y_pred, axis)).sum(dim=axis)
+
+
+def log_cosh(y_true, y_pred):
+    """``mean(log(cosh(y_pred - y_true)), axis=-1)``, computed without overflow.
+
+    About ``x**2 / 2`` for small errors and ``|x| - log(2)`` for large ones.
+    """
+    y_true, y_pred = _regression_inputs(y_true, y_pred, "log_cosh")
+    error = y_pred - y_true
+    return (error + F.softplus(-2.0 * error) - math.log(2.0)).mean(dim=-1)
+
+
+mape = mean_absolute_percentage_error
+msle = mean_squared_logarithmic_error
+
+
+class MeanAbsolutePercentageError(LossFunctionWrapper):
+    """Mean absolute percentage error, per sample over the last axis.
+
+    Args:
+        reduction, name, dtype: See ``lamina.losses.Loss``.
+    """
+
+    def __init__(
+        self, reduction="sum_over_batch_size", name="mean_absolute_percentage_error", dtype=None
+    ):
+        super().__init__(
+            mean_absolute_percentage_error, reduction=reduction, name=name, dtype=dtype
+        )
+
+
+class MeanSquaredLogarithmicError(LossFunctionWrapper):
+    """Mean squared logarithmic error, per sample over the last axis.
+
+    Args:
+        reduction, name, dtype: See ``lamina.losses.Loss``.
+    """
+
+    def __init__(
+        self, reduction="sum_over_batch_size", name="mean_squared_logarithmic_error", dtype=None
+    ):
+        super().__init__(
+            mean_squared_logarithmic_error, reduction=reduction, name=name, dtype=dtype
+        )
+
+
+class CosineSimilarity(LossFunctionWrapper):
+    """Negative cosine similarity between targets and predictions (minimising it aligns them).
+
+    Args:
+        axis: The axis the similarity is computed along. Defaults to -1.
+        reduction, name, dtype: See ``lamina.losses.Loss``.
+    """
+
+    def __init__(
+        self, axis=-1, reduction="sum_over_batch_size", name="cosine_similarity", dtype=None
+    ):
+        _check_int_axis(axis, "CosineSimilarity")
+        super().__init__(cosine_similarity, reduction=reduction, name=name, dtype=dtype, axis=axis)
+        self.axis = axis
+
+
+class LogCosh(LossFunctionWrapper):
+    """Logarithm of the hyperbolic cosine of the error, per sample over the last axis.
+
+    Args:
+        reduction, name, dtype: See ``lamina.losses.Loss``.
+    """
+
+    def __init__(self, reduction="sum_over_batch_size", name="log_cosh", dtype=None):
+        super().__init__(log_cosh, reduction=reduction, name=name, dtype=dtype)
+
+
+def _l2_normalize(x, axis):
+    """``x / max(norm(x), epsilon)`` along ``axis`` (Keras's ``normalize``)."""
+    inverse_norm = torch.rsqrt(x.square().sum(dim=axis, keepdim=True))
+    return x * inverse_norm.clamp_max(1.0 / epsilon())
+
+
+def _check_int_axis(axis, where):
+    if isinstance(axis, bool) or not isinstance(axis, int):
+        raise ConfigurationError(f"{where}: axis must be an int. Received: axis={axis!r}.")

@@ -70,6 +70,8 @@ class Accuracy(MeanMetricWrapper):
     For classifiers ``compile(metrics=["accuracy"])`` picks the right variant.
     """
 
+    _direction = "up"
+
     def __init__(self, name="accuracy", dtype=None):
         super().__init__(accuracy, name=name, dtype=dtype)
 
@@ -84,6 +86,8 @@ class BinaryAccuracy(MeanMetricWrapper):
             for logits).
     """
 
+    _direction = "up"
+
     def __init__(self, name="binary_accuracy", dtype=None, threshold=0.5):
         super().__init__(binary_accuracy, name=name, dtype=dtype, threshold=threshold)
         self.threshold = threshold
@@ -92,12 +96,16 @@ class BinaryAccuracy(MeanMetricWrapper):
 class CategoricalAccuracy(MeanMetricWrapper):
     """How often the predicted class (arg-max) matches the one-hot target."""
 
+    _direction = "up"
+
     def __init__(self, name="categorical_accuracy", dtype=None):
         super().__init__(categorical_accuracy, name=name, dtype=dtype)
 
 
 class SparseCategoricalAccuracy(MeanMetricWrapper):
     """How often the predicted class (arg-max) matches the integer label."""
+
+    _direction = "up"
 
     def __init__(self, name="sparse_categorical_accuracy", dtype=None):
         super().__init__(sparse_categorical_accuracy, name=name, dtype=dtype)

@@ -49,6 +49,10 @@ class Metric:
         ```
     """
 
+    # "up" when larger is better, "down" when smaller is; callbacks such as EarlyStopping
+    # read it in mode="auto". None: unknown.
+    _direction = None
+
     def __init__(self, name=None, dtype=None):
         self.name = name or to_snake_case(type(self).__name__)
         self._dtype_argument = None if dtype is None else str(dtype).replace("torch.", "")

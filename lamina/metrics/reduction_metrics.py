@@ -97,6 +97,8 @@ class MeanMetricWrapper(Mean):
         )
         self._fn = fn
         self._fn_kwargs = kwargs
+        if self._direction is None and getattr(fn, "__module__", "").startswith("lamina.losses"):
+            self._direction = "down"  # a loss: smaller is better
 
     def update_state(self, y_true, y_pred, sample_weight=None):
         y_pred = self._to_device(y_pred)

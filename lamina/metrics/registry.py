@@ -3,6 +3,7 @@
 import inspect
 
 from lamina import losses
+from lamina.backend.naming import to_snake_case
 from lamina.errors import ConfigurationError, describe
 from lamina.losses.regression import mean_absolute_error, mean_squared_error
 from lamina.metrics.accuracy import (
@@ -15,9 +16,80 @@ from lamina.metrics.accuracy import (
     categorical_accuracy,
     sparse_categorical_accuracy,
 )
+from lamina.metrics.auc import AUC
+from lamina.metrics.confusion_metrics import (
+    FalseNegatives,
+    FalsePositives,
+    Precision,
+    Recall,
+    TrueNegatives,
+    TruePositives,
+)
+from lamina.metrics.f_score import F1Score, FBetaScore
+from lamina.metrics.iou import BinaryIoU, IoU, MeanIoU, OneHotIoU, OneHotMeanIoU
 from lamina.metrics.metric import Metric
+from lamina.metrics.probabilistic import (
+    BinaryCrossentropy,
+    CategoricalCrossentropy,
+    CategoricalHinge,
+    Hinge,
+    KLDivergence,
+    Poisson,
+    SparseCategoricalCrossentropy,
+    SquaredHinge,
+)
+from lamina.metrics.r2_score import R2Score
 from lamina.metrics.reduction_metrics import Mean, MeanMetricWrapper, Sum
-from lamina.metrics.regression import MeanAbsoluteError, MeanSquaredError
+from lamina.metrics.regression import (
+    CosineSimilarity,
+    LogCoshError,
+    MeanAbsoluteError,
+    MeanAbsolutePercentageError,
+    MeanSquaredError,
+    MeanSquaredLogarithmicError,
+    RootMeanSquaredError,
+    cosine_similarity,
+)
+from lamina.metrics.top_k import (
+    SparseTopKCategoricalAccuracy,
+    TopKCategoricalAccuracy,
+    sparse_top_k_categorical_accuracy,
+    top_k_categorical_accuracy,
+)
+
+# Classes that ``get`` also finds by their snake-case name (and Keras's default name).
+_EXTRA_CLASSES = (
+    TopKCategoricalAccuracy,
+    SparseTopKCategoricalAccuracy,
+    Precision,
+    Recall,
+    TruePositives,
+    FalsePositives,
+    TrueNegatives,
+    FalseNegatives,
+    AUC,
+    FBetaScore,
+    F1Score,
+    IoU,
+    MeanIoU,
+    BinaryIoU,
+    OneHotIoU,
+    OneHotMeanIoU,
+    RootMeanSquaredError,
+    MeanAbsolutePercentageError,
+    MeanSquaredLogarithmicError,
+    CosineSimilarity,
+    LogCoshError,
+    R2Score,
+    KLDivergence,
+    Poisson,
+    BinaryCrossentropy,
+    CategoricalCrossentropy,
+    SparseCategoricalCrossentropy,
+    Hinge,
+    SquaredHinge,
+    CategoricalHinge,
+)
 
 _CLASSES = {
     cls.__name__: cls
@@ -32,6 +104,7 @@ _CLASSES = {
         SparseCategoricalAccuracy,
         MeanSquaredError,
         MeanAbsoluteError,
+        *_EXTRA_CLASSES,
     )
 }
 
@@ -45,7 +118,14 @@ _BY_NAME = {
     "mse": MeanSquaredError,
     "mean_absolute_error": MeanAbsoluteError,
     "mae": MeanAbsoluteError,
+    "mape": MeanAbsolutePercentageError,
+    "msle": MeanSquaredLogarithmicError,
+    "bce": BinaryCrossentropy,
+    "kld": KLDivergence,
+    "logcosh": LogCoshError,
+    "fbeta_score": FBetaScore,
 }
+_BY_NAME.update({to_snake_case(cls.__name__): cls for cls in _EXTRA_CLASSES})
 _BY_NAME.update({cls.__name__: cls for cls in _BY_NAME.values()})
 
 _FUNCTIONS = {
@@ -57,6 +137,9 @@ _FUNCTIONS = {
         sparse_categorical_accuracy,
         mean_squared_error,
         mean_absolute_error,
+        top_k_categorical_accuracy,
+        sparse_top_k_categorical_accuracy,
+        cosine_similarity,
     )
 }
 

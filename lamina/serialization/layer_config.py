@@ -64,7 +64,7 @@ def clean_config(cls, config):
     if isinstance(dtype, dict):
         name = (dtype.get("config") or {}).get("name", "float32")
         config["dtype"] = "float32" if str(name).startswith("mixed_") else name
-    for key, value in config.items():
+    for value in config.values():
         if isinstance(value, dict) and isinstance(value.get("config"), dict):
             nested = value["config"]
             value["config"] = {k: v for k, v in nested.items() if not (k in _KERAS_ONLY_NESTED and v is None)}

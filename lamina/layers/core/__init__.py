@@ -4,6 +4,7 @@ from lamina.layers.core.activation import Activation
 from lamina.layers.core.dense import Dense
 from lamina.layers.core.dropout import Dropout
 from lamina.layers.core.flatten import Flatten
+from lamina.layers.core.lambda_layer import Lambda
 from lamina.layers.core.reshape import Reshape
 from lamina.layers.core.torch_module import TorchModule
 from lamina.layers.input_layer import Input, InputLayer
@@ -18,6 +19,7 @@ __all__ = [
     "Input",
     "InputLayer",
     "KerasTensor",
+    "Lambda",
     "Layer",
     "Reshape",
     "TorchModule",
