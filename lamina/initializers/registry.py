@@ -101,7 +101,7 @@ def deserialize(config, custom_objects=None):
             "{'class_name': 'GlorotUniform', 'config': {'seed': None}}."
         )
     cls = _class_named(config["class_name"], custom_objects)
-    arguments = config.get("config") or {}
+    arguments = _drop_unknown_unset(cls, config.get("config") or {})
     try:
         return cls.from_config(arguments)
     except TypeError as err:
@@ -109,6 +109,14 @@ def deserialize(config, custom_objects=None):
             f"Initializer config does not fit {cls.__name__}. Received: config={arguments!r}. "
             f"({err})"
         ) from err
+
+
+def _drop_unknown_unset(cls, arguments):
+    """Drop arguments newer Keras versions write as None (input_axes...) that lamina lacks."""
+    accepted = inspect.signature(cls.__init__).parameters
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in accepted.values()):
+        return dict(arguments)
+    return {k: v for k, v in arguments.items() if k in accepted or v is not None}
 
 
 def get(identifier):

@@ -65,7 +65,7 @@ class Layer(nn.Module):
         super().__init__()
         self._lamina_initialized = True
         self.name = name or unique_name(to_snake_case(type(self).__name__))
-        self.dtype = dtype or backend_config.floatx()
+        self.dtype = _dtype_name(dtype) or backend_config.floatx()
         self._trainable = bool(trainable)
         self.built = False
         self.supports_masking = False
@@ -497,6 +497,17 @@ def _batch_input_shape(layer_name, kwargs):
             f"(without the batch). Received: input_shape={describe(shape)}."
         )
     return (kwargs.get("batch_size"),) + tuple(shape)
+
+
+def _dtype_name(dtype):
+    """A dtype name from a name, a torch dtype or a Keras DTypePolicy config (mixed -> float32)."""
+    if isinstance(dtype, dict):
+        dtype = (dtype.get("config") or {}).get("name")
+    if isinstance(dtype, torch.dtype):
+        dtype = str(dtype).replace("torch.", "")
+    if isinstance(dtype, str) and dtype.startswith("mixed_"):
+        return "float32"
+    return dtype
 
 
 def _torch_dtype(dtype):

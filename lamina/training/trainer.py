@@ -10,14 +10,16 @@ import numpy as np
 import torch
 from torch import nn
 
+from lamina import mixed_precision
 from lamina.backend.device import get_device
 from lamina.callbacks.callback_list import CallbackList
 from lamina.callbacks.history import History
 from lamina.callbacks.progbar_logger import ProgbarLogger
 from lamina.errors import InputError, NotCompiledError
-from lamina.training.array_data import ArrayData, check_batch_size
 from lamina.training.compile_state import CompileState
+from lamina.training.data import ArrayData, adapt, check_batch_size
 from lamina.training.logs import MetricLogs
+from lamina.training.sample_weights import class_weights_for, combine_weights
 from lamina.training.validation import check_input_shape, check_sparse_labels
 from lamina.training.validation_split import class_labels, split_indices
 from lamina.utils.tree import flatten
@@ -93,17 +95,19 @@ class Trainer:
         stack = getattr(self, "_stack", None)
         return bool(stack) and getattr(stack[0], "expects_integer_inputs", False)
 
-    def _data(self, x, y=None, sample_weight=None):
-        data = ArrayData.from_user(x, y, sample_weight, integer_inputs=self._integer_inputs())
+    def _data(self, x, y=None, sample_weight=None, batch_size=32, shuffle=False):
+        data = adapt(x, y, sample_weight, batch_size, shuffle, integer_inputs=self._integer_inputs())
         return data.to(self._target_device())
 
     def _prepare(self, data, training):
         """Build the model and compile state for ``data``, and check the data against them."""
         self.__dict__.pop("_loss_sources_cache", None)
-        check_input_shape(self, data.x)
+        arrays = isinstance(data, ArrayData)
+        if arrays:
+            check_input_shape(self, data.x)
         needs_output = getattr(self, "_last_output_shape", None) is None
         if not self.built or needs_output or (self.compiled and not self._compiled.built):
-            sample = next(data.batches(2))[0]
+            sample = data.peek()[0]
             mode = self.training
             nn.Module.train(self, False)
             with torch.no_grad():
@@ -114,10 +118,17 @@ class Trainer:
             if self.compiled and not self._compiled.built:
                 self._compiled.build(output, self._output_names(output), self._target_device())
                 self._metric_logs = MetricLogs(self._compiled.all_metrics())
-        if self.compiled and data.y is not None:
+        if self.compiled and arrays and data.y is not None:
             check_sparse_labels(self, data.y)
         if training and not self.optimizer.built:
             self.optimizer.build(list(self.parameters()))
+        if training:
+            device = self._target_device()
+            needs_scaler = mixed_precision.needs_loss_scaling(device)
+            if needs_scaler and getattr(self, "_grad_scaler", None) is None:
+                self._grad_scaler = torch.amp.GradScaler("cuda")
+            elif not needs_scaler:
+                self._grad_scaler = None
 
     # -------------------------------------------------------------------- steps
     def train_step(self, data):
@@ -126,23 +137,34 @@ class Trainer:
         Override it for custom training (GANs, VAEs...); return a dict of logs.
         """
         x, y, sample_weight = data
-        y_pred = self(x, training=True)
+        with mixed_precision.autocast(self._target_device()):
+            y_pred = self(x, training=True)
+        y_pred = _float32(y_pred)
         loss = self.compute_loss(x, y, y_pred, sample_weight)
         self.optimizer.zero_grad()
-        loss.backward()
-        self.optimizer.step()
+        scaler = getattr(self, "_grad_scaler", None)
+        if scaler is None:
+            loss.backward()
+            self.optimizer.step()
+        else:
+            scaler.scale(loss).backward()
+            scaler.step(self.optimizer.torch_optimizer)
+            scaler.update()
         y_pred = y_pred.detach() if isinstance(y_pred, torch.Tensor) else y_pred
         return self.compute_metrics(x, y, y_pred, sample_weight, loss=loss.detach())
 
     def test_step(self, data):
         x, y, sample_weight = data
-        y_pred = self(x, training=False)
+        with mixed_precision.autocast(self._target_device()):
+            y_pred = self(x, training=False)
+        y_pred = _float32(y_pred)
         loss = self.compute_loss(x, y, y_pred, sample_weight)
         return self.compute_metrics(x, y, y_pred, sample_weight, loss=loss)
 
     def predict_step(self, data):
         x = data[0] if isinstance(data, tuple) else data
-        return self(x, training=False)
+        with mixed_precision.autocast(self._target_device()):
+            return _float32(self(x, training=False))
 
     def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None):
         """The compiled loss plus every loss layers added with ``add_loss`` during the call."""
@@ -195,6 +217,9 @@ class Trainer:
     ):
         """Train for ``epochs`` passes over the data; returns a ``History``.
 
+        ``x`` may be arrays/tensors (or lists/dicts of them), a generator, a
+        ``torch.utils.data.Dataset``/``DataLoader`` or a ``PyDataset``.
+
         ``validation_split`` differs from Keras on purpose: with ``shuffle=True`` the
         validation samples are a seeded random sample (stratified for class labels)
         rather than the last samples; with ``shuffle=False`` they are the last ones.
@@ -202,17 +227,25 @@ class Trainer:
         self._require_compiled("fit")
         batch_size = check_batch_size(batch_size)
         _check_epochs(epochs, initial_epoch)
-        data = ArrayData.from_user(x, y, sample_weight, integer_inputs=self._integer_inputs())
-        if data.y is None:
+        data = adapt(x, y, sample_weight, batch_size, bool(shuffle), integer_inputs=self._integer_inputs())
+        arrays = isinstance(data, ArrayData)
+        if arrays and data.y is None:
             raise InputError("fit needs targets: pass y (the labels or values to learn).")
         validation = None
         if validation_data is not None:
-            validation = self._validation_from(validation_data)
+            validation = self._validation_from(validation_data, validation_batch_size or batch_size)
         elif validation_split:
+            if not arrays:
+                raise InputError(
+                    "validation_split needs array data; with a generator, Dataset or PyDataset "
+                    "pass validation_data instead."
+                )
             train_idx, val_idx = split_indices(
                 data.size, validation_split, class_labels(data.y), shuffle=bool(shuffle)
             )
             data, validation = data.take(train_idx), data.take(val_idx)
+        if class_weight is not None and arrays:
+            data = data.with_sample_weight(combine_weights(data.sample_weight, class_weights_for(data.y, class_weight)))
         device = self._target_device()
         data = data.to(device)
         validation = validation.to(device) if validation is not None else None
@@ -220,29 +253,48 @@ class Trainer:
         if validation is not None:
             self._prepare(validation, training=False)
 
-        steps = data.num_batches(batch_size)
+        steps = steps_per_epoch or data.num_batches(batch_size)
         verbose = 1 if verbose == "auto" else verbose
         self.history = History()
         callback_list = self._callbacks(callbacks, verbose, epochs=epochs, steps=steps, history=self.history)
         self.stop_training = False
+        self._resume_point = None
         callback_list.on_train_begin()
+        resume, self._resume_point = self._resume_point, None
+        first_epoch = resume["epoch"] if resume else initial_epoch
         epoch_logs = {}
-        for epoch in range(initial_epoch, epochs):
-            self.reset_metrics()
+        for epoch in range(first_epoch, epochs):
+            resuming = resume is not None and epoch == resume["epoch"]
+            if not resuming:
+                self.reset_metrics()
             callback_list.on_epoch_begin(epoch)
+            self._epoch, self._epoch_order = epoch, None
+            if arrays:
+                self._epoch_order = resume["order"] if resuming else data.epoch_order(bool(shuffle))
+                batches = data.batches(
+                    batch_size, steps=steps_per_epoch, order=self._epoch_order,
+                    start=resume["batch"] if resuming else 0,
+                )
+            else:
+                batches = data.batches(batch_size, steps=steps_per_epoch)
+            first_step = resume["batch"] if resuming else 0
             nn.Module.train(self, True)
-            logs = None
-            for step, batch in enumerate(data.batches(batch_size, shuffle=bool(shuffle))):
+            logs = self._metric_logs if resuming else None
+            for step, batch in enumerate(batches, start=first_step):
+                if class_weight is not None and not arrays:
+                    batch = (batch[0], batch[1], combine_weights(batch[2], class_weights_for(batch[1], class_weight)))
                 callback_list.on_train_batch_begin(step)
                 logs = self.train_step(batch)
+                self._batches_done = step + 1
                 callback_list.on_train_batch_end(step, logs)
                 if self.stop_training:
                     break
             nn.Module.train(self, False)
             epoch_logs = _as_floats(logs, self.name)
-            if validation is not None and (epoch + 1) % validation_freq == 0:
+            if validation is not None and _validate_now(epoch, validation_freq):
                 val_logs = self._run_evaluation(
-                    validation, check_batch_size(validation_batch_size, batch_size), callback_list, in_fit=True
+                    validation, check_batch_size(validation_batch_size, batch_size), callback_list,
+                    in_fit=True, steps=validation_steps,
                 )
                 epoch_logs.update({f"val_{k}": v for k, v in val_logs.items()})
             callback_list.on_epoch_end(epoch, epoch_logs)
@@ -251,13 +303,15 @@ class Trainer:
         callback_list.on_train_end(epoch_logs)
         return self.history
 
-    def _validation_from(self, validation_data):
-        if not isinstance(validation_data, (tuple, list)) or len(validation_data) not in (2, 3):
-            raise InputError(
-                "validation_data must be a tuple (x_val, y_val) or (x_val, y_val, sample_weight_val). "
-                f"Received a {type(validation_data).__name__} of length {len(validation_data)}."
-            )
-        return ArrayData.from_user(*validation_data, integer_inputs=self._integer_inputs())
+    def _validation_from(self, validation_data, batch_size):
+        if isinstance(validation_data, (tuple, list)):
+            if len(validation_data) not in (2, 3):
+                raise InputError(
+                    "validation_data must be a tuple (x_val, y_val) or (x_val, y_val, sample_weight_val). "
+                    f"Received a {type(validation_data).__name__} of length {len(validation_data)}."
+                )
+            return adapt(*validation_data, batch_size=batch_size, integer_inputs=self._integer_inputs())
+        return adapt(validation_data, batch_size=batch_size, integer_inputs=self._integer_inputs())
 
     def _callbacks(self, callbacks, verbose, epochs, steps, history=None, in_fit=True):
         user = list(callbacks or [])
@@ -284,28 +338,28 @@ class Trainer:
         """
         self._require_compiled("evaluate")
         batch_size = check_batch_size(batch_size)
-        data = self._data(x, y, sample_weight)
-        if data.y is None:
+        data = self._data(x, y, sample_weight, batch_size)
+        if isinstance(data, ArrayData) and data.y is None:
             raise InputError("evaluate needs targets: pass y.")
         self._prepare(data, training=False)
         verbose = 1 if verbose == "auto" else verbose
         callback_list = self._callbacks(
-            callbacks, verbose, epochs=1, steps=data.num_batches(batch_size), in_fit=False
+            callbacks, verbose, epochs=1, steps=steps or data.num_batches(batch_size), in_fit=False
         )
-        logs = self._run_evaluation(data, batch_size, callback_list, in_fit=False)
+        logs = self._run_evaluation(data, batch_size, callback_list, in_fit=False, steps=steps)
         if return_dict:
             return logs
         values = list(logs.values())
         return values[0] if len(values) == 1 else values
 
-    def _run_evaluation(self, data, batch_size, callback_list, in_fit):
+    def _run_evaluation(self, data, batch_size, callback_list, in_fit, steps=None):
         self.reset_metrics()
         callback_list.on_test_begin()
         logs = None
         mode = self.training
         nn.Module.train(self, False)
         with torch.no_grad():
-            for step, batch in enumerate(data.batches(batch_size)):
+            for step, batch in enumerate(data.batches(batch_size, steps=steps)):
                 callback_list.on_test_batch_begin(step)
                 logs = self.test_step(batch)
                 callback_list.on_test_batch_end(step, logs)
@@ -318,16 +372,16 @@ class Trainer:
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
         """Outputs for ``x`` as NumPy arrays, computed in batches in inference mode."""
         batch_size = check_batch_size(batch_size)
-        data = self._data(x)
+        data = self._data(x, batch_size=batch_size)
         self._prepare(data, training=False)
         verbose = 1 if verbose == "auto" else verbose
-        callback_list = self._callbacks(callbacks, verbose, epochs=1, steps=data.num_batches(batch_size))
+        callback_list = self._callbacks(callbacks, verbose, epochs=1, steps=steps or data.num_batches(batch_size))
         callback_list.on_predict_begin()
         outputs = []
         mode = self.training
         nn.Module.train(self, False)
         with torch.no_grad():
-            for step, batch in enumerate(data.batches(batch_size)):
+            for step, batch in enumerate(data.batches(batch_size, steps=steps)):
                 callback_list.on_predict_batch_begin(step)
                 outputs.append(self.predict_step(batch))
                 callback_list.on_predict_batch_end(step, {"outputs": outputs[-1]})
@@ -340,6 +394,8 @@ class Trainer:
         """One training step on one batch; returns the running loss/metrics."""
         self._require_compiled("train_on_batch")
         data = self._data(x, y, sample_weight)
+        if class_weight is not None:
+            data = data.with_sample_weight(combine_weights(data.sample_weight, class_weights_for(data.y, class_weight)))
         self._prepare(data, training=True)
         nn.Module.train(self, True)
         try:
@@ -361,6 +417,23 @@ class Trainer:
         self._prepare(data, training=False)
         with torch.no_grad():
             return _concatenate([self.predict_step((data.x,))])
+
+
+def _float32(outputs):
+    """Model outputs in float32 for losses and metrics (they may be half under autocast)."""
+    if isinstance(outputs, torch.Tensor):
+        return outputs.float() if outputs.dtype in (torch.float16, torch.bfloat16) else outputs
+    if isinstance(outputs, (list, tuple)):
+        return type(outputs)(_float32(o) for o in outputs)
+    if isinstance(outputs, dict):
+        return {k: _float32(v) for k, v in outputs.items()}
+    return outputs
+
+
+def _validate_now(epoch, validation_freq):
+    if isinstance(validation_freq, int):
+        return (epoch + 1) % validation_freq == 0
+    return (epoch + 1) in validation_freq
 
 
 def _batch_size(y_pred):

@@ -1,7 +1,10 @@
 """Utilities with Keras's names."""
 
 from lamina.backend.random import set_random_seed
+from lamina.training.data.py_dataset import PyDataset
+from lamina.utils.plot_model import model_to_dot, plot_model
 from lamina.utils.progbar import Progbar
 from lamina.utils.to_categorical import to_categorical
 
-__all__ = ["Progbar", "set_random_seed", "to_categorical"]
+__all__ = [
+    "PyDataset","Progbar", "model_to_dot", "plot_model", "set_random_seed", "to_categorical"]

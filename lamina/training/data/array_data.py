@@ -82,21 +82,43 @@ class ArrayData:
     def num_batches(self, batch_size):
         return -(-self.size // batch_size)
 
-    def batches(self, batch_size, shuffle=False):
-        """Yield ``(x, y, sample_weight)`` batches; with ``shuffle`` a fresh permutation each call."""
+    def peek(self):
+        """A two-sample batch (for building the model and resolving metrics)."""
+        pick = lambda t: None if t is None else t[:2]  # noqa: E731
+        return map_structure(pick, self.x), map_structure(pick, self.y), pick(self.sample_weight)
+
+    def epoch_order(self, shuffle):
+        """This epoch's sample order: a permutation from torch's global generator, or None."""
+        return torch.randperm(self.size) if shuffle else None
+
+    def batches(self, batch_size, shuffle=False, steps=None, order=None, start=0):
+        """Yield ``(x, y, sample_weight)`` batches.
+
+        With ``shuffle`` a fresh permutation is drawn (kept in ``self.last_order``, so a
+        backup can replay the epoch); ``order`` replays a given one; ``start`` skips the
+        first batches; ``steps`` stops early.
+        """
+        if order is None and shuffle:
+            order = self.epoch_order(True)
+        self.last_order = order
         single = isinstance(self.x, torch.Tensor) and (self.y is None or isinstance(self.y, torch.Tensor))
         device = flatten(self.x)[0].device
-        order = torch.randperm(self.size).to(device, non_blocking=True) if shuffle else None
-        for start in range(0, self.size, batch_size):
+        order = None if order is None else order.to(device, non_blocking=True)
+        last = self.num_batches(batch_size) if steps is None else min(steps, self.num_batches(batch_size))
+        for index in range(start, last):
+            begin = index * batch_size
             if order is None:
-                pick = lambda t: None if t is None else t[start : start + batch_size]  # noqa: E731, B023
+                pick = lambda t: None if t is None else t[begin : begin + batch_size]  # noqa: E731, B023
             else:
-                index = order[start : start + batch_size]
-                pick = lambda t: None if t is None else t.index_select(0, index)  # noqa: E731, B023
+                chosen = order[begin : begin + batch_size]
+                pick = lambda t: None if t is None else t.index_select(0, chosen)  # noqa: E731, B023
             if single:
                 yield pick(self.x), pick(self.y), pick(self.sample_weight)
             else:
                 yield map_structure(pick, self.x), map_structure(pick, self.y), pick(self.sample_weight)
+
+    def with_sample_weight(self, weight):
+        return ArrayData(self.x, self.y, weight)
 
 
 def check_batch_size(batch_size, default=32):

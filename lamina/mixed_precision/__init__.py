@@ -1,0 +1,66 @@
+"""Mixed precision: compute in bfloat16/float16 where safe, keep weights in float32.
+
+``set_global_policy("mixed_bfloat16")`` (or ``"mixed_float16"``) makes ``fit``,
+``evaluate`` and ``predict`` run the model under ``torch.autocast``; losses are computed
+in float32; with float16 on CUDA the loss is scaled (``torch.amp.GradScaler``) so small
+gradients do not underflow. Weights, optimizer state and saved files stay float32.
+"""
+
+import contextlib
+
+import torch
+
+from lamina.errors import ConfigurationError
+
+_POLICIES = {"float32": None, "mixed_bfloat16": torch.bfloat16, "mixed_float16": torch.float16}
+_state = {"policy": "float32"}
+
+
+class Policy:
+    """A dtype policy: ``name`` is "float32", "mixed_bfloat16" or "mixed_float16"."""
+
+    def __init__(self, name):
+        if name not in _POLICIES:
+            raise ConfigurationError(
+                f"Unknown mixed precision policy. Received: {name!r}. Use one of {sorted(_POLICIES)}."
+            )
+        self.name = name
+
+    @property
+    def compute_dtype(self):
+        return str(_POLICIES[self.name] or torch.float32).replace("torch.", "")
+
+    @property
+    def variable_dtype(self):
+        return "float32"
+
+    def __repr__(self):
+        return f'<Policy "{self.name}">'
+
+
+def set_global_policy(policy):
+    """Use ``policy`` (a name or a Policy) for every model's fit/evaluate/predict."""
+    _state["policy"] = Policy(policy.name if isinstance(policy, Policy) else str(policy)).name
+
+
+def global_policy():
+    return Policy(_state["policy"])
+
+
+def autocast(device):
+    """The autocast context for the current policy on ``device`` (a no-op for float32)."""
+    dtype = _POLICIES[_state["policy"]]
+    if dtype is None:
+        return contextlib.nullcontext()
+    return torch.autocast(device_type=device.type, dtype=dtype)
+
+
+def needs_loss_scaling(device):
+    return _state["policy"] == "mixed_float16" and device.type == "cuda"
+
+
+def is_mixed():
+    return _POLICIES[_state["policy"]] is not None
+
+
+__all__ = ["Policy", "autocast", "global_policy", "is_mixed", "needs_loss_scaling", "set_global_policy"]
