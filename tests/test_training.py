@@ -271,3 +271,17 @@ def test_error_non_numeric_input():
 def test_error_bad_batch_size():
     with pytest.raises(InputError, match="batch_size"):
         compiled_model().fit(*blobs(n=10), batch_size=0, verbose=0)
+
+
+def test_error_non_finite_inputs_name_array_and_sample():
+    x, y = blobs(n=40)
+    x[17, 3] = np.nan
+    with pytest.raises(InputError, match=r"x holds a non-finite value \(nan\) in sample 17"):
+        compiled_model().fit(x, y, verbose=0)
+    compiled_model().fit(x, y, verbose=0, check_finite=False)
+    targets = np.random.rand(40, 3).astype(np.float32)
+    targets[5, 0] = np.inf
+    model = small_model(activation=None)
+    model.compile("sgd", "mse")
+    with pytest.raises(InputError, match=r"y holds a non-finite value \(inf\) in sample 5"):
+        model.fit(blobs(n=40)[0], targets, verbose=0)

@@ -14,6 +14,13 @@ class Callback:
     def set_params(self, params):
         self.params = params
 
+    def state_dict(self):
+        """State to keep in a backup (JSON-able values and arrays); override with load_state_dict."""
+        return {}
+
+    def load_state_dict(self, state):
+        """Restore what ``state_dict`` returned (used by ``BackupAndRestore``)."""
+
     def on_train_begin(self, logs=None):
         pass
 

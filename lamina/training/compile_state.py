@@ -19,6 +19,13 @@ from lamina.utils.tree import flatten
 _ACCURACY_NAMES = ("accuracy", "acc")
 
 
+NO_LOSS = (
+    "Model '{model}': there is no loss to minimise. compile() was given no loss and no layer "
+    "added one with add_loss. Pass one, e.g. compile(optimizer='adam', "
+    "loss='sparse_categorical_crossentropy'), or override train_step/compute_loss."
+)
+
+
 class OutputHead:
     """The loss, weight and metrics of one model output."""
 
@@ -31,11 +38,8 @@ class CompileState:
 
     def __init__(self, optimizer, loss, metrics=None, loss_weights=None, weighted_metrics=None):
         self.optimizer = optimizers.get(optimizer)
-        if loss is None:
-            raise ConfigurationError(
-                "compile: a loss is required to train, e.g. compile(optimizer='adam', "
-                "loss='sparse_categorical_crossentropy'). Received: loss=None."
-            )
+        # loss=None is allowed (a custom train_step, or losses from add_loss); the default
+        # compute_loss raises NO_LOSS when it finds nothing to minimise.
         self.loss_spec = loss
         self.loss = _map_spec(loss, losses_module.get)
         self.loss_weights = loss_weights

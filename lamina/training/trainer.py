@@ -12,16 +12,26 @@ from torch import nn
 
 from lamina import mixed_precision
 from lamina.backend.device import get_device
+from lamina.callbacks.backup_and_restore import BackupAndRestore
 from lamina.callbacks.callback_list import CallbackList
 from lamina.callbacks.history import History
 from lamina.callbacks.progbar_logger import ProgbarLogger
 from lamina.errors import InputError, NotCompiledError
-from lamina.training.compile_state import CompileState
+from lamina.layers.weight_extras import (
+    apply_constraints,
+    constrained_weights,
+    regularized_weights,
+    weight_penalties,
+)
+from lamina.training import custom_steps
+from lamina.training.compile_state import NO_LOSS, CompileState
 from lamina.training.data import ArrayData, adapt, check_batch_size
 from lamina.training.logs import MetricLogs
+from lamina.training.output_mask import masked_sample_weight
 from lamina.training.sample_weights import class_weights_for, combine_weights
 from lamina.training.validation import check_input_shape, check_sparse_labels
 from lamina.training.validation_split import class_labels, split_indices
+from lamina.utils.data_packing import unpack_x_y_sample_weight
 from lamina.utils.tree import flatten
 
 
@@ -57,8 +67,12 @@ class Trainer:
 
     @property
     def metrics(self):
-        """The loss tracker and compiled metrics (built after the first fit/evaluate)."""
-        return self._compiled.all_metrics() if self.compiled else []
+        """The loss tracker and compiled metrics (built after the first fit/evaluate), then
+        the ``Metric`` objects the model holds in attributes (a custom ``train_step``'s
+        trackers), which ``fit`` resets at each epoch."""
+        compiled = self._compiled.all_metrics() if self.compiled else []
+        known = {id(metric) for metric in compiled}
+        return compiled + [m for m in custom_steps.tracked_metrics(self) if id(m) not in known]
 
     @property
     def metrics_names(self):
@@ -95,13 +109,14 @@ class Trainer:
         stack = getattr(self, "_stack", None)
         return bool(stack) and getattr(stack[0], "expects_integer_inputs", False)
 
-    def _data(self, x, y=None, sample_weight=None, batch_size=32, shuffle=False):
-        data = adapt(x, y, sample_weight, batch_size, shuffle, integer_inputs=self._integer_inputs())
+    def _data(self, x, y=None, sample_weight=None, batch_size=32, shuffle=False, check_finite=False):
+        data = adapt(x, y, sample_weight, batch_size, shuffle, self._integer_inputs(), check_finite)
         return data.to(self._target_device())
 
     def _prepare(self, data, training):
         """Build the model and compile state for ``data``, and check the data against them."""
         self.__dict__.pop("_loss_sources_cache", None)
+        self.__dict__.pop("_regularized_cache", None)
         arrays = isinstance(data, ArrayData)
         if arrays:
             check_input_shape(self, data.x)
@@ -117,7 +132,7 @@ class Trainer:
             self._output_shapes = [tuple(t.shape) for t in flatten(output)]
             if self.compiled and not self._compiled.built:
                 self._compiled.build(output, self._output_names(output), self._target_device())
-                self._metric_logs = MetricLogs(self._compiled.all_metrics())
+                self._metric_logs = MetricLogs(self.metrics)
         if self.compiled and arrays and data.y is not None:
             check_sparse_labels(self, data.y)
         if training and not self.optimizer.built:
@@ -134,9 +149,11 @@ class Trainer:
     def train_step(self, data):
         """One optimisation step on a batch ``(x, y, sample_weight)``; returns the logs.
 
-        Override it for custom training (GANs, VAEs...); return a dict of logs.
+        Override it for custom training (GANs, VAEs...); return a dict of logs. An
+        override receives the batch packed as in Keras: ``x``, ``(x, y)`` or
+        ``(x, y, sample_weight)`` (``lamina.utils.unpack_x_y_sample_weight`` unpacks it).
         """
-        x, y, sample_weight = data
+        x, y, sample_weight = unpack_x_y_sample_weight(data)
         with mixed_precision.autocast(self._target_device()):
             y_pred = self(x, training=True)
         y_pred = _float32(y_pred)
@@ -154,7 +171,7 @@ class Trainer:
         return self.compute_metrics(x, y, y_pred, sample_weight, loss=loss.detach())
 
     def test_step(self, data):
-        x, y, sample_weight = data
+        x, y, sample_weight = unpack_x_y_sample_weight(data)
         with mixed_precision.autocast(self._target_device()):
             y_pred = self(x, training=False)
         y_pred = _float32(y_pred)
@@ -167,7 +184,16 @@ class Trainer:
             return _float32(self(x, training=False))
 
     def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None):
-        """The compiled loss plus every loss layers added with ``add_loss`` during the call."""
+        """The compiled loss plus every loss layers added with ``add_loss`` during the call.
+
+        An output's Keras mask (``y_pred._keras_mask``) weighs out its masked timesteps.
+        Weight regularization penalties are added too. Compiled without a loss, the total
+        is the added losses alone.
+        """
+        if self._compiled.loss is None:
+            return self._added_losses_only()
+        if not self._compiled.structured:
+            sample_weight = masked_sample_weight(self._compiled.heads[0].loss, y_pred, sample_weight)
         loss = self._compiled.compute_loss(y, y_pred, sample_weight)
         extra = self._pop_layer_losses()
         return loss + sum(extra) if extra else loss
@@ -180,12 +206,30 @@ class Trainer:
         return self._metric_logs
 
     def _pop_layer_losses(self):
+        """Losses layers added during the call (then cleared), and weight penalties."""
         collected = []
         for layer in self._loss_sources():
             if layer._losses:
                 collected.extend(layer._losses)
                 layer._losses.clear()
+        regularized = self._regularized_weights()
+        if regularized:
+            collected.extend(weight_penalties(regularized))
         return collected
+
+    def _added_losses_only(self):
+        extra = self._pop_layer_losses()
+        if not extra:
+            raise NotCompiledError(NO_LOSS.format(model=self.name))
+        return sum(extra[1:], extra[0])
+
+    def _regularized_weights(self):
+        """Weights with a regularizer; listed once per fit/evaluate call (in ``_prepare``)."""
+        entries = self.__dict__.get("_regularized_cache")
+        if entries is None:
+            entries = regularized_weights(self)
+            self.__dict__["_regularized_cache"] = entries
+        return entries
 
     def _loss_sources(self):
         """Every lamina layer in the model; listed once per fit/evaluate call (in ``_prepare``)."""
@@ -214,6 +258,7 @@ class Trainer:
         validation_steps=None,
         validation_batch_size=None,
         validation_freq=1,
+        check_finite=True,
     ):
         """Train for ``epochs`` passes over the data; returns a ``History``.
 
@@ -223,13 +268,19 @@ class Trainer:
         ``validation_split`` differs from Keras on purpose: with ``shuffle=True`` the
         validation samples are a seeded random sample (stratified for class labels)
         rather than the last samples; with ``shuffle=False`` they are the last ones.
+
+        ``check_finite`` (lamina's addition): refuse array data holding NaN or inf, naming
+        the array and the first bad sample; one pass over the data before training.
         """
         self._require_compiled("fit")
         batch_size = check_batch_size(batch_size)
         _check_epochs(epochs, initial_epoch)
-        data = adapt(x, y, sample_weight, batch_size, bool(shuffle), integer_inputs=self._integer_inputs())
+        data = adapt(
+            x, y, sample_weight, batch_size, bool(shuffle), self._integer_inputs(), check_finite=check_finite
+        )
         arrays = isinstance(data, ArrayData)
-        if arrays and data.y is None:
+        custom = custom_steps.overrides(self, "train_step")
+        if arrays and data.y is None and not custom:
             raise InputError("fit needs targets: pass y (the labels or values to learn).")
         validation = None
         if validation_data is not None:
@@ -252,6 +303,7 @@ class Trainer:
         self._prepare(data, training=True)
         if validation is not None:
             self._prepare(validation, training=False)
+        constrained = constrained_weights(self)
 
         steps = steps_per_epoch or data.num_batches(batch_size)
         verbose = 1 if verbose == "auto" else verbose
@@ -264,7 +316,7 @@ class Trainer:
         first_epoch = resume["epoch"] if resume else initial_epoch
         epoch_logs = {}
         for epoch in range(first_epoch, epochs):
-            resuming = resume is not None and epoch == resume["epoch"]
+            resuming = resume is not None and epoch == resume["epoch"] and resume["batch"] > 0
             if not resuming:
                 self.reset_metrics()
             callback_list.on_epoch_begin(epoch)
@@ -284,7 +336,11 @@ class Trainer:
                 if class_weight is not None and not arrays:
                     batch = (batch[0], batch[1], combine_weights(batch[2], class_weights_for(batch[1], class_weight)))
                 callback_list.on_train_batch_begin(step)
-                logs = self.train_step(batch)
+                logs = self.train_step(custom_steps.keras_pack(batch) if custom else batch)
+                if custom:
+                    custom_steps.check_step_logs(logs, self.name, "train_step")
+                if constrained:
+                    apply_constraints(constrained)
                 self._batches_done = step + 1
                 callback_list.on_train_batch_end(step, logs)
                 if self.stop_training:
@@ -315,9 +371,16 @@ class Trainer:
 
     def _callbacks(self, callbacks, verbose, epochs, steps, history=None, in_fit=True):
         user = list(callbacks or [])
+        # Backups run after the other callbacks so they capture this epoch's final state.
+        user = [c for c in user if not isinstance(c, BackupAndRestore)] + [
+            c for c in user if isinstance(c, BackupAndRestore)
+        ]
         extra = [ProgbarLogger(verbose)] if verbose else []
         params = {"epochs": epochs, "steps": steps, "verbose": verbose, "in_fit": in_fit}
-        return CallbackList(user + extra + ([history] if history else []), self, params)
+        callback_list = CallbackList(([history] if history else []) + user + extra, self, params)
+        if in_fit:
+            self._active_callbacks = callback_list.callbacks
+        return callback_list
 
     # ----------------------------------------------------------------- evaluate
     def evaluate(
@@ -330,6 +393,7 @@ class Trainer:
         steps=None,
         callbacks=None,
         return_dict=False,
+        check_finite=True,
     ):
         """Loss and metrics on the data, in inference mode.
 
@@ -338,8 +402,8 @@ class Trainer:
         """
         self._require_compiled("evaluate")
         batch_size = check_batch_size(batch_size)
-        data = self._data(x, y, sample_weight, batch_size)
-        if isinstance(data, ArrayData) and data.y is None:
+        data = self._data(x, y, sample_weight, batch_size, check_finite=check_finite)
+        if isinstance(data, ArrayData) and data.y is None and not custom_steps.overrides(self, "test_step"):
             raise InputError("evaluate needs targets: pass y.")
         self._prepare(data, training=False)
         verbose = 1 if verbose == "auto" else verbose
@@ -353,6 +417,7 @@ class Trainer:
         return values[0] if len(values) == 1 else values
 
     def _run_evaluation(self, data, batch_size, callback_list, in_fit, steps=None):
+        custom = custom_steps.overrides(self, "test_step")
         self.reset_metrics()
         callback_list.on_test_begin()
         logs = None
@@ -361,7 +426,7 @@ class Trainer:
         with torch.no_grad():
             for step, batch in enumerate(data.batches(batch_size, steps=steps)):
                 callback_list.on_test_batch_begin(step)
-                logs = self.test_step(batch)
+                logs = self.test_step(custom_steps.keras_pack(batch) if custom else batch)
                 callback_list.on_test_batch_end(step, logs)
         nn.Module.train(self, mode)
         result = _as_floats(logs, self.name)
@@ -377,13 +442,14 @@ class Trainer:
         verbose = 1 if verbose == "auto" else verbose
         callback_list = self._callbacks(callbacks, verbose, epochs=1, steps=steps or data.num_batches(batch_size))
         callback_list.on_predict_begin()
+        custom = custom_steps.overrides(self, "predict_step")
         outputs = []
         mode = self.training
         nn.Module.train(self, False)
         with torch.no_grad():
             for step, batch in enumerate(data.batches(batch_size, steps=steps)):
                 callback_list.on_predict_batch_begin(step)
-                outputs.append(self.predict_step(batch))
+                outputs.append(self.predict_step(custom_steps.keras_pack(batch) if custom else batch))
                 callback_list.on_predict_batch_end(step, {"outputs": outputs[-1]})
         nn.Module.train(self, mode)
         callback_list.on_predict_end()
@@ -399,17 +465,30 @@ class Trainer:
         self._prepare(data, training=True)
         nn.Module.train(self, True)
         try:
-            logs = self.train_step((data.x, data.y, data.sample_weight))
+            logs = self._single_train_step((data.x, data.y, data.sample_weight))
         finally:
             nn.Module.train(self, False)
         return _logs_result(_as_floats(logs, self.name), return_dict)
+
+    def _single_train_step(self, batch):
+        """``train_step`` on one ``(x, y, sample_weight)`` batch, then the weight constraints."""
+        custom = custom_steps.overrides(self, "train_step")
+        logs = self.train_step(custom_steps.keras_pack(batch) if custom else batch)
+        if custom:
+            custom_steps.check_step_logs(logs, self.name, "train_step")
+        constrained = constrained_weights(self)
+        if constrained:
+            apply_constraints(constrained)
+        return logs
 
     def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
         self._require_compiled("test_on_batch")
         data = self._data(x, y, sample_weight)
         self._prepare(data, training=False)
         with torch.no_grad():
-            logs = self.test_step((data.x, data.y, data.sample_weight))
+            custom = custom_steps.overrides(self, "test_step")
+            batch = (data.x, data.y, data.sample_weight)
+            logs = self.test_step(custom_steps.keras_pack(batch) if custom else batch)
         return _logs_result(_as_floats(logs, self.name), return_dict)
 
     def predict_on_batch(self, x):

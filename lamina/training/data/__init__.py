@@ -8,7 +8,7 @@ from lamina.training.data.iterable_data import IterableData, from_generator, fro
 from lamina.training.data.py_dataset import PyDataset, from_py_dataset
 
 
-def adapt(x, y=None, sample_weight=None, batch_size=32, shuffle=False, integer_inputs=False):
+def adapt(x, y=None, sample_weight=None, batch_size=32, shuffle=False, integer_inputs=False, check_finite=True):
     """ArrayData for arrays/tensors (and lists/dicts of them), IterableData otherwise."""
     if isinstance(x, PyDataset):
         _no_separate_targets(y, sample_weight, "a PyDataset")
@@ -19,7 +19,7 @@ def adapt(x, y=None, sample_weight=None, batch_size=32, shuffle=False, integer_i
     if hasattr(x, "__next__") and not isinstance(x, (np.ndarray, torch.Tensor)):
         _no_separate_targets(y, sample_weight, "a generator")
         return from_generator(x, integer_inputs)
-    return ArrayData.from_user(x, y, sample_weight, integer_inputs=integer_inputs)
+    return ArrayData.from_user(x, y, sample_weight, integer_inputs=integer_inputs, check_finite=check_finite)
 
 
 def _no_separate_targets(y, sample_weight, what):

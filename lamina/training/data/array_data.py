@@ -46,7 +46,7 @@ class ArrayData:
         self.size = int(leaves[0].shape[0])
 
     @classmethod
-    def from_user(cls, x, y=None, sample_weight=None, integer_inputs=False):
+    def from_user(cls, x, y=None, sample_weight=None, integer_inputs=False, check_finite=True):
         if x is None:
             raise InputError("x is None: pass the input data as the first argument.")
         x = map_structure(lambda v: to_tensor(v, "x", integer_inputs), x)
@@ -55,7 +55,28 @@ class ArrayData:
             sample_weight = to_tensor(sample_weight, "sample_weight", False)
         data = cls(x, y, sample_weight)
         data._check_lengths()
+        if check_finite:
+            data.check_finite()
         return data
+
+    def check_finite(self):
+        """Raise on NaN/inf, naming the array and the first bad sample (one pass, on the device)."""
+        named = [("x", t) for t in flatten(self.x)] + [("y", t) for t in flatten(self.y) if t is not None]
+        if self.sample_weight is not None:
+            named.append(("sample_weight", self.sample_weight))
+        for name, tensor in named:
+            if not tensor.is_floating_point():
+                continue
+            bad = ~torch.isfinite(tensor.reshape(tensor.shape[0], -1)).all(dim=1)
+            if bool(bad.any()):
+                index = int(torch.nonzero(bad)[0])
+                values = tensor[index].reshape(-1)
+                value = values[~torch.isfinite(values)][0].item()
+                raise InputError(
+                    f"{name} holds a non-finite value ({value}) in sample {index}. NaN or inf in the data "
+                    f"turns the loss into NaN. Clean or impute it first (e.g. np.nan_to_num), or pass "
+                    f"check_finite=False to fit/evaluate to skip this check."
+                )
 
     def _check_lengths(self):
         named = [("x", t) for t in flatten(self.x)] + [("y", t) for t in flatten(self.y) if t is not None]
