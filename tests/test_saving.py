@@ -261,3 +261,17 @@ def test_wrong_suffixes_are_explained(tmp_path):
     (tmp_path / "exists.keras").write_bytes(b"")
     with pytest.raises(ConfigurationError, match="overwrite"):
         sequential().save(tmp_path / "exists.keras", overwrite=False)
+
+
+def test_custom_objects_reach_layers_inside_nested_models(tmp_path):
+    class Triple(layers.Layer):
+        def call(self, inputs):
+            return inputs * 3
+
+    inner = lamina.Sequential([layers.Dense(2, input_shape=(3,)), Triple()], name="inner")
+    outer_input = lamina.Input(shape=(3,))
+    outer = lamina.Model(outer_input, layers.Dense(1)(inner(outer_input)))
+    outer.save(tmp_path / "nested.keras")
+    loaded = lamina.models.load_model(tmp_path / "nested.keras", custom_objects={"Triple": Triple})
+    x = np.ones((2, 3), dtype=np.float32)
+    np.testing.assert_allclose(loaded.predict(x, verbose=0), outer.predict(x, verbose=0), rtol=1e-6)

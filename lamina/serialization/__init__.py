@@ -2,6 +2,7 @@
 
 from lamina.serialization.layer_config import clean_config, deserialize_layer, serialize_layer
 from lamina.serialization.registry import (
+    custom_object_scope,
     get_registered_name,
     register_builtin,
     register_keras_serializable,
@@ -10,6 +11,7 @@ from lamina.serialization.registry import (
 
 __all__ = [
     "clean_config",
+    "custom_object_scope",
     "deserialize_layer",
     "get_registered_name",
     "register_builtin",

@@ -11,6 +11,7 @@ import inspect
 
 from lamina.errors import SavingError
 from lamina.serialization import registry
+from lamina.serialization.config_check import check_config_rebuilds
 
 _OFF_VALUES = (None, False, [], {}, "")
 # Arguments of Keras's initializers (and similar nested objects) lamina does not have.
@@ -22,6 +23,7 @@ def serialize_layer(layer):
     from lamina.layers.layer import Layer
 
     config = layer.get_config()
+    check_config_rebuilds(layer, config)
     registered = registry.get_registered_name(type(layer))
     keras_module = getattr(type(layer), "_keras_module", "keras.layers")
     entry = {
@@ -40,6 +42,11 @@ def deserialize_layer(entry, custom_objects=None):
     if not isinstance(entry, dict) or "class_name" not in entry:
         raise SavingError(f"A layer config must be a dict with 'class_name'. Received: {entry!r:.200}.")
     class_name = entry["class_name"]
+    with registry.custom_object_scope(custom_objects):
+        return _deserialize(entry, class_name, custom_objects)
+
+
+def _deserialize(entry, class_name, custom_objects):
     cls = registry.resolve_class(class_name, entry.get("registered_name"), custom_objects)
     if cls is None:
         raise SavingError(

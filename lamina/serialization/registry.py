@@ -5,11 +5,26 @@ Loading never imports a module or calls a function a file names: a config's
 refused.
 """
 
+import contextlib
 import inspect
+import threading
 
 from lamina.errors import ConfigurationError
 
 _REGISTERED = {}
+_scope = threading.local()
+
+
+@contextlib.contextmanager
+def custom_object_scope(custom_objects):
+    """Make ``custom_objects`` visible to every config loaded inside the ``with`` block
+    (nested models included), as Keras's ``custom_object_scope``."""
+    stack = getattr(_scope, "stack", [])
+    _scope.stack = [*stack, dict(custom_objects or {})]
+    try:
+        yield
+    finally:
+        _scope.stack = stack
 
 
 def register_keras_serializable(package="Custom", name=None):
@@ -39,12 +54,27 @@ def register_keras_serializable(package="Custom", name=None):
 
 
 def get_registered_name(obj):
+    """The name ``register_keras_serializable`` gave ``obj`` (a class, function or instance), or None."""
     cls = obj if inspect.isclass(obj) or inspect.isfunction(obj) else type(obj)
     return cls.__dict__.get("_registered_name") if inspect.isclass(cls) else getattr(cls, "_registered_name", None)
 
 
 def registered_object(name):
     return _REGISTERED.get(name)
+
+
+def registered_items():
+    """``(registered name, object)`` pairs of everything registered so far."""
+    return list(_REGISTERED.items())
+
+
+def find_registered(name):
+    """What was registered as ``name`` ("package>Name"), or under the bare ``Name``; else None."""
+    if not isinstance(name, str):
+        return None
+    if name in _REGISTERED:
+        return _REGISTERED[name]
+    return next((obj for key, obj in _REGISTERED.items() if key.split(">", 1)[1] == name), None)
 
 
 _BUILTIN = {}
@@ -67,7 +97,10 @@ def lamina_classes():
 
 def resolve_class(class_name, registered_name=None, custom_objects=None):
     """The class a config names, or None. Custom objects and registrations come first."""
-    custom_objects = custom_objects or {}
+    merged = {}
+    for scoped in getattr(_scope, "stack", []):
+        merged.update(scoped)
+    custom_objects = {**merged, **(custom_objects or {})}
     for key in (registered_name, class_name):
         if key and key in custom_objects:
             return custom_objects[key]
