@@ -6,11 +6,15 @@ host per step: the progress bar reads the running values a few times per second,
 epoch logs are read once per epoch.
 """
 
+from collections.abc import Mapping, Sequence
+from typing import Any
+
 import numpy as np
 import torch
 from torch import nn
 
-from lamina import mixed_precision
+from lamina import distribute, mixed_precision
+from lamina._typing import ArrayLike, Data, Predictions, Results
 from lamina.backend.device import get_device
 from lamina.callbacks.backup_and_restore import BackupAndRestore
 from lamina.callbacks.callback_list import CallbackList
@@ -23,7 +27,7 @@ from lamina.layers.weight_extras import (
     regularized_weights,
     weight_penalties,
 )
-from lamina.training import custom_steps
+from lamina.training import custom_steps, data_parallel
 from lamina.training.compile_state import NO_LOSS, CompileState
 from lamina.training.data import ArrayData, adapt, check_batch_size
 from lamina.training.logs import MetricLogs
@@ -38,22 +42,47 @@ from lamina.utils.tree import flatten
 class Trainer:
     """Mixed into ``Model``; expects ``self`` to be a lamina ``Layer``."""
 
+    # Declarations for the type checker only: the Layer that Model mixes this into provides
+    # the first two; BackupAndRestore may set the last during on_train_begin.
+    name: str
+    training: bool
+    _resume_point: dict[str, Any] | None
+
     # ------------------------------------------------------------------ compile
     def compile(
         self,
-        optimizer="rmsprop",
-        loss=None,
-        metrics=None,
-        loss_weights=None,
-        weighted_metrics=None,
-        run_eagerly=False,
-        steps_per_execution=1,
-        jit_compile=False,
-    ):
+        optimizer: Any = "rmsprop",
+        loss: Any = None,
+        metrics: Any = None,
+        loss_weights: Sequence[float] | Mapping[str, float] | None = None,
+        weighted_metrics: Any = None,
+        run_eagerly: bool = False,
+        steps_per_execution: int = 1,
+        jit_compile: Any = False,
+    ) -> None:
         """Configure training: optimizer, loss and metrics, each a name or an object.
 
         Note: this is Keras's ``compile``. For ``torch.compile`` call it on the model:
         ``torch.compile(model)``.
+
+        Args:
+            optimizer: A name (``"adam"``, ``"sgd"``, ...) with Keras's defaults, or a
+                ``lamina.optimizers`` object.
+            loss: A name, a ``lamina.losses`` object or function, or any callable
+                ``(y_true, y_pred) -> tensor``; a list or a dict by output name for a
+                model with several outputs. None trains on the losses that layers add.
+            metrics: Names (``"accuracy"`` resolves as in Keras) or ``lamina.metrics``
+                objects; a list, or a dict by output name.
+            loss_weights: Weights of the outputs' losses in the total (list or dict).
+            weighted_metrics: Metrics that are weighted by ``sample_weight``.
+            run_eagerly: Accepted for Keras compatibility; no effect.
+            steps_per_execution: Accepted for Keras compatibility; no effect.
+            jit_compile: Accepted for Keras compatibility; no effect. Use
+                ``torch.compile(model)``.
+
+        Raises:
+            ConfigurationError: an unknown optimizer, loss or metric name, or a loss or
+                metric structure that does not match the outputs.
         """
         self._compiled = CompileState(optimizer, loss, metrics, loss_weights, weighted_metrics)
         self.optimizer = self._compiled.optimizer
@@ -63,6 +92,7 @@ class Trainer:
 
     @property
     def compiled(self):
+        """Whether ``compile`` has been called."""
         return getattr(self, "_compiled", None) is not None
 
     @property
@@ -76,9 +106,11 @@ class Trainer:
 
     @property
     def metrics_names(self):
+        """Names of ``metrics``: ``"loss"`` first, then the compiled metrics."""
         return [m.name for m in self.metrics]
 
     def reset_metrics(self):
+        """Reset the state of every metric in ``metrics``."""
         for metric in self.metrics:
             metric.reset_state()
 
@@ -133,6 +165,7 @@ class Trainer:
             if self.compiled and not self._compiled.built:
                 self._compiled.build(output, self._output_names(output), self._target_device())
                 self._metric_logs = MetricLogs(self.metrics)
+        self._drop_layer_losses()  # added by calls outside a training step
         if self.compiled and arrays and data.y is not None:
             check_sparse_labels(self, data.y)
         if training and not self.optimizer.built:
@@ -162,28 +195,50 @@ class Trainer:
         scaler = getattr(self, "_grad_scaler", None)
         if scaler is None:
             loss.backward()
+            self._sync_gradients(y_pred)
             self.optimizer.step()
         else:
             scaler.scale(loss).backward()
-            scaler.step(self.optimizer.torch_optimizer)
-            scaler.update()
+            self._sync_gradients(y_pred)
+            self.optimizer.step(grad_scaler=scaler)
         y_pred = y_pred.detach() if isinstance(y_pred, torch.Tensor) else y_pred
-        return self.compute_metrics(x, y, y_pred, sample_weight, loss=loss.detach())
+        self._compiled.loss_tracker.update_state(loss.detach(), sample_weight=_batch_size(y_pred))
+        return self.compute_metrics(x, y, y_pred, sample_weight)
+
+    def _sync_gradients(self, y_pred):
+        """Data parallel: the global-batch gradient on every process (else nothing)."""
+        if distribute.running() is not None:
+            distribute.sync_gradients(self, _batch_size(y_pred))
+
+    def _idle_train_step(self):
+        """Data parallel, a short last batch left this process no sample: add nothing to the
+        gradient sum, then apply the same update as the other processes."""
+        self.optimizer.zero_grad()
+        distribute.sync_gradients(self, 0)
+        scaler = getattr(self, "_grad_scaler", None)
+        self.optimizer.step(grad_scaler=scaler)
+        return self._metric_logs
 
     def test_step(self, data):
+        """One evaluation step on a batch ``(x, y, sample_weight)``; returns the logs.
+
+        Override it for custom evaluation, as ``train_step``.
+        """
         x, y, sample_weight = unpack_x_y_sample_weight(data)
         with mixed_precision.autocast(self._target_device()):
             y_pred = self(x, training=False)
         y_pred = _float32(y_pred)
         loss = self.compute_loss(x, y, y_pred, sample_weight)
-        return self.compute_metrics(x, y, y_pred, sample_weight, loss=loss)
+        self._compiled.loss_tracker.update_state(loss, sample_weight=_batch_size(y_pred))
+        return self.compute_metrics(x, y, y_pred, sample_weight)
 
     def predict_step(self, data):
+        """The model's outputs for one batch (its ``x``), in inference mode. Override for custom prediction."""
         x = data[0] if isinstance(data, tuple) else data
         with mixed_precision.autocast(self._target_device()):
             return _float32(self(x, training=False))
 
-    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None):
+    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
         """The compiled loss plus every loss layers added with ``add_loss`` during the call.
 
         An output's Keras mask (``y_pred._keras_mask``) weighs out its masked timesteps.
@@ -199,7 +254,12 @@ class Trainer:
         return loss + sum(extra) if extra else loss
 
     def compute_metrics(self, x, y, y_pred, sample_weight=None, loss=None):
-        """Update the loss tracker and metrics; returns logs read lazily."""
+        """Update the compiled metrics; returns the logs of ``self.metrics``, read lazily.
+
+        Keras's signature; ``train_step``/``test_step`` update the loss tracker themselves
+        (``loss``, lamina's extra, updates it here instead). An override may add entries to
+        the returned logs: ``logs["name"] = value``.
+        """
         if loss is not None:
             self._compiled.loss_tracker.update_state(loss, sample_weight=_batch_size(y_pred))
         self._compiled.update_metrics(y, y_pred, sample_weight)
@@ -216,6 +276,11 @@ class Trainer:
         if regularized:
             collected.extend(weight_penalties(regularized))
         return collected
+
+    def _drop_layer_losses(self):
+        """Forget losses layers added (a custom train_step may not collect them)."""
+        for layer in self._loss_sources():
+            layer._losses.clear()
 
     def _added_losses_only(self):
         extra = self._pop_layer_losses()
@@ -242,24 +307,24 @@ class Trainer:
     # ---------------------------------------------------------------------- fit
     def fit(
         self,
-        x=None,
-        y=None,
-        batch_size=None,
-        epochs=1,
-        verbose="auto",
-        callbacks=None,
-        validation_split=0.0,
-        validation_data=None,
-        shuffle=True,
-        class_weight=None,
-        sample_weight=None,
-        initial_epoch=0,
-        steps_per_epoch=None,
-        validation_steps=None,
-        validation_batch_size=None,
-        validation_freq=1,
-        check_finite=True,
-    ):
+        x: Data = None,
+        y: Data = None,
+        batch_size: int | None = None,
+        epochs: int = 1,
+        verbose: int | str = "auto",
+        callbacks: Sequence[Any] | None = None,
+        validation_split: float = 0.0,
+        validation_data: Any = None,
+        shuffle: bool = True,
+        class_weight: Mapping[int, float] | None = None,
+        sample_weight: ArrayLike | None = None,
+        initial_epoch: int = 0,
+        steps_per_epoch: int | None = None,
+        validation_steps: int | None = None,
+        validation_batch_size: int | None = None,
+        validation_freq: int = 1,
+        check_finite: bool = True,
+    ) -> History:
         """Train for ``epochs`` passes over the data; returns a ``History``.
 
         ``x`` may be arrays/tensors (or lists/dicts of them), a generator, a
@@ -271,15 +336,51 @@ class Trainer:
 
         ``check_finite`` (lamina's addition): refuse array data holding NaN or inf, naming
         the array and the first bad sample; one pass over the data before training.
+
+        Under data parallel (a script run by ``torchrun``, see ``lamina.distribute``)
+        ``batch_size`` is the GLOBAL batch, shared out over the processes.
+
+        Args:
+            x: Input data (see above).
+            y: Targets for array ``x``; None when ``x`` yields ``(x, y)`` batches.
+            batch_size: Samples per step (default 32) for array data.
+            epochs: Number of epochs; with ``initial_epoch``, the epoch to stop at (as
+                in Keras).
+            verbose: 0 silent, 1 progress bar, 2 one line per epoch; ``"auto"`` is 1.
+            callbacks: ``lamina.callbacks.Callback`` objects.
+            validation_split: Fraction of array data held out for validation.
+            validation_data: ``(x_val, y_val)``, ``(x_val, y_val, sample_weight_val)``,
+                or any data ``x`` accepts that yields targets.
+            shuffle: Shuffle array data at every epoch.
+            class_weight: ``{class index: weight}`` multiplying each sample's loss.
+            sample_weight: One weight per sample of array data.
+            initial_epoch: Epoch to start from (to resume a run).
+            steps_per_epoch: Steps per epoch; required for endless generators.
+            validation_steps: Steps of each validation run.
+            validation_batch_size: Batch size of validation (default ``batch_size``).
+            validation_freq: Validate every this many epochs.
+            check_finite: Refuse NaN or inf in array data (see above).
+
+        Returns:
+            A ``History`` whose ``history`` maps each loss/metric name (``val_`` prefixed
+            for validation) to its per-epoch values.
+
+        Raises:
+            NotCompiledError: the model was not compiled.
+            InputError: unusable data: wrong shapes, labels out of range, NaN/inf,
+                missing targets, a bad ``validation_split``.
         """
         self._require_compiled("fit")
         batch_size = check_batch_size(batch_size)
         _check_epochs(epochs, initial_epoch)
+        parallel = distribute.current()
         data = adapt(
             x, y, sample_weight, batch_size, bool(shuffle), self._integer_inputs(), check_finite=check_finite
         )
         arrays = isinstance(data, ArrayData)
         custom = custom_steps.overrides(self, "train_step")
+        # A custom train_step or compute_loss may leave the losses layers added uncollected.
+        drop_losses = custom or custom_steps.overrides(self, "compute_loss")
         if arrays and data.y is None and not custom:
             raise InputError("fit needs targets: pass y (the labels or values to learn).")
         validation = None
@@ -294,6 +395,7 @@ class Trainer:
             train_idx, val_idx = split_indices(
                 data.size, validation_split, class_labels(data.y), shuffle=bool(shuffle)
             )
+            train_idx, val_idx = distribute.broadcast_tensor(train_idx), distribute.broadcast_tensor(val_idx)
             data, validation = data.take(train_idx), data.take(val_idx)
         if class_weight is not None and arrays:
             data = data.with_sample_weight(combine_weights(data.sample_weight, class_weights_for(data.y, class_weight)))
@@ -304,6 +406,9 @@ class Trainer:
         if validation is not None:
             self._prepare(validation, training=False)
         constrained = constrained_weights(self)
+        if parallel is not None:
+            data_parallel.start_fit(self, parallel, data, batch_size, custom, arrays)
+        shard = data_parallel.shard(parallel)
 
         steps = steps_per_epoch or data.num_batches(batch_size)
         verbose = 1 if verbose == "auto" else verbose
@@ -322,10 +427,11 @@ class Trainer:
             callback_list.on_epoch_begin(epoch)
             self._epoch, self._epoch_order = epoch, None
             if arrays:
-                self._epoch_order = resume["order"] if resuming else data.epoch_order(bool(shuffle))
+                order = resume["order"] if resuming else data.epoch_order(bool(shuffle))
+                self._epoch_order = distribute.broadcast_tensor(order)
                 batches = data.batches(
                     batch_size, steps=steps_per_epoch, order=self._epoch_order,
-                    start=resume["batch"] if resuming else 0,
+                    start=resume["batch"] if resuming else 0, shard=shard,
                 )
             else:
                 batches = data.batches(batch_size, steps=steps_per_epoch)
@@ -336,17 +442,17 @@ class Trainer:
                 if class_weight is not None and not arrays:
                     batch = (batch[0], batch[1], combine_weights(batch[2], class_weights_for(batch[1], class_weight)))
                 callback_list.on_train_batch_begin(step)
-                logs = self.train_step(custom_steps.keras_pack(batch) if custom else batch)
-                if custom:
-                    custom_steps.check_step_logs(logs, self.name, "train_step")
+                logs = self._fit_step(batch, custom, parallel)
+                if drop_losses:
+                    self._drop_layer_losses()
                 if constrained:
                     apply_constraints(constrained)
                 self._batches_done = step + 1
                 callback_list.on_train_batch_end(step, logs)
-                if self.stop_training:
-                    break
+                if self.stop_training and parallel is None:
+                    break  # Data parallel: the processes agree to stop at the epoch's end.
             nn.Module.train(self, False)
-            epoch_logs = _as_floats(logs, self.name)
+            epoch_logs = self._read_logs(logs, parallel)
             if validation is not None and _validate_now(epoch, validation_freq):
                 val_logs = self._run_evaluation(
                     validation, check_batch_size(validation_batch_size, batch_size), callback_list,
@@ -354,10 +460,29 @@ class Trainer:
                 )
                 epoch_logs.update({f"val_{k}": v for k, v in val_logs.items()})
             callback_list.on_epoch_end(epoch, epoch_logs)
+            if parallel is not None:
+                self.stop_training = distribute.any_process(self.stop_training)
             if self.stop_training:
                 break
         callback_list.on_train_end(epoch_logs)
         return self.history
+
+    def _fit_step(self, batch, custom, parallel):
+        if parallel is not None and data_parallel.is_empty(batch):
+            return self._idle_train_step()
+        syncs = parallel.gradient_syncs if parallel is not None else 0
+        logs = self.train_step(custom_steps.keras_pack(batch) if custom else batch)
+        if custom:
+            custom_steps.check_step_logs(logs, self.name, "train_step")
+            if parallel is not None:
+                data_parallel.check_custom_step_synced(parallel, syncs, self.name)
+        return logs
+
+    def _read_logs(self, logs, parallel):
+        """The logs as floats; under data parallel, global (the same on every process)."""
+        if parallel is None:
+            return _as_floats(logs, self.name)
+        return data_parallel.read_logs(self, logs, lambda values: _as_floats(values, self.name))
 
     def _validation_from(self, validation_data, batch_size):
         if isinstance(validation_data, (tuple, list)):
@@ -371,13 +496,13 @@ class Trainer:
 
     def _callbacks(self, callbacks, verbose, epochs, steps, history=None, in_fit=True):
         user = list(callbacks or [])
-        # Backups run after the other callbacks so they capture this epoch's final state.
-        user = [c for c in user if not isinstance(c, BackupAndRestore)] + [
-            c for c in user if isinstance(c, BackupAndRestore)
-        ]
+        # History records what the user's callbacks add to the logs (learning_rate...);
+        # backups run after both, so they capture the epoch's final state.
+        backups = [c for c in user if isinstance(c, BackupAndRestore)]
+        others = [c for c in user if not isinstance(c, BackupAndRestore)]
         extra = [ProgbarLogger(verbose)] if verbose else []
         params = {"epochs": epochs, "steps": steps, "verbose": verbose, "in_fit": in_fit}
-        callback_list = CallbackList(([history] if history else []) + user + extra, self, params)
+        callback_list = CallbackList(others + ([history] if history else []) + backups + extra, self, params)
         if in_fit:
             self._active_callbacks = callback_list.callbacks
         return callback_list
@@ -385,23 +510,40 @@ class Trainer:
     # ----------------------------------------------------------------- evaluate
     def evaluate(
         self,
-        x=None,
-        y=None,
-        batch_size=None,
-        verbose="auto",
-        sample_weight=None,
-        steps=None,
-        callbacks=None,
-        return_dict=False,
-        check_finite=True,
-    ):
+        x: Data = None,
+        y: Data = None,
+        batch_size: int | None = None,
+        verbose: int | str = "auto",
+        sample_weight: ArrayLike | None = None,
+        steps: int | None = None,
+        callbacks: Sequence[Any] | None = None,
+        return_dict: bool = False,
+        check_finite: bool = True,
+    ) -> Results:
         """Loss and metrics on the data, in inference mode.
 
-        Returns the loss (a float) when there are no metrics, else ``[loss, *metrics]``,
-        or a dict with ``return_dict=True``.
+        Args:
+            x: Input data, in any form ``fit`` accepts.
+            y: Targets for array ``x``.
+            batch_size: Samples per step (default 32) for array data.
+            verbose: 0 silent, 1 progress bar; ``"auto"`` is 1.
+            sample_weight: One weight per sample of array data.
+            steps: Evaluate only this many batches.
+            callbacks: ``lamina.callbacks.Callback`` objects.
+            return_dict: Return ``{name: value}`` instead of a list.
+            check_finite: Refuse NaN or inf in array data.
+
+        Returns:
+            The loss (a float) when there are no metrics, else ``[loss, *metrics]``,
+            or a dict with ``return_dict=True``.
+
+        Raises:
+            NotCompiledError: the model was not compiled.
+            InputError: unusable data (wrong shapes, labels out of range, NaN/inf).
         """
         self._require_compiled("evaluate")
         batch_size = check_batch_size(batch_size)
+        distribute.current()  # under torchrun, starts the process group
         data = self._data(x, y, sample_weight, batch_size, check_finite=check_finite)
         if isinstance(data, ArrayData) and data.y is None and not custom_steps.overrides(self, "test_step"):
             raise InputError("evaluate needs targets: pass y.")
@@ -418,24 +560,51 @@ class Trainer:
 
     def _run_evaluation(self, data, batch_size, callback_list, in_fit, steps=None):
         custom = custom_steps.overrides(self, "test_step")
+        parallel = distribute.current()
+        sharded = parallel is not None and isinstance(data, ArrayData)
+        if sharded:
+            data_parallel.check_shares(parallel, data, batch_size, custom, "evaluate", "test_step")
+            batches = data.batches(batch_size, steps=steps, shard=data_parallel.shard(parallel))
+        else:
+            batches = data.batches(batch_size, steps=steps)
         self.reset_metrics()
         callback_list.on_test_begin()
         logs = None
         mode = self.training
         nn.Module.train(self, False)
         with torch.no_grad():
-            for step, batch in enumerate(data.batches(batch_size, steps=steps)):
+            for step, batch in enumerate(batches):
                 callback_list.on_test_batch_begin(step)
-                logs = self.test_step(custom_steps.keras_pack(batch) if custom else batch)
+                if not (sharded and data_parallel.is_empty(batch)):
+                    logs = self.test_step(custom_steps.keras_pack(batch) if custom else batch)
                 callback_list.on_test_batch_end(step, logs)
         nn.Module.train(self, mode)
-        result = _as_floats(logs, self.name)
+        result = self._read_logs(logs, parallel)
         callback_list.on_test_end(result)
         return result
 
     # ------------------------------------------------------------------ predict
-    def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
-        """Outputs for ``x`` as NumPy arrays, computed in batches in inference mode."""
+    def predict(
+        self,
+        x: Data,
+        batch_size: int | None = None,
+        verbose: int | str = "auto",
+        steps: int | None = None,
+        callbacks: Sequence[Any] | None = None,
+    ) -> Predictions:
+        """Outputs for ``x`` as NumPy arrays, computed in batches in inference mode.
+
+        Args:
+            x: Input data, in any form ``fit`` accepts (targets, if any, are ignored).
+            batch_size: Samples per step (default 32) for array data.
+            verbose: 0 silent, 1 progress bar; ``"auto"`` is 1.
+            steps: Predict only this many batches.
+            callbacks: ``lamina.callbacks.Callback`` objects.
+
+        Returns:
+            One NumPy array for a single-output model; a list or dict of arrays, in the
+            structure of the outputs, otherwise.
+        """
         batch_size = check_batch_size(batch_size)
         data = self._data(x, batch_size=batch_size)
         self._prepare(data, training=False)
@@ -456,7 +625,14 @@ class Trainer:
         return _concatenate(outputs)
 
     # ------------------------------------------------------------ *_on_batch
-    def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None, return_dict=False):
+    def train_on_batch(
+        self,
+        x: Data,
+        y: Data = None,
+        sample_weight: ArrayLike | None = None,
+        class_weight: Mapping[int, float] | None = None,
+        return_dict: bool = False,
+    ) -> Results:
         """One training step on one batch; returns the running loss/metrics."""
         self._require_compiled("train_on_batch")
         data = self._data(x, y, sample_weight)
@@ -476,12 +652,22 @@ class Trainer:
         logs = self.train_step(custom_steps.keras_pack(batch) if custom else batch)
         if custom:
             custom_steps.check_step_logs(logs, self.name, "train_step")
+        if custom or custom_steps.overrides(self, "compute_loss"):
+            self._drop_layer_losses()
         constrained = constrained_weights(self)
         if constrained:
             apply_constraints(constrained)
         return logs
 
-    def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
+    def test_on_batch(
+        self, x: Data, y: Data = None, sample_weight: ArrayLike | None = None, return_dict: bool = False
+    ) -> Results:
+        """Loss and metrics on one batch, in inference mode.
+
+        Returns:
+            The loss (a float) when there are no metrics, else ``[loss, *metrics]``, or a dict
+            with ``return_dict=True``.
+        """
         self._require_compiled("test_on_batch")
         data = self._data(x, y, sample_weight)
         self._prepare(data, training=False)
@@ -491,7 +677,8 @@ class Trainer:
             logs = self.test_step(custom_steps.keras_pack(batch) if custom else batch)
         return _logs_result(_as_floats(logs, self.name), return_dict)
 
-    def predict_on_batch(self, x):
+    def predict_on_batch(self, x: Data) -> Predictions:
+        """The model's outputs for one batch ``x``, as NumPy arrays."""
         data = self._data(x)
         self._prepare(data, training=False)
         with torch.no_grad():
