@@ -108,3 +108,24 @@ def test_keras_compiled_and_trained_model_resumes_adam_state_in_lamina(tmp_path)
     assert first in loaded.optimizer.torch_optimizer.state
     history = loaded.fit(x, y, epochs=1, verbose=0)
     assert np.isfinite(history.history["loss"][0])
+
+
+def attention_model(library):
+    query = library.Input(shape=(4, 6))
+    value = library.Input(shape=(5, 6))
+    attended = library.layers.MultiHeadAttention(num_heads=2, key_dim=3)(query, value)
+    merged = library.layers.Concatenate()([attended, query])
+    return library.Model([query, value], library.layers.Dense(2)(merged))
+
+
+@pytest.mark.parametrize("direction", ["lamina_to_keras", "keras_to_lamina"])
+def test_multi_input_attention_and_merge_models_cross_over(tmp_path, direction):
+    if not hasattr(lamina.layers, "MultiHeadAttention"):
+        pytest.skip("lamina has no MultiHeadAttention yet")
+    source, target = (lamina, keras) if direction == "lamina_to_keras" else (keras, lamina)
+    model = attention_model(source)
+    rng = np.random.default_rng(0)
+    inputs = [rng.normal(size=(3, 4, 6)).astype("float32"), rng.normal(size=(3, 5, 6)).astype("float32")]
+    model.save(tmp_path / "attention.keras")
+    loaded = target.models.load_model(tmp_path / "attention.keras")
+    np.testing.assert_allclose(loaded.predict(inputs, verbose=0), model.predict(inputs, verbose=0), atol=1e-5)

@@ -8,6 +8,7 @@ Rebuilding creates the layers and replays those calls on ``Input`` placeholders.
 
 from lamina.errors import SavingError
 from lamina.layers.input_layer import InputLayer
+from lamina.layers.layer import node_call_arguments
 from lamina.layers.symbolic import KerasTensor
 from lamina.serialization import deserialize_layer, serialize_layer
 
@@ -33,12 +34,7 @@ def functional_config(model):
         entry = serialize_layer(layer)
         entry["name"] = layer.name
         entry["inbound_nodes"] = [
-            {
-                "args": [_map_tensors(node.inputs, tensor_ref)],
-                "kwargs": _map_tensors(
-                    {k: v for k, v in node.call_kwargs.items() if k not in ("training", "args")}, tensor_ref
-                ),
-            }
+            _node_entry(node, tensor_ref)
             for node in model._nodes
             if node.layer is layer and not isinstance(layer, InputLayer)
         ]
@@ -58,6 +54,16 @@ def functional_config(model):
         "layers": layers,
         "input_layers": endpoints(model._inputs_struct),
         "output_layers": endpoints(model._outputs_struct),
+    }
+
+
+def _node_entry(node, tensor_ref):
+    """Keras's form of one call: ``args = [inputs, *extra positional]`` and the keywords."""
+    inputs, args, kwargs = node_call_arguments(node)
+    kwargs = {k: v for k, v in kwargs.items() if k != "training"}
+    return {
+        "args": [_map_tensors(inputs, tensor_ref), *(_map_tensors(a, tensor_ref) for a in args)],
+        "kwargs": _map_tensors(kwargs, tensor_ref),
     }
 
 
@@ -116,9 +122,9 @@ def functional_from_config(cls, config, custom_objects=None):
                 kwargs = resolve(node.get("kwargs", {}))
             except LookupError:
                 continue
-            if len(args) != 1:
-                raise SavingError(f"Layer '{name}': lamina replays calls with one input argument; got {len(args)}.")
-            result = created[name](args[0], **kwargs)
+            if not args:
+                raise SavingError(f"Layer '{name}': a saved call has no input argument.")
+            result = created[name](*args, **kwargs)
             outputs_of[name].append(result if isinstance(result, list) else [result])
             pending.remove(item)
             progressed = True

@@ -32,7 +32,10 @@ def serialize_layer(layer):
         "config": _keras_nested(config),
         "registered_name": registered or getattr(type(layer), "_keras_registered_name", None),
     }
-    if isinstance(layer, Layer) and layer.built and layer._build_shapes is not None:
+    shapes_dict = getattr(layer, "_build_shapes_dict", None)
+    if isinstance(layer, Layer) and layer.built and shapes_dict:
+        entry["build_config"] = {"shapes_dict": _jsonable(shapes_dict)}
+    elif isinstance(layer, Layer) and layer.built and layer._build_shapes is not None:
         entry["build_config"] = {"input_shape": _jsonable(layer._build_shapes)}
     return entry
 
