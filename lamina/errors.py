@@ -4,6 +4,16 @@ Every lamina error is also a built-in exception of the closest kind (ValueError,
 TypeError, ...), so code written for Keras that catches ``ValueError`` keeps working.
 """
 
+__all__ = [
+    "ConfigurationError",
+    "DownloadError",
+    "InputError",
+    "LaminaError",
+    "NotCompiledError",
+    "SavingError",
+    "TrainingError",
+]
+
 
 class LaminaError(Exception):
     """Base class of every error lamina raises on purpose."""
@@ -27,6 +37,10 @@ class DownloadError(LaminaError, OSError):
 
 class SavingError(LaminaError, ValueError):
     """A saved file cannot be read or does not match the model it is loaded into."""
+
+
+class TrainingError(LaminaError, RuntimeError):
+    """Training cannot go on (e.g. a non-finite loss under ``TerminateOnNaN(raise_error=True)``)."""
 
 
 def describe(value):

@@ -10,6 +10,7 @@ from lamina import (
     activations,
     backend,
     callbacks,
+    constraints,
     datasets,
     initializers,
     layers,
@@ -17,6 +18,7 @@ from lamina import (
     metrics,
     models,
     optimizers,
+    regularizers,
     saving,
     utils,
 )
@@ -27,6 +29,7 @@ _SUBMODULES = {
     "activations": activations,
     "backend": backend,
     "callbacks": callbacks,
+    "constraints": constraints,
     "datasets": datasets,
     "initializers": initializers,
     "layers": layers,
@@ -34,6 +37,7 @@ _SUBMODULES = {
     "metrics": metrics,
     "models": models,
     "optimizers": optimizers,
+    "regularizers": regularizers,
     "saving": saving,
     "utils": utils,
 }

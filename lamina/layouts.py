@@ -46,7 +46,7 @@ def _dense_kernel(value):
 
 
 def _conv_kernel_to_keras(value):
-    # torch (out, in, *k) -> Keras (*k, in, out); also transposed conv (in, out, *k) -> (*k, out, in)
+    # torch (out, in, *k) -> Keras (*k, in, out); transposed conv: (in, out, *k) -> (*k, out, in)
     rank = value.ndim - 2
     return _permute(value, (*range(2, rank + 2), 1, 0))
 
@@ -67,7 +67,7 @@ def _depthwise_to_keras(depth_multiplier):
 
 
 def _depthwise_from_keras(value):
-    # Keras (*k, in, multiplier) -> torch (in * multiplier, 1, *k): channel i*m + j, as Keras orders them
+    # Keras (*k, in, m) -> torch (in * m, 1, *k); output channel i * m + j, as Keras orders them
     kernel = tuple(value.shape[:-2])
     flat = value.reshape(*kernel, value.shape[-2] * value.shape[-1])
     flat = _permute(flat, (len(kernel), *range(len(kernel))))
@@ -107,11 +107,11 @@ _LAYOUTS = {
     # name: (lamina -> keras, keras -> lamina)
     "identity": (_identity, _identity),
     "dense_kernel": (_dense_kernel, _dense_kernel),
-    # Conv1D/2D/3D: Keras (*kernel_size, in / groups, filters), torch (filters, in / groups, *kernel_size)
+    # Conv1D/2D/3D: Keras (*kernel_size, in / groups, filters), torch (filters, in / groups, *k)
     "conv_kernel": (_conv_kernel_to_keras, _conv_kernel_from_keras),
-    # Conv*DTranspose: Keras (*kernel_size, filters, in), torch conv_transpose (in, filters, *kernel_size)
+    # Conv*DTranspose: Keras (*kernel_size, filters, in), torch (in, filters, *kernel_size)
     "conv_transpose_kernel": (_conv_kernel_to_keras, _conv_kernel_from_keras),
-    # SeparableConv pointwise: Keras (1, ..., 1, in * multiplier, filters), torch (filters, in * m, 1, ...)
+    # SeparableConv pointwise: Keras (1, ..., 1, in * m, filters), torch (filters, in * m, 1, ...)
     "separable_pointwise_kernel": (_conv_kernel_to_keras, _conv_kernel_from_keras),
     # Recurrent and attention layouts: see the module docstring.
     "rnn_kernel": (_dense_kernel, _dense_kernel),

@@ -143,3 +143,14 @@ def test_graph_errors():
         lamina.Model(a, out)
     with pytest.raises(ConfigurationError, match="symbolic tensors"):
         lamina.Model(a, torch.ones(1))
+
+
+def test_list_input_model_takes_a_dict_keyed_by_input_names():
+    features = lamina.Input(shape=(3,), name="features")
+    extra = lamina.Input(shape=(2,), name="extra")
+    out = layers.Dense(1)(SumLayer()([layers.Dense(4)(features), layers.Dense(4)(extra)]))
+    model = lamina.Model([features, extra], out)
+    model.compile("sgd", "mse")
+    x = {"features": np.ones((8, 3), dtype=np.float32), "extra": np.zeros((8, 2), dtype=np.float32)}
+    model.fit(x, np.zeros((8, 1)), verbose=0)
+    np.testing.assert_allclose(model.predict(x, verbose=0), model.predict([x["features"], x["extra"]], verbose=0))

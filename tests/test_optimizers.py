@@ -694,9 +694,9 @@ def test_deserialize_keras3_config():
 
 def test_unknown_or_unusable_identifiers():
     with pytest.raises(
-        ConfigurationError, match="Received: optimizer='adamax'.*sgd, adam, adamw, rmsprop, adagrad"
+        ConfigurationError, match="Received: optimizer='adabelief'.*sgd, adam, adamw, rmsprop, adagrad"
     ):
-        optimizers.get("adamax")
+        optimizers.get("adabelief")
     with pytest.raises(ConfigurationError, match="Could not interpret"):
         optimizers.get(42)
     with pytest.raises(ConfigurationError, match=r"TorchOptimizer\(Adam, lr=...\)"):

@@ -73,12 +73,18 @@ def softmax(x, axis=-1):
     """``exp(x) / sum(exp(x))`` along ``axis`` (an int or a tuple of ints).
 
     Warns when ``axis`` has size 1, where softmax is 1 everywhere: a classic mistake
-    with ``Dense(1, activation="softmax")``.
+    with ``Dense(1, activation="softmax")``. The output remembers its logits
+    (``output._keras_logits``), so a crossentropy loss on it computes from the logits with
+    one fused kernel, as Keras does.
     """
     if isinstance(axis, int):
         if x.shape[axis] == 1:
             _warn_single_unit("softmax", axis, x.shape, "1")
-        return torch.softmax(x, dim=axis)
+        probabilities = torch.softmax(x, dim=axis)
+        if axis == -1 or axis == x.dim() - 1:
+            # As Keras does: crossentropy losses read the logits back (fused, stable kernel).
+            probabilities._keras_logits = x
+        return probabilities
     return torch.exp(x - torch.logsumexp(x, dim=axis, keepdim=True))
 
 

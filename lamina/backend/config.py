@@ -16,6 +16,14 @@ def floatx():
 
 
 def set_floatx(name):
+    """Set the default float dtype of new weights and inputs.
+
+    Args:
+        name: ``"float16"``, ``"bfloat16"``, ``"float32"`` or ``"float64"``.
+
+    Raises:
+        ConfigurationError: ``name`` is not one of those.
+    """
     if name not in _FLOATX:
         raise ConfigurationError(f"set_floatx: unknown dtype. Received: {name!r}. Expected one of {sorted(_FLOATX)}.")
     _settings["floatx"] = name
@@ -32,6 +40,7 @@ def epsilon():
 
 
 def set_epsilon(value):
+    """Set the fuzz factor that losses and optimizers read from ``epsilon()``."""
     _settings["epsilon"] = float(value)
 
 
@@ -41,6 +50,14 @@ def image_data_format():
 
 
 def set_image_data_format(data_format):
+    """Set the default ``data_format`` of image layers.
+
+    Args:
+        data_format: ``"channels_last"`` (Keras's default) or ``"channels_first"``.
+
+    Raises:
+        ConfigurationError: any other value.
+    """
     _settings["image_data_format"] = standardize_data_format(data_format, "set_image_data_format")
 
 

@@ -1,7 +1,9 @@
 """Which device lamina puts models and data on.
 
-Default: CUDA when available, then Apple's MPS, else CPU. Override in one place with
-``lamina.backend.set_device("cpu")`` or the ``LAMINA_DEVICE`` environment variable.
+Default: CUDA when available, then Apple's MPS, else CPU. Under torchrun each process
+takes the GPU of its ``LOCAL_RANK`` (data parallel, see ``lamina.distribute``). Override in
+one place with ``lamina.backend.set_device("cpu")`` or the ``LAMINA_DEVICE`` environment
+variable.
 """
 
 import os
@@ -34,8 +36,15 @@ def get_device():
     if forced:
         return torch.device(forced)
     if torch.cuda.is_available():
-        return torch.device("cuda")
+        return _cuda_for_this_process()
     mps = getattr(torch.backends, "mps", None)
     if mps is not None and mps.is_available():
         return torch.device("mps")
     return torch.device("cpu")
+
+
+def _cuda_for_this_process():
+    local_rank = os.environ.get("LOCAL_RANK")
+    if local_rank is not None and local_rank.isdigit() and int(local_rank) < torch.cuda.device_count():
+        return torch.device("cuda", int(local_rank))
+    return torch.device("cuda")

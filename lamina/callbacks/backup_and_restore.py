@@ -2,8 +2,15 @@
 
 import os
 
+from lamina import distribute
 from lamina.callbacks.callback import Callback
 from lamina.errors import ConfigurationError
+
+NOT_SHARED = (
+    "BackupAndRestore: the backup {path} exists on some processes but not on others. Under "
+    "data parallel, rank 0 writes it and every process reads it on restart: put backup_dir "
+    "on a filesystem that every machine sees (or remove the stale backup)."
+)
 
 
 class BackupAndRestore(Callback):
@@ -16,6 +23,10 @@ class BackupAndRestore(Callback):
     CPU) to one that never stopped. Each backup replaces the previous one atomically: a
     crash while writing leaves the previous backup intact. With generators or
     DataLoaders the data stream itself cannot be rewound, so use ``save_freq="epoch"``.
+
+    Under data parallel, rank 0 writes the backup (with the metric accumulators summed
+    over processes) while the others wait; on restart every process reads it, so
+    ``backup_dir`` must be visible to all of them.
 
     Args:
         backup_dir: directory for the backup file (created if needed).
@@ -53,9 +64,15 @@ class BackupAndRestore(Callback):
         from lamina.saving.training_state import read_training_state
 
         self._batches_since_backup = 0
-        self._remove_stale_temporaries()
-        if os.path.exists(self.path):
+        if distribute.is_chief():
+            self._remove_stale_temporaries()
+        found = os.path.exists(self.path)
+        if distribute.any_process(found) != (not distribute.any_process(not found)):
+            raise ConfigurationError(NOT_SHARED.format(path=self.path))
+        if found:
             self.model._resume_point = read_training_state(self.path, self.model, self._others())
+            if not distribute.is_chief():
+                self.model.reset_metrics()  # the backup holds the sum over processes
 
     def _remove_stale_temporaries(self):
         """A process killed mid-write leaves its temporary file; the backup itself is intact."""
@@ -79,18 +96,21 @@ class BackupAndRestore(Callback):
         self._backup(epoch + 1, 0, None)
 
     def on_train_end(self, logs=None):
-        if self.delete_checkpoint and os.path.exists(self.path):
+        if self.delete_checkpoint and distribute.is_chief() and os.path.exists(self.path):
             os.remove(self.path)
 
     def _backup(self, epoch, batch, order):
         from lamina.saving.training_state import write_training_state
 
-        write_training_state(
-            self.path,
-            self.model,
-            epoch,
-            batch,
-            order,
-            self._others(),
-            before_rename=self._before_rename,
-        )
+        with distribute.global_metric_state(self.model.metrics):
+            if distribute.is_chief():
+                write_training_state(
+                    self.path,
+                    self.model,
+                    epoch,
+                    batch,
+                    order,
+                    self._others(),
+                    before_rename=self._before_rename,
+                )
+        distribute.barrier()

@@ -2,16 +2,25 @@
 
 
 class Callback:
-    """Base class: override the hooks you need. ``self.model`` and ``self.params`` are set by fit."""
+    """Base class: override the hooks you need. ``self.model`` and ``self.params`` are set by fit.
+
+    Under data parallel (``lamina.distribute``) every process runs the callbacks, with the
+    same (global) epoch logs. A callback that only prints or writes files sets
+    ``chief_only = True``: its hooks then run on rank 0 alone.
+    """
+
+    chief_only = False
 
     def __init__(self):
         self.model = None
         self.params = {}
 
     def set_model(self, model):
+        """Give the callback the model it serves (``fit``/``evaluate``/``predict`` call this)."""
         self.model = model
 
     def set_params(self, params):
+        """Give the callback the run's parameters: ``epochs``, ``steps``, ``verbose``, ``in_fit``."""
         self.params = params
 
     def state_dict(self):
@@ -22,43 +31,56 @@ class Callback:
         """Restore what ``state_dict`` returned (used by ``BackupAndRestore``)."""
 
     def on_train_begin(self, logs=None):
-        pass
+        """Called once when ``fit`` starts. ``logs`` is empty."""
 
     def on_train_end(self, logs=None):
-        pass
+        """Called once when ``fit`` ends; ``logs`` holds the last epoch's results."""
 
     def on_epoch_begin(self, epoch, logs=None):
-        pass
+        """Called at the start of epoch ``epoch`` (counted from 0) in ``fit``."""
 
     def on_epoch_end(self, epoch, logs=None):
-        pass
+        """Called at the end of epoch ``epoch`` in ``fit``.
+
+        Args:
+            epoch: Index of the epoch, from 0.
+            logs: The epoch's loss and metrics as floats (``{"loss": ..., "accuracy": ...}``),
+                with ``val_``-prefixed entries when there is validation data.
+        """
 
     def on_train_batch_begin(self, batch, logs=None):
-        pass
+        """Called before training step ``batch`` (index within the epoch)."""
 
     def on_train_batch_end(self, batch, logs=None):
-        pass
+        """Called after training step ``batch``.
+
+        Args:
+            batch: Index of the step within the epoch, from 0.
+            logs: The running loss and metrics of the epoch so far. A lazy mapping: each
+                value is read from the device as a float only when it is accessed, so a
+                callback that does not look costs nothing.
+        """
 
     def on_test_begin(self, logs=None):
-        pass
+        """Called when an evaluation starts (``evaluate``, or validation inside ``fit``)."""
 
     def on_test_end(self, logs=None):
-        pass
+        """Called when an evaluation ends; ``logs`` holds its loss and metrics as floats."""
 
     def on_test_batch_begin(self, batch, logs=None):
-        pass
+        """Called before evaluation step ``batch``."""
 
     def on_test_batch_end(self, batch, logs=None):
-        pass
+        """Called after evaluation step ``batch``; ``logs`` holds the running results."""
 
     def on_predict_begin(self, logs=None):
-        pass
+        """Called when ``predict`` starts."""
 
     def on_predict_end(self, logs=None):
-        pass
+        """Called when ``predict`` ends."""
 
     def on_predict_batch_begin(self, batch, logs=None):
-        pass
+        """Called before prediction step ``batch``."""
 
     def on_predict_batch_end(self, batch, logs=None):
-        pass
+        """Called after prediction step ``batch``; ``logs["outputs"]`` holds its outputs."""

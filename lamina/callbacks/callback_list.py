@@ -1,9 +1,10 @@
 """Dispatch hooks to many callbacks; per-batch hooks cost nothing when no callback uses them."""
 
 from lamina.callbacks.callback import Callback
+from lamina.distribute.process_group import is_chief
 from lamina.errors import ConfigurationError, describe
 
-_HOOKS = [
+HOOKS = [
     f"on_{phase}_{when}"
     for phase in ("train", "test", "predict", "epoch", "train_batch", "test_batch", "predict_batch")
     for when in ("begin", "end")
@@ -22,25 +23,40 @@ class CallbackList:
                 )
             callback.set_model(model)
             callback.set_params(params)
-        for hook in _HOOKS:
-            users = [getattr(cb, hook) for cb in self.callbacks if _overrides(cb, hook)]
-            setattr(self, hook, _dispatcher(users) if users else _nothing)
+        here = [cb for cb in self.callbacks if not cb.chief_only] if not is_chief() else self.callbacks
+        for hook in HOOKS:
+            users = [getattr(cb, hook) for cb in here if _overrides(cb, hook)]
+            indexed = hook.startswith("on_epoch") or "_batch_" in hook
+            setattr(self, hook, _dispatcher(users, indexed) if users else _nothing)
 
     def __iter__(self):
         return iter(self.callbacks)
 
 
 def _overrides(callback, hook):
-    return getattr(type(callback), hook) is not getattr(Callback, hook)
+    """Whether the callback's class overrides ``hook``, or the instance sets it
+    (``LambdaCallback``, or a callback that needs a batch hook only in some settings)."""
+    return hook in vars(callback) or getattr(type(callback), hook) is not getattr(Callback, hook)
 
 
 def _nothing(*args, **kwargs):
     return None
 
 
-def _dispatcher(methods):
-    def dispatch(*args, **kwargs):
-        for method in methods:
-            method(*args, **kwargs)
+def _dispatcher(methods, indexed):
+    """Call each method as Keras does: ``(index, logs)`` or ``(logs)``, logs never None."""
+    if indexed:
+
+        def dispatch(index, logs=None):
+            logs = {} if logs is None else logs
+            for method in methods:
+                method(index, logs)
+
+    else:
+
+        def dispatch(logs=None):
+            logs = {} if logs is None else logs
+            for method in methods:
+                method(logs)
 
     return dispatch

@@ -18,3 +18,9 @@ class History(Callback):
         self.epoch.append(epoch)
         for key, value in (logs or {}).items():
             self.history.setdefault(key, []).append(float(value))
+
+    def plot(self, to_file=None, metrics=None):
+        """Plot the recorded curves (see ``lamina.utils.plot_history``); returns the Figure."""
+        from lamina.utils.plot_history import plot_history
+
+        return plot_history(self, to_file=to_file, metrics=metrics)

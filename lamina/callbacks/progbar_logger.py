@@ -5,6 +5,14 @@ from lamina.utils.progbar import Progbar
 
 
 class ProgbarLogger(Callback):
+    """Prints the progress bar of ``fit``/``evaluate``/``predict``; added by ``verbose``.
+
+    Args:
+        verbose: 1 for a progress bar (redrawn in place on a terminal), 2 for one line
+            per epoch.
+    """
+    chief_only = True  # data parallel: rank 0 prints
+
     def __init__(self, verbose=1):
         super().__init__()
         self.verbose = verbose

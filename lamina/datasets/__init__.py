@@ -1,7 +1,17 @@
-"""Datasets with Keras's loaders (``mnist``, ``fashion_mnist``) and the downloader they share."""
+"""Datasets with Keras's loaders (``mnist``, ``fashion_mnist``, ``cifar10``, ``cifar100``,
+``imdb``, ``reuters``) and the downloader they share."""
 
-from lamina.datasets import fashion_mnist, mnist
+from lamina.datasets import cifar10, cifar100, fashion_mnist, imdb, mnist, reuters
 from lamina.datasets.download import get_file
 from lamina.datasets.idx import read_idx
 
-__all__ = ["fashion_mnist", "get_file", "mnist", "read_idx"]
+__all__ = [
+    "cifar10",
+    "cifar100",
+    "fashion_mnist",
+    "get_file",
+    "imdb",
+    "mnist",
+    "read_idx",
+    "reuters",
+]

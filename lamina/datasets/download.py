@@ -10,6 +10,7 @@ import urllib.parse
 import urllib.request
 import uuid
 
+from lamina._typing import PathLike
 from lamina.datasets.cache import cache_directory
 from lamina.datasets.extract import extract_archive
 from lamina.datasets.hashing import hash_file, normalize_hash, resolve_hash_algorithm
@@ -37,16 +38,16 @@ address has changed: try again, and if the mismatch persists check file_hash."""
 
 
 def get_file(
-    fname=None,
-    origin=None,
-    file_hash=None,
-    cache_dir=None,
-    cache_subdir="datasets",
-    hash_algorithm="auto",
-    extract=False,
-    force_download=False,
-    progress=True,
-):
+    fname: str | None = None,
+    origin: str | None = None,
+    file_hash: str | None = None,
+    cache_dir: PathLike | None = None,
+    cache_subdir: str = "datasets",
+    hash_algorithm: str = "auto",
+    extract: bool = False,
+    force_download: bool = False,
+    progress: bool = True,
+) -> str:
     """Download a file from a URL unless it is already cached, and return its path.
 
     Same arguments and cache layout as ``keras.utils.get_file``, with lamina's cache

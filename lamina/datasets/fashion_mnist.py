@@ -6,6 +6,7 @@ Classes: 0 T-shirt/top, 1 Trouser, 2 Pullover, 3 Dress, 4 Coat, 5 Sandal, 6 Shir
 
 import os
 
+from lamina._typing import Splits
 from lamina.datasets.cache import dataset_url
 from lamina.datasets.download import get_file
 from lamina.datasets.idx import read_idx
@@ -28,7 +29,7 @@ FILE_HASHES = {
 _FILES = tuple(FILE_HASHES)
 
 
-def load_data():
+def load_data() -> Splits:
     """Load Fashion-MNIST: 60,000 training and 10,000 test 28x28 grayscale clothing images.
 
     The four IDX files are looked up, in order, in ``$LAMINA_FASHION_MNIST_DIR`` (if

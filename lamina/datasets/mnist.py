@@ -1,20 +1,21 @@
 """MNIST handwritten digits, from Keras's copy (``keras.datasets.mnist``)."""
 
 import os
-import zipfile
 
 import numpy as np
 
+from lamina._typing import Splits
 from lamina.datasets import fashion_mnist
 from lamina.datasets.cache import dataset_url
 from lamina.datasets.download import get_file
+from lamina.datasets.safe_npz import NPZ_READ_ERRORS, check_declared_sizes
 from lamina.errors import DownloadError, InputError
 
 FILE_HASH = "731c5ac602752760c8e48fbffcf8c3b850d9dc2a2aedcf2cc48468fc17b673d1"
 _ARRAYS = ("x_train", "y_train", "x_test", "y_test")
 
 
-def load_data(path="mnist.npz", *, _file_hash=FILE_HASH):
+def load_data(path: str = "mnist.npz", *, _file_hash: str = FILE_HASH) -> Splits:
     """Load the MNIST dataset: 60,000 training and 10,000 test 28x28 digit images.
 
     Downloads Keras's ``mnist.npz`` once into ``~/.lamina/datasets`` (see ``get_file``);
@@ -53,9 +54,10 @@ def _offline_alternative():
 
 def _load_npz(path):
     try:
+        check_declared_sizes(path)
         with np.load(path, allow_pickle=False) as arrays:
             x_train, y_train, x_test, y_test = (arrays[name] for name in _ARRAYS)
-    except (KeyError, ValueError, OSError, EOFError, zipfile.BadZipFile) as error:
+    except NPZ_READ_ERRORS as error:
         raise InputError(
             f"{path} is not a valid MNIST .npz file with arrays {', '.join(_ARRAYS)} ({error}). "
             "Delete it so that load_data() downloads it again."

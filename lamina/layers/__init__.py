@@ -3,13 +3,27 @@
 Each family lives in its own subpackage and is re-exported here.
 """
 
+from lamina.layers.attention import *  # noqa: F403
+from lamina.layers.attention import __all__ as _attention
+from lamina.layers.convolutional import *  # noqa: F403
+from lamina.layers.convolutional import __all__ as _convolutional
 from lamina.layers.core import *  # noqa: F403
 from lamina.layers.core import __all__ as _core
 from lamina.layers.merging import *  # noqa: F403
 from lamina.layers.merging import __all__ as _merging
-from lamina.layers.convolutional import *  # noqa: F403
-from lamina.layers.convolutional import __all__ as _convolutional
+from lamina.layers.normalization import *  # noqa: F403
+from lamina.layers.normalization import __all__ as _normalization
 from lamina.layers.pooling import *  # noqa: F403
 from lamina.layers.pooling import __all__ as _pooling
+from lamina.layers.preprocessing import *  # noqa: F403
+from lamina.layers.preprocessing import __all__ as _preprocessing
+from lamina.layers.regularization import *  # noqa: F403
+from lamina.layers.regularization import __all__ as _regularization
+from lamina.layers.reshaping import *  # noqa: F403
+from lamina.layers.reshaping import __all__ as _reshaping
+from lamina.layers.rnn import *  # noqa: F403
+from lamina.layers.rnn import __all__ as _rnn
+from lamina.layers.sequence import *  # noqa: F403
+from lamina.layers.sequence import __all__ as _sequence
 
-__all__ = [*_core, *_merging, *_convolutional, *_pooling]
+__all__ = [*_core, *_merging, *_convolutional, *_pooling, *_sequence, *_rnn, *_normalization, *_reshaping, *_attention, *_regularization, *_preprocessing]

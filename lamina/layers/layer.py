@@ -13,17 +13,21 @@ train mode for its duration.
 
 import functools
 import inspect
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import torch
 from torch import nn
 
-from lamina import initializers, layouts
+from lamina import constraints, initializers, layouts, regularizers
+from lamina._typing import ArrayLike, Shape
 from lamina.backend import config as backend_config
 from lamina.backend.device import get_device
 from lamina.backend.naming import to_snake_case, unique_name
 from lamina.errors import ConfigurationError, InputError, describe
 from lamina.layers import symbolic
+from lamina.layers.weight_extras import own_regularized_weights, weight_penalties
 from lamina.utils.tree import flatten, flatten_shapes, is_shape, map_shapes, map_structure
 
 _BASE_KWARGS = ("input_shape", "batch_input_shape", "batch_size", "input_dim")
@@ -53,9 +57,21 @@ class Layer(nn.Module):
         name: unique name; defaults to the snake_case class name plus a counter.
         dtype: dtype of the weights (default ``lamina.backend.floatx()``).
         input_shape: shape of one sample, for the first layer of a ``Sequential``.
+        activity_regularizer: penalty on the layer's output, added to the loss in
+            training (divided by the batch size, as in Keras).
     """
 
-    def __init__(self, *, trainable=True, name=None, dtype=None, **kwargs):
+    _activity_regularizer = None
+
+    def __init__(
+        self,
+        *,
+        activity_regularizer: Any = None,
+        trainable: bool = True,
+        name: str | None = None,
+        dtype: Any = None,
+        **kwargs: Any,
+    ) -> None:
         unknown = sorted(set(kwargs) - set(_BASE_KWARGS))
         if unknown:
             raise ConfigurationError(
@@ -74,23 +90,24 @@ class Layer(nn.Module):
         self._inbound_nodes = []
         self._losses = []
         self._batch_input_shape = _batch_input_shape(self.name, kwargs)
+        self.activity_regularizer = activity_regularizer
         self.train(False)
 
     # ----------------------------------------------------------------- building
-    def build(self, input_shape):
+    def build(self, input_shape: Shape) -> None:
         """Create weights for inputs of ``input_shape`` (batch first). Override this."""
 
     def add_weight(
         self,
-        shape=None,
-        initializer=None,
-        dtype=None,
-        trainable=True,
-        regularizer=None,
-        constraint=None,
-        name=None,
-        layout="identity",
-    ):
+        shape: Sequence[int] | None = None,
+        initializer: Any = None,
+        dtype: Any = None,
+        trainable: bool = True,
+        regularizer: Any = None,
+        constraint: Any = None,
+        name: str | None = None,
+        layout: str = "identity",
+    ) -> torch.Tensor:
         """Create a weight of Keras-layout ``shape``, stored in lamina's ``layout``.
 
         Trainable weights become ``nn.Parameter``s, others registered buffers. The
@@ -108,6 +125,7 @@ class Layer(nn.Module):
         if initializer is None:
             initializer = "glorot_uniform" if dtype.is_floating_point else "zeros"
         shape = tuple(int(d) for d in (shape or ()))
+        regularizer, constraint = regularizers.get(regularizer), constraints.get(constraint)
         value = initializers.get(initializer)(shape, dtype=dtype)
         value = layouts.from_keras(layout, value).contiguous().to(get_device())
         if trainable:
@@ -129,6 +147,10 @@ class Layer(nn.Module):
         """
         if not self.built:
             self.build(input_shape, **extra_shapes)
+            if extra_shapes:
+                # Keras's build_config form for builds with several shapes ("shapes_dict").
+                first = list(inspect.signature(type(self).build).parameters)[1]
+                self._build_shapes_dict = {first: input_shape, **extra_shapes}
             self._build_shapes = input_shape
             self.built = True
 
@@ -159,6 +181,10 @@ class Layer(nn.Module):
         except (RuntimeError, IndexError) as err:
             self._explain_call_error(inputs, err)
             raise
+        if type(outputs) is not torch.Tensor:
+            _check_call_outputs(self, outputs)
+        if self._activity_regularizer is not None and self.training:
+            self._add_activity_loss(outputs)
         if mask is not None or self.produces_mask:
             _attach_mask(outputs, self.compute_mask(inputs, mask))
         return outputs
@@ -166,7 +192,7 @@ class Layer(nn.Module):
     def forward(self, *args, **kwargs):
         return self.call(*args, **kwargs)
 
-    def call(self, inputs, *args, **kwargs):
+    def call(self, inputs: Any, *args: Any, **kwargs: Any) -> Any:
         """Compute the layer's output with torch ops. Override this."""
         return inputs
 
@@ -284,6 +310,7 @@ class Layer(nn.Module):
     # ------------------------------------------------------------ trainability
     @property
     def trainable(self):
+        """Whether training updates the weights; setting it applies to every sublayer too."""
         return self._trainable
 
     @trainable.setter
@@ -326,24 +353,27 @@ class Layer(nn.Module):
 
     @property
     def trainable_weights(self):
+        """The weights that training updates, as torch tensors."""
         return [entry[0] for entry in self._weight_entries() if entry[2]]
 
     @property
     def non_trainable_weights(self):
+        """The weights training leaves alone (frozen weights, statistics), as torch tensors."""
         return [entry[0] for entry in self._weight_entries() if not entry[2]]
 
     @property
     def variables(self):
+        """Same as ``weights`` (Keras's other name for it)."""
         return self.weights
 
-    def get_weights(self):
+    def get_weights(self) -> list[np.ndarray]:
         """Weights as NumPy arrays in Keras's order and layout (see ``lamina.layouts``)."""
         return [
             np.array(layouts.to_keras(layout, tensor.detach().cpu()).numpy())
             for tensor, layout, _, _ in self._weight_entries()
         ]
 
-    def set_weights(self, weights):
+    def set_weights(self, weights: Sequence[ArrayLike]) -> None:
         """Set weights from NumPy arrays in Keras's order and layout.
 
         The order is ``layer.weights``: for each layer its trainable weights, then its
@@ -371,7 +401,7 @@ class Layer(nn.Module):
             for (tensor, *_), value in zip(entries, converted):
                 tensor.copy_(value.to(dtype=tensor.dtype, device=tensor.device))
 
-    def count_params(self):
+    def count_params(self) -> int:
         """Number of scalars in all weights."""
         if not self.built:
             raise ConfigurationError(
@@ -381,14 +411,35 @@ class Layer(nn.Module):
         return sum(int(t.numel()) for t in self.weights)
 
     # ------------------------------------------------------------------- losses
-    def add_loss(self, loss):
+    def add_loss(self, loss: torch.Tensor) -> None:
         """Add a scalar loss tensor (e.g. an activity penalty) collected by ``fit``."""
         self._losses.append(loss)
 
     @property
+    def activity_regularizer(self):
+        """Penalty on the layer's output (a regularizer or ``None``); settable, as in Keras."""
+        return self._activity_regularizer
+
+    @activity_regularizer.setter
+    def activity_regularizer(self, value):
+        self._activity_regularizer = regularizers.get(value)
+
+    def _add_activity_loss(self, outputs):
+        for output in flatten(outputs):
+            if isinstance(output, torch.Tensor):
+                penalty = self._activity_regularizer(output)
+                if output.dim() > 0:
+                    penalty = penalty / max(int(output.shape[0]), 1)
+                self._losses.append(penalty)
+
+    @property
     def losses(self):
-        """Losses added during the last call, this layer's and its sublayers'."""
+        """Losses added during the last call and the weight regularization penalties (on the
+        current weights), this layer's and its sublayers', as in Keras."""
         collected = list(self._losses)
+        regularized = own_regularized_weights(self)
+        if regularized:
+            collected.extend(weight_penalties(regularized))
         for layer in self._sublayers():
             collected.extend(layer.losses)
         return collected
@@ -399,20 +450,24 @@ class Layer(nn.Module):
             layer._clear_losses()
 
     # ------------------------------------------------------------------- config
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         """Constructor arguments that rebuild this layer (override and extend)."""
         config = {"name": self.name, "trainable": self.trainable, "dtype": self.dtype}
+        if self._activity_regularizer is not None:
+            config["activity_regularizer"] = regularizers.serialize(self._activity_regularizer)
         if self._batch_input_shape is not None:
             config["batch_input_shape"] = list(self._batch_input_shape)
         return config
 
     @classmethod
     def from_config(cls, config):
+        """Rebuild an instance from the dict ``get_config`` returned."""
         return cls(**config)
 
     # ------------------------------------------------------------------- extras
     @property
     def input_shape(self):
+        """The input shape the layer was built for (batch first), or None before it is built."""
         return self._build_shapes
 
     def __repr__(self):
@@ -442,6 +497,19 @@ def _unpack_call(packed, kwargs):
     return packed[0], tuple(packed[1 : 1 + count])
 
 
+def node_call_arguments(node):
+    """``(inputs, args, kwargs)`` of the call a ``symbolic.Node`` recorded, as the user wrote it.
+
+    ``mha(query, value, attention_mask=mask)`` gives ``(query, (value,), {"attention_mask":
+    mask})`` (Keras's ``inbound_nodes`` form: ``args = [inputs, *args]``).
+    """
+    kwargs = dict(node.call_kwargs)
+    if _PACKED_CALL not in kwargs:
+        return node.inputs, (), kwargs
+    inputs, args = _unpack_call(node.inputs, kwargs)
+    return inputs, args, kwargs
+
+
 @functools.cache
 def _extra_parameters(method):
     parameters = list(inspect.signature(method).parameters.values())[2:]
@@ -452,6 +520,21 @@ def _extra_parameters(method):
 def _batchless_shapes(values):
     shapes = map_structure(lambda t: tuple(t.shape) if hasattr(t, "shape") else t, values)
     return map_shapes(lambda s: (None,) + s[1:] if is_shape(s) and s else s, shapes)
+
+
+def _check_call_outputs(layer, outputs):
+    """A layer's ``call`` must give tensors (or a list/tuple/dict of them); say so clearly."""
+    leaves = flatten(outputs)
+    if any(isinstance(leaf, torch.Tensor) for leaf in leaves) and all(
+        leaf is None or isinstance(leaf, torch.Tensor) for leaf in leaves
+    ):
+        return
+    hint = " Did `call` forget its `return`?" if outputs is None else ""
+    raise ConfigurationError(
+        f"Layer '{layer.name}' ({type(layer).__name__}): call() returned {describe(outputs)}, "
+        f"which is not a tensor.{hint} A layer's call must return a torch.Tensor, or a list, "
+        f"tuple or dict of tensors; wrap a computed number with torch.as_tensor(value)."
+    )
 
 
 def _mask_of(inputs):

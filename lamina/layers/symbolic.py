@@ -22,6 +22,7 @@ class KerasTensor:
 
     @property
     def ndim(self):
+        """Number of axes, batch axis included."""
         return len(self.shape)
 
     def __repr__(self):

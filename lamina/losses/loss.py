@@ -81,10 +81,12 @@ class Loss:
         )
 
     def get_config(self):
+        """The constructor arguments that rebuild this object with ``from_config``."""
         return {"name": self.name, "reduction": self.reduction, "dtype": self._dtype_argument}
 
     @classmethod
     def from_config(cls, config):
+        """Rebuild an instance from the dict ``get_config`` returned."""
         return cls(**config)
 
     def __repr__(self):
@@ -133,6 +135,7 @@ class LossFunctionWrapper(Loss):
         return self.fn(y_true, y_pred, **self._fn_kwargs)
 
     def get_config(self):
+        """The constructor arguments that rebuild this object with ``from_config``."""
         config = super().get_config()
         if type(self) is LossFunctionWrapper:
             config["fn"] = getattr(self.fn, "__name__", repr(self.fn))
@@ -141,6 +144,7 @@ class LossFunctionWrapper(Loss):
 
     @classmethod
     def from_config(cls, config):
+        """Rebuild an instance from the dict ``get_config`` returned."""
         if cls is LossFunctionWrapper and isinstance(config.get("fn"), str):
             from lamina.losses.registry import get_function
 

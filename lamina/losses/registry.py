@@ -44,6 +44,7 @@ from lamina.losses.regression import (
     mean_squared_logarithmic_error,
 )
 from lamina.losses.segmentation import Dice, Tversky, dice, tversky
+from lamina.serialization.registry import find_registered, get_registered_name
 
 _CLASSES = {
     cls.__name__: cls
@@ -181,7 +182,11 @@ def serialize(loss):
                 f"serialize: not a loss. Received: loss={describe(loss)}. Pass a lamina.losses.Loss."
             )
         loss = LossFunctionWrapper(loss)
-    return {"class_name": type(loss).__name__, "config": loss.get_config()}
+    entry = {"class_name": type(loss).__name__, "config": loss.get_config()}
+    registered = get_registered_name(type(loss))
+    if registered:
+        entry["registered_name"] = registered
+    return entry
 
 
 def deserialize(config, custom_objects=None):
@@ -193,7 +198,12 @@ def deserialize(config, custom_objects=None):
         )
     custom_objects = custom_objects or {}
     name = config["class_name"]
-    cls = custom_objects.get(name) or _CLASSES.get(name)
+    cls = (
+        custom_objects.get(name)
+        or find_registered(config.get("registered_name"))
+        or _CLASSES.get(name)
+        or find_registered(name)
+    )
     if cls is None:
         raise ConfigurationError(
             f"Unknown loss class. Received: class_name={name!r}. Known classes: "
@@ -208,7 +218,7 @@ def deserialize(config, custom_objects=None):
 
 def get_function(name, custom_objects=None):
     """The per-sample loss function registered as ``name`` (or in ``custom_objects``)."""
-    fn = (custom_objects or {}).get(name) or _FUNCTIONS.get(name)
+    fn = (custom_objects or {}).get(name) or _FUNCTIONS.get(name) or find_registered(name)
     if fn is None:
         raise ConfigurationError(
             f"Unknown loss function. Received: fn={name!r}. Known functions: "

@@ -46,6 +46,11 @@ class Mean(Metric):
         super().__init__(name=name, dtype=dtype)
         self.total = self.add_variable((), name="total")
         self.count = self.add_variable((), name="count")
+        # Unweighted (or number-weighted) samples are counted on the host: the count is
+        # known without a device op, and ``result`` then needs a single division.
+        # ``count`` holds only what tensor weights added, until ``_flush_count``.
+        self._host_count = 0
+        self._device_count_used = False
 
     def update_state(self, values, sample_weight=None):
         """Add a batch of values, shape ``(batch, ...)`` (or a 0-d value).
@@ -57,22 +62,53 @@ class Mean(Metric):
         """
         values = self._to_device(values, self._torch_dtype)
         if values.dim() == 0 and isinstance(sample_weight, numbers.Number):
-            # The training loop's loss tracker: one fused op per state tensor.
+            # The training loop's loss tracker: one fused op.
             self.total.add_(values, alpha=sample_weight)
-            self.count.add_(sample_weight)
+            self._host_count += sample_weight
             return
         values, sample_weight = _weighted_samplewise(self, values, sample_weight, torch.mean)
         self.total.add_(values.sum())
         if sample_weight is None:
-            self.count.add_(values.shape[0] if values.dim() else 1)
+            self._host_count += values.shape[0] if values.dim() else 1
         elif isinstance(sample_weight, numbers.Number):
-            self.count.add_(sample_weight * (values.shape[0] if values.dim() else 1))
+            self._host_count += sample_weight * (values.shape[0] if values.dim() else 1)
         else:
             self.count.add_(sample_weight.sum())
+            self._device_count_used = True
 
     def result(self):
-        count = self.count
+        if not self._device_count_used:
+            if not self._host_count:
+                return torch.zeros_like(self.total)
+            return self.total / self._host_count
+        count = self.count + self._host_count if self._host_count else self.count
         return torch.where(count != 0, self.total / torch.where(count != 0, count, 1.0), 0.0)
+
+    def reset_state(self):
+        super().reset_state()
+        self._host_count = 0
+        self._device_count_used = False
+
+    @property
+    def variables(self):
+        self._flush_count()
+        return super().variables
+
+    def state_dict(self):
+        self._flush_count()
+        return super().state_dict()
+
+    def load_state_dict(self, state_dict):
+        super().load_state_dict(state_dict)
+        self._host_count = 0
+        self._device_count_used = True
+
+    def _flush_count(self):
+        """Move the host-side count into the ``count`` tensor."""
+        if self._host_count:
+            self.count.add_(self._host_count)
+            self._host_count = 0
+        self._device_count_used = True
 
 
 class MeanMetricWrapper(Mean):

@@ -56,6 +56,7 @@ from lamina.metrics.top_k import (
     sparse_top_k_categorical_accuracy,
     top_k_categorical_accuracy,
 )
+from lamina.serialization.registry import find_registered, get_registered_name
 
 # Classes that ``get`` also finds by their snake-case name (and Keras's default name).
 _EXTRA_CLASSES = (
@@ -214,7 +215,11 @@ def serialize(metric):
             f"serialize: not a metric. Received: metric={describe(metric)}. "
             "Pass a lamina.metrics.Metric."
         )
-    return {"class_name": type(metric).__name__, "config": metric.get_config()}
+    entry = {"class_name": type(metric).__name__, "config": metric.get_config()}
+    registered = get_registered_name(type(metric))
+    if registered:
+        entry["registered_name"] = registered
+    return entry
 
 
 def deserialize(config, custom_objects=None):
@@ -226,7 +231,12 @@ def deserialize(config, custom_objects=None):
         )
     custom_objects = custom_objects or {}
     name = config["class_name"]
-    cls = custom_objects.get(name) or _CLASSES.get(name)
+    cls = (
+        custom_objects.get(name)
+        or find_registered(config.get("registered_name"))
+        or _CLASSES.get(name)
+        or find_registered(name)
+    )
     if cls is None:
         raise ConfigurationError(
             f"Unknown metric class. Received: class_name={name!r}. Known classes: "
@@ -241,7 +251,7 @@ def deserialize(config, custom_objects=None):
 
 def get_function(name, custom_objects=None):
     """The per-sample metric function registered as ``name`` (or in ``custom_objects``)."""
-    fn = (custom_objects or {}).get(name) or _FUNCTIONS.get(name)
+    fn = (custom_objects or {}).get(name) or _FUNCTIONS.get(name) or find_registered(name)
     if fn is None:
         raise ConfigurationError(
             f"Unknown metric function. Received: fn={name!r}. Known functions: "

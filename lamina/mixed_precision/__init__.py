@@ -28,10 +28,12 @@ class Policy:
 
     @property
     def compute_dtype(self):
+        """Name of the dtype layers compute in under this policy."""
         return str(_POLICIES[self.name] or torch.float32).replace("torch.", "")
 
     @property
     def variable_dtype(self):
+        """Name of the dtype weights are stored in: always ``"float32"``."""
         return "float32"
 
     def __repr__(self):
@@ -44,6 +46,7 @@ def set_global_policy(policy):
 
 
 def global_policy():
+    """The current global ``Policy`` (``float32`` unless ``set_global_policy`` changed it)."""
     return Policy(_state["policy"])
 
 
@@ -56,10 +59,12 @@ def autocast(device):
 
 
 def needs_loss_scaling(device):
+    """Whether the loss must be scaled on ``device``: ``mixed_float16`` on CUDA."""
     return _state["policy"] == "mixed_float16" and device.type == "cuda"
 
 
 def is_mixed():
+    """Whether the global policy computes in a half-precision dtype."""
     return _POLICIES[_state["policy"]] is not None
 
 

@@ -55,20 +55,23 @@ class Functional(Model):
 
     @property
     def output_shape(self):
+        """Shape (or structure of shapes) of the model's outputs, batch first."""
         return map_structure(lambda t: t.shape, self._outputs_struct)
 
     @property
     def input_names(self):
+        """Names of the model's inputs (their ``Input`` layers), in order."""
         return [t.node.layer.name for t in self.inputs]
 
     @property
     def output_names(self):
+        """Names of the model's outputs: the keys of a dict output, else the names of the layers that produce them."""
         if isinstance(self._outputs_struct, dict):
             return list(self._outputs_struct)
         return [t.node.layer.name for t in self.outputs]
 
     def call(self, inputs, training=None):
-        flat_inputs = _match_inputs(self._inputs_struct, inputs, self.name)
+        flat_inputs = _match_inputs(self._inputs_struct, inputs, self.name, self.input_names)
         values = {id(t): v for t, v in zip(self.inputs, flat_inputs)}
         for node in self._nodes:
             if isinstance(node.layer, InputLayer):
@@ -88,6 +91,12 @@ class Functional(Model):
 
     @classmethod
     def from_config(cls, config, custom_objects=None):
+        """Rebuild an instance from the dict ``get_config`` returned.
+
+        Args:
+            config: The dict ``get_config`` returned (or a Keras config).
+            custom_objects: Optional ``{name: class}`` for user classes inside the config.
+        """
         return functional_from_config(cls, config, custom_objects)
 
 
@@ -120,7 +129,7 @@ def _nodes_between(inputs, outputs, model_name):
     return order
 
 
-def _match_inputs(structure, inputs, model_name):
+def _match_inputs(structure, inputs, model_name, input_names=None):
     if isinstance(structure, dict):
         if not isinstance(inputs, dict):
             raise ConfigurationError(
@@ -131,6 +140,14 @@ def _match_inputs(structure, inputs, model_name):
         if missing:
             raise ConfigurationError(f"Model '{model_name}': inputs {missing} are missing.")
         return flatten({key: inputs[key] for key in structure})
+    if isinstance(inputs, dict) and input_names is not None:
+        missing = sorted(set(input_names) - set(inputs))
+        if missing:
+            raise ConfigurationError(
+                f"Model '{model_name}': inputs {missing} are missing. Received keys {sorted(inputs)}; "
+                f"the model's inputs are {input_names}."
+            )
+        return [inputs[name] for name in input_names]
     flat = flatten(inputs)
     expected = len(flatten(structure))
     if len(flat) != expected:

@@ -1,5 +1,9 @@
 """``Model``: a Layer with the training API. ``Model(inputs, outputs)`` builds a functional graph."""
 
+from collections.abc import Callable
+from typing import Any
+
+from lamina._typing import PathLike
 from lamina.errors import ConfigurationError
 from lamina.layers.layer import Layer
 from lamina.training.trainer import Trainer
@@ -22,6 +26,15 @@ class Model(Trainer, Layer):
     - ``Sequential([...])``;
     - subclassing: define layers in ``__init__`` (after ``super().__init__()``) and the
       forward computation in ``call``.
+
+    Example:
+        >>> import numpy as np, lamina
+        >>> inputs = lamina.Input(shape=(3,))
+        >>> model = lamina.Model(inputs, lamina.layers.Dense(1)(inputs))
+        >>> model.compile(optimizer="sgd", loss="mse")
+        >>> history = model.fit(np.ones((8, 3)), np.zeros((8, 1)), epochs=2, verbose=0)
+        >>> len(history.history["loss"])
+        2
     """
 
     _keras_module = "keras"
@@ -39,6 +52,12 @@ class Model(Trainer, Layer):
 
     @classmethod
     def from_config(cls, config, custom_objects=None):
+        """Rebuild an instance from the dict ``get_config`` returned.
+
+        Args:
+            config: The dict ``get_config`` returned (or a Keras config).
+            custom_objects: Optional ``{name: class}`` for user classes inside the config.
+        """
         if "input_layers" in config:
             from lamina.models.functional import Functional
 
@@ -50,7 +69,7 @@ class Model(Trainer, Layer):
         """The model's layers, in the order they were added or are run."""
         return [m for m in self.children() if isinstance(m, Layer)]
 
-    def get_layer(self, name=None, index=None):
+    def get_layer(self, name: str | None = None, index: int | None = None) -> Layer:
         """A layer by ``name`` or by position ``index`` in ``model.layers``."""
         layers = self.layers
         if index is not None:
@@ -66,21 +85,21 @@ class Model(Trainer, Layer):
             f"get_layer: no layer named {name!r}. Layers: {[layer.name for layer in layers]}."
         )
 
-    def save(self, filepath, overwrite=True, include_optimizer=True):
+    def save(self, filepath: PathLike, overwrite: bool = True, include_optimizer: bool = True) -> None:
         """Save the whole model to a Keras 3 ``.keras`` archive (atomically)."""
         from lamina.saving import keras_archive
 
         _check_overwrite(filepath, overwrite)
         keras_archive.save_model(self, filepath, include_optimizer=include_optimizer)
 
-    def save_weights(self, filepath, overwrite=True):
+    def save_weights(self, filepath: PathLike, overwrite: bool = True) -> None:
         """Save the weights to a Keras 3 ``.weights.h5`` file (atomically)."""
         from lamina.saving import weights_file
 
         _check_overwrite(filepath, overwrite)
         weights_file.save_weights(self, filepath)
 
-    def load_weights(self, filepath, skip_mismatch=False):
+    def load_weights(self, filepath: PathLike, skip_mismatch: bool = False) -> Any:
         """Load weights saved by ``save_weights`` (lamina's or Keras's).
 
         A mismatch raises an error listing missing, unexpected and mis-shaped weights
@@ -90,17 +109,19 @@ class Model(Trainer, Layer):
 
         if str(filepath).endswith(".keras"):
             import io
-            import zipfile
 
+            from lamina.errors import SavingError
             from lamina.saving.h5_safety import open_h5_safely
+            from lamina.saving.keras_archive import WEIGHTS, read_members
 
-            with zipfile.ZipFile(filepath) as archive, open_h5_safely(
-                io.BytesIO(archive.read("model.weights.h5"))
-            ) as handle:
+            weights = read_members(filepath, WEIGHTS)[WEIGHTS]
+            if weights is None:
+                raise SavingError(f"{str(filepath)!r} holds no {WEIGHTS}: there are no weights to load.")
+            with open_h5_safely(io.BytesIO(weights)) as handle:
                 return weights_file.read_weights(handle, self, skip_mismatch, source=str(filepath))
         return weights_file.load_weights(self, filepath, skip_mismatch=skip_mismatch)
 
-    def to_json(self, **kwargs):
+    def to_json(self, **kwargs: Any) -> str:
         """The model's config as a JSON string (Keras format)."""
         import json
 
@@ -108,7 +129,9 @@ class Model(Trainer, Layer):
 
         return json.dumps(serialize_layer(self), **kwargs)
 
-    def summary(self, line_length=None, print_fn=None):
+    def summary(
+        self, line_length: int | None = None, print_fn: Callable[[str], Any] | None = None
+    ) -> None:
         """Print a table of layers, output shapes and parameter counts."""
         print_summary(self, line_length=line_length, print_fn=print_fn)
 

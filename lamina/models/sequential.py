@@ -1,11 +1,13 @@
 """``Sequential``: a plain stack of layers, one input, one output."""
 
+from collections.abc import Iterable
+
 from torch import nn
 
 from lamina.errors import ConfigurationError, describe
 from lamina.layers.core.torch_module import TorchModule
 from lamina.layers.input_layer import InputLayer
-from lamina.layers.layer import Layer
+from lamina.layers.layer import MISSING_SUPER_INIT, Layer
 from lamina.layers.symbolic import KerasTensor
 from lamina.models.functional_config import sequential_config, sequential_from_config
 from lamina.models.model import Model
@@ -26,7 +28,12 @@ class Sequential(Model):
 
     _keras_module = "keras"
 
-    def __init__(self, layers=None, trainable=True, name=None):
+    def __init__(
+        self,
+        layers: Iterable[Layer | nn.Module | KerasTensor] | None = None,
+        trainable: bool = True,
+        name: str | None = None,
+    ) -> None:
         super().__init__(trainable=trainable, name=name)
         self._stack = []
         self._input_batch_shape = None
@@ -34,7 +41,7 @@ class Sequential(Model):
         for layer in layers or []:
             self.add(layer)
 
-    def add(self, layer):
+    def add(self, layer: Layer | nn.Module | KerasTensor) -> None:
         """Append ``layer`` (a lamina layer, an ``nn.Module``, or an ``Input`` tensor)."""
         if isinstance(layer, KerasTensor):
             layer = layer.node.layer
@@ -44,6 +51,8 @@ class Sequential(Model):
             raise ConfigurationError(
                 f"Sequential '{self.name}'.add expects a layer or a torch.nn.Module. Received: {describe(layer)}."
             )
+        if "_lamina_initialized" not in layer.__dict__:
+            raise ConfigurationError(MISSING_SUPER_INIT.format(cls=type(layer).__name__))
         if isinstance(layer, InputLayer):
             if self._stack:
                 raise ConfigurationError(f"Sequential '{self.name}': an Input can only come first.")
@@ -57,7 +66,7 @@ class Sequential(Model):
         if self._input_batch_shape is not None:
             self._extend_graph(layer)
 
-    def pop(self):
+    def pop(self) -> Layer:
         """Remove the last layer."""
         if not self._stack:
             raise ConfigurationError(f"Sequential '{self.name}' has no layers to pop.")
@@ -96,6 +105,7 @@ class Sequential(Model):
 
     @property
     def output_shape(self):
+        """Shape of the model's output (batch first), or None until the input shape is known."""
         return None if self._symbolic_output is None else self._symbolic_output.shape
 
     @property
@@ -107,4 +117,10 @@ class Sequential(Model):
 
     @classmethod
     def from_config(cls, config, custom_objects=None):
+        """Rebuild an instance from the dict ``get_config`` returned.
+
+        Args:
+            config: The dict ``get_config`` returned (or a Keras config).
+            custom_objects: Optional ``{name: class}`` for user classes inside the config.
+        """
         return sequential_from_config(cls, config, custom_objects)

@@ -29,7 +29,8 @@ class Adagrad(Optimizer):
         learning_rate: Float >= 0. Defaults to 0.001.
         initial_accumulator_value: Float >= 0, the accumulators' starting value. Defaults to 0.1.
         epsilon: Float >= 0. Defaults to 1e-7.
-        weight_decay, clipnorm, clipvalue, global_clipnorm, name: see ``Optimizer``.
+        weight_decay: see ``Optimizer``, as for clipnorm, clipvalue, global_clipnorm, name
+            and gradient_accumulation_steps.
     """
 
     def __init__(
@@ -42,6 +43,7 @@ class Adagrad(Optimizer):
         clipvalue=None,
         global_clipnorm=None,
         name=None,
+        gradient_accumulation_steps=None,
     ):
         super().__init__(
             learning_rate,
@@ -50,6 +52,7 @@ class Adagrad(Optimizer):
             clipvalue=clipvalue,
             global_clipnorm=global_clipnorm,
             name=name,
+            gradient_accumulation_steps=gradient_accumulation_steps,
         )
         self.initial_accumulator_value = check_number(
             "Adagrad", "initial_accumulator_value", initial_accumulator_value, low=0.0

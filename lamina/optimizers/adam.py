@@ -44,7 +44,8 @@ class Adam(Optimizer):
         beta_2: Decay of the second-moment average, in [0, 1). Defaults to 0.999.
         epsilon: Float >= 0 added to the denominator. Defaults to 1e-7 (Keras).
         amsgrad: Whether to use the AMSGrad variant. Defaults to False.
-        weight_decay, clipnorm, clipvalue, global_clipnorm, name: see ``Optimizer``.
+        weight_decay: see ``Optimizer``, as for clipnorm, clipvalue, global_clipnorm, name
+            and gradient_accumulation_steps.
     """
 
     _torch_class = torch.optim.Adam
@@ -61,6 +62,7 @@ class Adam(Optimizer):
         clipvalue=None,
         global_clipnorm=None,
         name=None,
+        gradient_accumulation_steps=None,
     ):
         super().__init__(
             learning_rate,
@@ -69,6 +71,7 @@ class Adam(Optimizer):
             clipvalue=clipvalue,
             global_clipnorm=global_clipnorm,
             name=name,
+            gradient_accumulation_steps=gradient_accumulation_steps,
         )
         self.beta_1, self.beta_2, self.epsilon, self.amsgrad = check_adam_arguments(
             type(self).__name__, beta_1, beta_2, epsilon, amsgrad

@@ -18,7 +18,8 @@ class AdamW(Adam):
         learning_rate: Float >= 0. Defaults to 0.001.
         weight_decay: Float >= 0. Defaults to 0.004 (torch's default is 0.01).
         beta_1, beta_2, epsilon, amsgrad: as ``Adam`` (defaults 0.9, 0.999, 1e-7, False).
-        clipnorm, clipvalue, global_clipnorm, name: see ``Optimizer``.
+        clipnorm: see ``Optimizer``, as for clipvalue, global_clipnorm, name and
+            gradient_accumulation_steps.
     """
 
     _torch_class = torch.optim.AdamW
@@ -36,6 +37,7 @@ class AdamW(Adam):
         clipvalue=None,
         global_clipnorm=None,
         name=None,
+        gradient_accumulation_steps=None,
     ):
         if weight_decay is None:
             raise ConfigurationError(
@@ -53,6 +55,7 @@ class AdamW(Adam):
             clipvalue=clipvalue,
             global_clipnorm=global_clipnorm,
             name=name,
+            gradient_accumulation_steps=gradient_accumulation_steps,
         )
 
     def _torch_weight_decay(self):

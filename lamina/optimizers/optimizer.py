@@ -6,6 +6,9 @@ import torch
 
 from lamina.errors import ConfigurationError, SavingError, describe
 from lamina.optimizers._checks import check_number, check_optional_positive
+from lamina.optimizers.schedules.learning_rate_schedule import LearningRateSchedule
+from lamina.optimizers.schedules.registry import deserialize as deserialize_schedule
+from lamina.optimizers.schedules.registry import serialize as serialize_schedule
 
 _STATE_KEYS = ("iterations", "learning_rate", "torch_optimizer")
 
@@ -17,7 +20,6 @@ _IMPLEMENTATION_KEYS = ("foreach", "fused")
 _KERAS_FEATURES_OFF = {
     "use_ema": (False,),
     "loss_scale_factor": (None,),
-    "gradient_accumulation_steps": (None,),
     "decay": (None, 0, 0.0),
 }
 # Keras config entries that only matter with a feature above, or only to TensorFlow.
@@ -42,8 +44,11 @@ class Optimizer:
     update plus a counter, and nothing in it waits for the device.
 
     Args:
-        learning_rate: Float >= 0. Readable and settable at any time, before or after build:
-            ``model.optimizer.learning_rate = 1e-4``.
+        learning_rate: Float >= 0, or a ``lamina.optimizers.schedules.LearningRateSchedule``
+            evaluated at ``iterations`` before every update (a Python computation: no device
+            work). A float is readable and settable at any time, before or after build:
+            ``model.optimizer.learning_rate = 1e-4``; with a schedule, reading gives the
+            current value and only another schedule can be set.
         weight_decay: ``None`` or a float >= 0. If set, every parameter that has a gradient
             shrinks before each update: ``p -= learning_rate * weight_decay * p`` (Keras's
             decoupled decay). This is *not* torch's ``weight_decay`` argument, which adds
@@ -55,6 +60,13 @@ class Optimizer:
         global_clipnorm: If set, all gradients are scaled together so that their joint L2 norm
             is at most this (``torch.nn.utils.clip_grad_norm_``, which divides by
             ``norm + 1e-6`` where Keras divides by ``norm``).
+        gradient_accumulation_steps: ``None`` or an int >= 2. If set, ``step()`` updates the
+            parameters only every that many calls, with the mean of the gradients of those
+            calls (Keras's gradient accumulation): ``zero_grad()`` keeps the gradients between
+            updates, so backward passes add into them at no extra cost, and the update step
+            divides them by the count. ``iterations`` then counts updates; schedules see every
+            call (as in Keras). Clear gradients only through the optimizer (not
+            ``model.zero_grad()``) while accumulating.
         name: Defaults to the class name in lower case.
 
     Only one of ``clipnorm``, ``clipvalue`` and ``global_clipnorm`` can be set.
@@ -73,9 +85,16 @@ class Optimizer:
         clipvalue=None,
         global_clipnorm=None,
         name=None,
+        gradient_accumulation_steps=None,
     ):
         owner = type(self).__name__
+        self._schedule = None
+        self._steps = 0  # calls of step(); with accumulation, iterations = _steps // steps
+        if isinstance(learning_rate, LearningRateSchedule):
+            self._schedule = learning_rate
+            learning_rate = learning_rate(0)
         self._learning_rate = check_number(owner, "learning_rate", learning_rate, low=0.0)
+        self.gradient_accumulation_steps = _check_accumulation(owner, gradient_accumulation_steps)
         if weight_decay is not None:
             weight_decay = check_number(owner, "weight_decay", weight_decay, low=0.0)
         self.weight_decay = weight_decay
@@ -98,7 +117,6 @@ class Optimizer:
                 f"{owner}: `name` must be a string. Received: name={describe(name)}."
             )
         self.name = name or owner.lower()
-        self.iterations = 0
         self.torch_optimizer = None
         self._parameters = []
         self._parameter_ids = frozenset()
@@ -143,6 +161,17 @@ class Optimizer:
             state, self._pending_state = self._pending_state, None
             self.load_state_dict(state)
 
+    @property
+    def iterations(self):
+        """Number of updates applied (with gradient accumulation: calls // steps)."""
+        if self.gradient_accumulation_steps:
+            return self._steps // self.gradient_accumulation_steps
+        return self._steps
+
+    @iterations.setter
+    def iterations(self, value):
+        self._steps = int(value) * (self.gradient_accumulation_steps or 1)
+
     def _create_torch_optimizer(self, parameters):
         raise NotImplementedError(f"{type(self).__name__} must implement _create_torch_optimizer.")
 
@@ -170,21 +199,62 @@ class Optimizer:
 
     # ------------------------------------------------------------------------- each step
     def zero_grad(self):
-        """Drop the gradients of the optimized parameters (``set_to_none=True``)."""
-        if self.torch_optimizer is not None:
+        """Drop the gradients of the optimized parameters (``set_to_none=True``).
+
+        With gradient accumulation, only at the start of an accumulation window.
+        """
+        if self.torch_optimizer is None:
+            return
+        steps = self.gradient_accumulation_steps
+        if not steps or self._steps % steps == 0:
             self.torch_optimizer.zero_grad(set_to_none=True)
 
-    def step(self):
-        """Update the parameters from their ``.grad`` (clip, decay, then the torch update)."""
+    def step(self, grad_scaler=None):
+        """Update the parameters from their ``.grad`` (clip, decay, then the torch update).
+
+        With gradient accumulation, only every ``gradient_accumulation_steps`` calls, with
+        the gradients averaged over those calls.
+
+        Args:
+            grad_scaler: Optional ``torch.amp.GradScaler`` whose scaled loss produced the
+                gradients (float16 mixed precision). The gradients are unscaled before
+                averaging and clipping, the update is skipped when they overflowed (as
+                ``scaler.step`` does), and the scale is updated. Pass it here rather than
+                calling ``scaler.step(optimizer.torch_optimizer)``, which would bypass
+                clipping, weight decay, schedules and accumulation. When the gradients
+                overflowed the update is skipped, but decoupled weight decay has already
+                been applied: one tiny extra shrink per overflow.
+        """
         if self.torch_optimizer is None:
             raise ConfigurationError(
                 f"{type(self).__name__}.step() was called before build(parameters). Call "
                 "optimizer.build(model.parameters()) first (compile/fit do it for you)."
             )
+        steps = self.gradient_accumulation_steps
+        if steps:
+            if (self._steps + 1) % steps:
+                self._steps += 1  # the scale stays fixed until the update step
+                return
+        if grad_scaler is not None:
+            grad_scaler.unscale_(self.torch_optimizer)
+        if steps:
+            self._average_accumulated_gradients(steps)
+        if self._schedule is not None:
+            self._write_learning_rate(self._schedule(self._steps))
         if self._before_step is not None:
             self._before_step()
-        self.torch_optimizer.step()
-        self.iterations += 1
+        if grad_scaler is None:
+            self.torch_optimizer.step()
+        else:
+            grad_scaler.step(self.torch_optimizer)
+            grad_scaler.update()
+        self._steps += 1
+
+    @torch.no_grad()
+    def _average_accumulated_gradients(self, steps):
+        grads = [p.grad for p in self._parameters if p.grad is not None]
+        if grads:
+            torch._foreach_div_(grads, float(steps))
 
     @torch.no_grad()
     def _clip_each_norm(self):
@@ -253,7 +323,12 @@ class Optimizer:
             )
         self.zero_grad()
         for variable, grad in zip(variables, grads):
-            variable.grad = grad
+            if grad is None:
+                continue
+            if variable.grad is None:
+                variable.grad = grad.detach().clone() if self.gradient_accumulation_steps else grad
+            else:
+                variable.grad.add_(grad)
         self.step()
         return self.iterations
 
@@ -269,7 +344,9 @@ class Optimizer:
     # ------------------------------------------------------------------- learning rate
     @property
     def learning_rate(self):
-        """The current learning rate (a Python float)."""
+        """The current learning rate (a Python float); with a schedule, its value now."""
+        if self._schedule is not None:
+            return float(self._schedule(self._steps))
         if self.torch_optimizer is None:
             return self._learning_rate
         rate = self.torch_optimizer.param_groups[0]["lr"]
@@ -277,28 +354,55 @@ class Optimizer:
 
     @learning_rate.setter
     def learning_rate(self, value):
+        if isinstance(value, LearningRateSchedule):
+            self._schedule = value
+            self._learning_rate = float(value(self._steps))
+            self._write_learning_rate(self._learning_rate)
+            return
+        if self._schedule is not None:
+            raise ConfigurationError(
+                f"{type(self).__name__}: this optimizer's learning rate comes from a schedule "
+                f"({type(self._schedule).__name__}), so it cannot be set to a number. Received: "
+                f"learning_rate={describe(value)}. Set another schedule, or create the optimizer "
+                "with a float learning_rate to change it from callbacks (ReduceLROnPlateau...)."
+            )
         if isinstance(value, torch.Tensor) and value.numel() == 1:
             value = value.item()
         value = check_number(type(self).__name__, "learning_rate", value, low=0.0)
         self._learning_rate = value
-        if self.torch_optimizer is not None:
-            for group in self.torch_optimizer.param_groups:
-                if isinstance(group["lr"], torch.Tensor):
-                    group["lr"].fill_(value)
-                else:
-                    group["lr"] = value
+        self._write_learning_rate(value)
+
+    @property
+    def learning_rate_schedule(self):
+        """The ``LearningRateSchedule`` driving the learning rate, or ``None``."""
+        return self._schedule
+
+    def _write_learning_rate(self, value):
+        if self.torch_optimizer is None:
+            return
+        for group in self.torch_optimizer.param_groups:
+            if isinstance(group["lr"], torch.Tensor):
+                group["lr"].fill_(value)
+            else:
+                group["lr"] = value
 
     # ------------------------------------------------------------------------- config
     def get_config(self):
         """The constructor arguments, as a JSON-friendly dict (no parameters, no state)."""
         return {
             "name": self.name,
-            "learning_rate": self.learning_rate,
+            "learning_rate": self._learning_rate_config(),
             "weight_decay": self.weight_decay,
             "clipnorm": self.clipnorm,
             "clipvalue": self.clipvalue,
             "global_clipnorm": self.global_clipnorm,
+            "gradient_accumulation_steps": self.gradient_accumulation_steps,
         }
+
+    def _learning_rate_config(self):
+        if self._schedule is not None:
+            return serialize_schedule(self._schedule)
+        return self.learning_rate
 
     @classmethod
     def from_config(cls, config):
@@ -306,7 +410,7 @@ class Optimizer:
 
         Raises:
             ConfigurationError: if the config asks for something lamina lacks (EMA, loss
-                scaling, gradient accumulation, a learning-rate schedule) or does not fit.
+                scaling) or does not fit.
         """
         arguments = _without_keras_only_keys(cls.__name__, config)
         try:
@@ -326,14 +430,45 @@ class Optimizer:
             learning rate and the torch optimizer's ``state_dict()`` (moments, step counts,
             hyper-parameters; ``None`` before build). As in torch, its tensors are the live
             state, not copies: save or deep-copy it before stepping again to keep a snapshot.
+            With gradient accumulation also ``"accumulation"``: the calls seen and, in the
+            middle of a window, copies of the gradients accumulated so far.
         """
-        return {
+        state = {
             "iterations": self.iterations,
             "learning_rate": self.learning_rate,
             "torch_optimizer": None
             if self.torch_optimizer is None
             else self.torch_optimizer.state_dict(),
         }
+        if self.gradient_accumulation_steps:
+            state["accumulation"] = self._accumulation_state()
+        return state
+
+    def _accumulation_state(self):
+        pending = self._steps % self.gradient_accumulation_steps
+        gradients = None
+        if pending and self._parameters:
+            gradients = [
+                None if p.grad is None else p.grad.detach().clone() for p in self._parameters
+            ]
+        return {"steps": self._steps, "gradients": gradients}
+
+    def _load_accumulation_state(self, accumulation):
+        if not accumulation:
+            return
+        self._steps = int(accumulation["steps"])
+        gradients = accumulation.get("gradients")
+        if gradients is None or not self._parameters:
+            return
+        if len(gradients) != len(self._parameters):
+            raise SavingError(
+                f"{type(self).__name__}.load_state_dict: the saved accumulated gradients are for "
+                f"{len(gradients)} parameters, this optimizer has {len(self._parameters)}."
+            )
+        for parameter, gradient in zip(self._parameters, gradients):
+            parameter.grad = (
+                None if gradient is None else gradient.detach().clone().to(parameter.device)
+            )
 
     def load_state_dict(self, state_dict):
         """Restore ``state_dict()``'s result (copied, never shared with it).
@@ -354,9 +489,13 @@ class Optimizer:
         if self.torch_optimizer is None:
             self._learning_rate = float(state_dict["learning_rate"])
             self._pending_state = state_dict if torch_state is not None else None
+            if state_dict.get("accumulation"):
+                self._steps = int(state_dict["accumulation"]["steps"])
             return
+        self._load_accumulation_state(state_dict.get("accumulation"))
         if torch_state is None:
-            self.learning_rate = state_dict["learning_rate"]
+            if self._schedule is None:
+                self.learning_rate = state_dict["learning_rate"]
             return
         try:
             # torch would share same-device tensors with ``state_dict``; copy so the source
@@ -408,11 +547,7 @@ def _without_keras_only_keys(owner, config):
     """``config`` without Keras entries for features that are off; raise if one is on."""
     arguments = dict(config)
     if isinstance(arguments.get("learning_rate"), dict):
-        raise ConfigurationError(
-            f"{owner}.from_config: learning-rate schedules are not supported. Received: "
-            f"learning_rate={describe(arguments['learning_rate'])}. Pass a float and change "
-            "optimizer.learning_rate from a callback (e.g. LearningRateScheduler)."
-        )
+        arguments["learning_rate"] = deserialize_schedule(arguments["learning_rate"])
     for key, off_values in _KERAS_FEATURES_OFF.items():
         if key in arguments:
             value = arguments.pop(key)
@@ -424,3 +559,14 @@ def _without_keras_only_keys(owner, config):
     for key in _KERAS_IGNORED_KEYS:
         arguments.pop(key, None)
     return arguments
+
+
+def _check_accumulation(owner, steps):
+    if steps is None:
+        return None
+    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 2:
+        raise ConfigurationError(
+            f"{owner}: argument `gradient_accumulation_steps` must be None or an integer >= 2. "
+            f"Received: gradient_accumulation_steps={describe(steps)}."
+        )
+    return steps

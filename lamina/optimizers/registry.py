@@ -3,15 +3,29 @@
 import torch
 
 from lamina.errors import ConfigurationError, describe
+from lamina.optimizers.adadelta import Adadelta
 from lamina.optimizers.adagrad import Adagrad
 from lamina.optimizers.adam import Adam
+from lamina.optimizers.adamax import Adamax
 from lamina.optimizers.adamw import AdamW
+from lamina.optimizers.lion import Lion
+from lamina.optimizers.nadam import Nadam
 from lamina.optimizers.optimizer import Optimizer
 from lamina.optimizers.rmsprop import RMSprop
 from lamina.optimizers.sgd import SGD
 from lamina.optimizers.torch_optimizer import TorchOptimizer
 
-_BY_NAME = {"sgd": SGD, "adam": Adam, "adamw": AdamW, "rmsprop": RMSprop, "adagrad": Adagrad}
+_BY_NAME = {
+    "sgd": SGD,
+    "adam": Adam,
+    "adamw": AdamW,
+    "rmsprop": RMSprop,
+    "adagrad": Adagrad,
+    "adadelta": Adadelta,
+    "adamax": Adamax,
+    "nadam": Nadam,
+    "lion": Lion,
+}
 ALL_NAMES = tuple(_BY_NAME)
 
 # Classes a config may name; TorchOptimizer needs its config, so it has no short name.
@@ -68,7 +82,8 @@ def get(identifier):
 
     Args:
         identifier: ``None`` (returned as is), a name (``"adam"``, ``"SGD"``, ``"RMSprop"``,
-            ``"adamw"``, ``"adagrad"``, in any case) giving Keras's defaults, a lamina
+            ``"adamw"``, ``"adagrad"``, ``"adadelta"``, ``"adamax"``, ``"nadam"``, ``"lion"``,
+            in any case) giving Keras's defaults, a lamina
             ``Optimizer`` (returned as is), a ``torch.optim.Optimizer`` instance (wrapped in
             ``TorchOptimizer``), or a config dict ``{"class_name": ..., "config": {...}}``.
 

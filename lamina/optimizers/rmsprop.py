@@ -38,7 +38,8 @@ class RMSprop(Optimizer):
         epsilon: Float >= 0. Defaults to 1e-7.
         centered: Whether to normalise by the estimated variance instead of the second
             moment. Defaults to False.
-        weight_decay, clipnorm, clipvalue, global_clipnorm, name: see ``Optimizer``.
+        weight_decay: see ``Optimizer``, as for clipnorm, clipvalue, global_clipnorm, name
+            and gradient_accumulation_steps.
     """
 
     def __init__(
@@ -53,6 +54,7 @@ class RMSprop(Optimizer):
         clipvalue=None,
         global_clipnorm=None,
         name=None,
+        gradient_accumulation_steps=None,
     ):
         super().__init__(
             learning_rate,
@@ -61,6 +63,7 @@ class RMSprop(Optimizer):
             clipvalue=clipvalue,
             global_clipnorm=global_clipnorm,
             name=name,
+            gradient_accumulation_steps=gradient_accumulation_steps,
         )
         self.rho = check_number("RMSprop", "rho", rho, low=0.0, high=1.0, high_open=True)
         self.momentum = check_number(

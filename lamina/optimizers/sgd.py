@@ -32,7 +32,8 @@ class SGD(Optimizer):
         momentum: Float in [0, 1). Defaults to 0.0 (plain gradient descent).
         nesterov: Whether to use Nesterov momentum. Defaults to False; with momentum 0 it
             changes nothing (torch would refuse it; it is not passed on then).
-        weight_decay, clipnorm, clipvalue, global_clipnorm, name: see ``Optimizer``.
+        weight_decay: see ``Optimizer``, as for clipnorm, clipvalue, global_clipnorm, name
+            and gradient_accumulation_steps.
     """
 
     def __init__(
@@ -45,6 +46,7 @@ class SGD(Optimizer):
         clipvalue=None,
         global_clipnorm=None,
         name=None,
+        gradient_accumulation_steps=None,
     ):
         super().__init__(
             learning_rate,
@@ -53,6 +55,7 @@ class SGD(Optimizer):
             clipvalue=clipvalue,
             global_clipnorm=global_clipnorm,
             name=name,
+            gradient_accumulation_steps=gradient_accumulation_steps,
         )
         self.momentum = check_number("SGD", "momentum", momentum, low=0.0, high=1.0, high_open=True)
         self.nesterov = check_bool("SGD", "nesterov", nesterov)

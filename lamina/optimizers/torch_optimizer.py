@@ -26,7 +26,8 @@ class TorchOptimizer(Optimizer):
             parameters it was given; ``build`` leaves it as it is), or a subclass of
             ``torch.optim.Optimizer``, constructed by ``build(parameters)`` with
             ``optimizer_kwargs``.
-        clipnorm, clipvalue, global_clipnorm, name: see ``Optimizer``.
+        clipnorm: see ``Optimizer``, as for clipvalue, global_clipnorm, name and
+            gradient_accumulation_steps.
         **optimizer_kwargs: Keyword arguments for the class (only with a class).
 
     Raises:
@@ -41,6 +42,7 @@ class TorchOptimizer(Optimizer):
         clipvalue=None,
         global_clipnorm=None,
         name=None,
+        gradient_accumulation_steps=None,
         **optimizer_kwargs,
     ):
         if isinstance(optimizer, torch.optim.Optimizer):
@@ -65,6 +67,7 @@ class TorchOptimizer(Optimizer):
             clipvalue=clipvalue,
             global_clipnorm=global_clipnorm,
             name=name or optimizer_class.__name__.lower(),
+            gradient_accumulation_steps=gradient_accumulation_steps,
         )
         self.optimizer_class = optimizer_class
         self.optimizer_kwargs = dict(optimizer_kwargs)
@@ -104,6 +107,7 @@ class TorchOptimizer(Optimizer):
             "clipnorm": self.clipnorm,
             "clipvalue": self.clipvalue,
             "global_clipnorm": self.global_clipnorm,
+            "gradient_accumulation_steps": self.gradient_accumulation_steps,
         }
 
     @classmethod

@@ -3,12 +3,18 @@
 HDF5 can point outside the file: external links (another file), external storage (raw
 data in other files) and virtual datasets (data assembled from other files). A weights
 file needs none of these, and each could read files the user never meant to load, so
-lamina refuses a file that uses any of them.
+lamina refuses a file that uses any of them. A damaged file raises ``SavingError``, never
+one of h5py's own exceptions.
 """
 
 import contextlib
 
-from lamina.errors import SavingError
+from lamina.errors import LaminaError, SavingError
+
+# What h5py raises when a file's structure is damaged: a bad object header or heap
+# signature (RuntimeError, KeyError), a short read (OSError), an undecodable value
+# (ValueError, TypeError), an absurd size or offset (OverflowError).
+CORRUPT_H5_ERRORS = (OSError, RuntimeError, KeyError, ValueError, TypeError, OverflowError)
 
 
 @contextlib.contextmanager
@@ -18,11 +24,21 @@ def open_h5_safely(source):
 
     try:
         handle = h5py.File(source, "r")
-    except (OSError, ValueError) as err:
-        raise SavingError(f"Cannot read {_describe(source)} as an HDF5 weights file: {err}") from err
+    except CORRUPT_H5_ERRORS as err:
+        raise SavingError(
+            f"Cannot read {_describe(source)} as an HDF5 weights file: {err}. It is missing, "
+            "truncated (an interrupted copy?), corrupt, or not a weights file."
+        ) from err
     try:
         check_h5(handle, _describe(source))
         yield handle
+    except LaminaError:
+        raise
+    except CORRUPT_H5_ERRORS as err:
+        raise SavingError(
+            f"Cannot read {_describe(source)}: its HDF5 data is damaged ({type(err).__name__}: {err}). "
+            "The file may be truncated or corrupt; save it again from the model."
+        ) from err
     finally:
         handle.close()
 

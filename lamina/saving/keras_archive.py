@@ -11,8 +11,11 @@ import datetime
 import io
 import json
 import zipfile
+import zlib
+from typing import TYPE_CHECKING, Any
 
-from lamina.errors import SavingError
+from lamina._typing import PathLike
+from lamina.errors import LaminaError, SavingError
 from lamina.saving.atomic import atomic_path
 from lamina.saving.h5_safety import open_h5_safely
 from lamina.saving.optimizer_state import read_optimizer, write_optimizer
@@ -20,14 +23,24 @@ from lamina.saving.safe_mode import safe_mode_scope
 from lamina.saving.weights_file import read_weights, write_weights
 from lamina.serialization import deserialize_layer, serialize_layer
 
+if TYPE_CHECKING:
+    from lamina.models.model import Model
+
 CONFIG, METADATA, WEIGHTS = "config.json", "metadata.json", "model.weights.h5"
 INFLATION_LIMIT = 100
+# What following a malformed config raises (a value of the wrong type where a dict, list
+# or number belongs) before lamina's own checks can name the problem.
+REBUILD_ERRORS = (TypeError, ValueError, AttributeError, KeyError, IndexError, OverflowError, RuntimeError)
+# What zipfile raises on a damaged archive: bad headers and CRCs (BadZipFile), short reads
+# (OSError, EOFError), bad deflate data (zlib.error), flags it does not support
+# (NotImplementedError, RuntimeError for encryption), undecodable names (ValueError).
+ZIP_ERRORS = (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError, RuntimeError, zlib.error)
 SIZE_FLOOR = 16 * 1024 * 1024
 # Keras reads this field to warn about version skew; lamina writes the Keras 3 format it follows.
 KERAS_FORMAT_VERSION = "3.5.0"
 
 
-def save_model(model, filepath, include_optimizer=True):
+def save_model(model: "Model", filepath: PathLike, include_optimizer: bool = True) -> None:
     """Write ``model`` (config, weights, compile settings, optimizer state) to ``filepath``."""
     import h5py
 
@@ -61,7 +74,12 @@ def save_model(model, filepath, include_optimizer=True):
         archive.writestr(WEIGHTS, buffer.getvalue(), compress_type=zipfile.ZIP_STORED)
 
 
-def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
+def load_model(
+    filepath: PathLike,
+    custom_objects: dict[str, Any] | None = None,
+    compile: bool = True,
+    safe_mode: bool = True,
+) -> "Model":
     """Load a ``.keras`` file written by lamina or by Keras 3.
 
     Args:
@@ -71,30 +89,72 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
         safe_mode: refuse Python code (``Lambda`` bytecode) in the config. Set False only
             for files you trust: loading then runs code from the file.
     """
-    try:
-        archive = zipfile.ZipFile(filepath)
-    except (zipfile.BadZipFile, OSError) as err:
-        raise SavingError(f"Cannot open {str(filepath)!r} as a .keras archive (a zip file): {err}") from err
-    with archive:
-        members = _checked_members(archive, filepath)
-        try:
-            entry = json.loads(archive.read(members[CONFIG]))
-            weights = archive.read(members[WEIGHTS]) if WEIGHTS in members else None
-        except (zipfile.BadZipFile, OSError, ValueError, EOFError) as err:
-            raise SavingError(f"{str(filepath)!r} is damaged (truncated or corrupt zip): {err}") from err
-    with safe_mode_scope(safe_mode):
-        model = deserialize_layer(entry, custom_objects)
-    build = (entry.get("build_config") or {}).get("input_shape")
-    if build is not None and not model.built:
-        model.build_from_shapes(_shape(build))
-    if compile and entry.get("compile_config"):
-        model.compile(**_compile_arguments(entry["compile_config"]))
+    contents = read_members(filepath, CONFIG, WEIGHTS)
+    entry, weights = _parse_config(contents[CONFIG], filepath), contents[WEIGHTS]
+    model = _rebuild(entry, filepath, custom_objects, compile, safe_mode)
     if weights is not None:
         with open_h5_safely(io.BytesIO(weights)) as handle:
             read_weights(handle, model, source=f"{str(filepath)!r}")
             if compile and model.compiled:
                 read_optimizer(handle, model)
     return model
+
+
+def _rebuild(entry, filepath, custom_objects, compile, safe_mode):
+    """The (built, compiled) model a config describes; a config that cannot be followed
+    (a damaged or hand-edited file) raises ``SavingError``."""
+    try:
+        with safe_mode_scope(safe_mode):
+            model = deserialize_layer(entry, custom_objects)
+        build = (entry.get("build_config") or {}).get("input_shape")
+        if build is not None and not model.built:
+            model.build_from_shapes(_shape(build))
+        if compile and entry.get("compile_config"):
+            model.compile(**_compile_arguments(entry["compile_config"], custom_objects))
+    except LaminaError:
+        raise
+    except REBUILD_ERRORS as err:
+        raise SavingError(
+            f"{str(filepath)!r}: its {CONFIG} describes a model lamina cannot rebuild "
+            f"({type(err).__name__}: {err}). The file is damaged or was edited by hand; save the "
+            "model again."
+        ) from err
+    return model
+
+
+def read_members(filepath, *names):
+    """``{name: bytes or None}`` for the named members of the ``.keras`` archive at ``filepath``.
+
+    A missing member gives None. A damaged archive raises ``SavingError``, never one of
+    zipfile's or zlib's own exceptions.
+    """
+    try:
+        archive = zipfile.ZipFile(filepath)
+    except FileNotFoundError as err:
+        raise SavingError(f"No such file: {str(filepath)!r}. Check the path.") from err
+    except ZIP_ERRORS as err:
+        raise SavingError(
+            f"Cannot open {str(filepath)!r} as a .keras archive (a zip file): {err}. It is truncated "
+            "(an interrupted copy or download?) or not a .keras file."
+        ) from err
+    with archive:
+        members = _checked_members(archive, filepath)
+        try:
+            return {name: archive.read(members[name]) if name in members else None for name in names}
+        except ZIP_ERRORS as err:
+            raise SavingError(f"{str(filepath)!r} is damaged (truncated or corrupt zip): {err}") from err
+
+
+def _parse_config(data, filepath):
+    try:
+        entry = json.loads(data)
+    except ValueError as err:
+        raise SavingError(f"{str(filepath)!r} is damaged: its {CONFIG} is not valid JSON ({err}).") from err
+    if not isinstance(entry, dict):
+        raise SavingError(
+            f"{str(filepath)!r} is damaged: its {CONFIG} holds a {type(entry).__name__}, not a model config."
+        )
+    return entry
 
 
 def _checked_members(archive, filepath):
@@ -137,7 +197,7 @@ def _compile_config(model):
             return [metric_entry(s) for s in spec]
         if isinstance(spec, dict):
             return {k: metric_entry(v) for k, v in spec.items()}
-        return metrics.serialize(spec)
+        return metrics.serialize(metrics.get(spec))
 
     optimizer = optimizers.serialize(state.optimizer)
     optimizer["module"] = "keras.optimizers"
@@ -153,12 +213,12 @@ def _compile_config(model):
     }
 
 
-def _compile_arguments(config):
+def _compile_arguments(config, custom_objects=None):
     from lamina import losses, metrics, optimizers
 
     def loss_of(spec):
         if isinstance(spec, dict) and "class_name" in spec:
-            return losses.deserialize(spec)
+            return losses.deserialize(spec, custom_objects)
         if isinstance(spec, dict):
             return {k: loss_of(v) for k, v in spec.items()}
         if isinstance(spec, list):
@@ -167,7 +227,7 @@ def _compile_arguments(config):
 
     def metric_of(spec):
         if isinstance(spec, dict) and "class_name" in spec:
-            return metrics.deserialize(spec)
+            return metrics.deserialize(spec, custom_objects)
         if isinstance(spec, dict):
             return {k: metric_of(v) for k, v in spec.items()}
         if isinstance(spec, list):

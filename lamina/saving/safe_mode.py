@@ -13,6 +13,10 @@ def in_safe_mode():
 
 @contextlib.contextmanager
 def safe_mode_scope(safe_mode=True):
+    """Context manager: inside it, ``in_safe_mode()`` returns ``safe_mode``.
+
+    Safe mode refuses to deserialize arbitrary Python code (lambdas) from saved files.
+    """
     previous = in_safe_mode()
     _state.safe_mode = bool(safe_mode)
     try:

@@ -12,8 +12,8 @@ import random
 import numpy as np
 import torch
 
-from lamina.saving.atomic import atomic_path
 from lamina.saving.h5_safety import open_h5_safely
+from lamina.saving.h5_writing import write_h5
 from lamina.saving.optimizer_state import read_optimizer, write_optimizer
 from lamina.saving.weights_file import read_weights, write_weights
 
@@ -23,32 +23,30 @@ def write_training_state(path, model, epoch, batch, order, callbacks, before_ren
 
     ``before_rename`` (for tests) runs after the data is written but before the rename.
     """
-    import h5py
 
-    with atomic_path(path) as temp:
-        with h5py.File(temp, "w") as handle:
-            write_weights(handle.require_group("model"), model)
-            write_optimizer(handle.require_group("model"), model)
-            progress = handle.require_group("progress")
-            progress.attrs["epoch"] = int(epoch)
-            progress.attrs["batch"] = int(batch)
-            if order is not None:
-                progress.create_dataset("order", data=order.cpu().numpy())
-            _write_rng(handle.require_group("rng"))
-            metrics = handle.require_group("metrics")
-            for index, metric in enumerate(model.metrics):
-                group = metrics.require_group(str(index))
-                group.attrs["name"] = metric.name
-                for key, value in metric.state_dict().items():
-                    group.create_dataset(key, data=value.detach().cpu().numpy())
-            history = getattr(model, "history", None)
-            handle.attrs["history"] = json.dumps(getattr(history, "history", {}))
-            handle.attrs["history_epochs"] = json.dumps(getattr(history, "epoch", []))
-            states = handle.require_group("callbacks")
-            for index, callback in enumerate(callbacks):
-                _write_state(states.require_group(str(index)), type(callback).__name__, callback.state_dict())
-        if before_rename is not None:
-            before_rename()
+    def fill(handle):
+        write_weights(handle.require_group("model"), model)
+        write_optimizer(handle.require_group("model"), model)
+        progress = handle.require_group("progress")
+        progress.attrs["epoch"] = int(epoch)
+        progress.attrs["batch"] = int(batch)
+        if order is not None:
+            progress.create_dataset("order", data=order.cpu().numpy())
+        _write_rng(handle.require_group("rng"))
+        metrics = handle.require_group("metrics")
+        for index, metric in enumerate(model.metrics):
+            group = metrics.require_group(str(index))
+            group.attrs["name"] = metric.name
+            for key, value in metric.state_dict().items():
+                group.create_dataset(key, data=value.detach().cpu().numpy())
+        history = getattr(model, "history", None)
+        handle.attrs["history"] = json.dumps(getattr(history, "history", {}))
+        handle.attrs["history_epochs"] = json.dumps(getattr(history, "epoch", []))
+        states = handle.require_group("callbacks")
+        for index, callback in enumerate(callbacks):
+            _write_state(states.require_group(str(index)), type(callback).__name__, callback.state_dict())
+
+    write_h5(path, fill, before_rename)
 
 
 def read_training_state(path, model, callbacks):

@@ -91,16 +91,21 @@ def write_weights(group_root, model):
 
 def read_weights(group_root, model, skip_mismatch=False, source="the file"):
     """Load weights from an open h5py file/group; report every mismatch at once."""
+    import h5py
+
     slots = weight_slots(model)
     missing, mis_shaped, unexpected, plan = [], [], [], []
     for path, entries in slots.items():
         group = group_root.get(path)
-        stored = {} if group is None else {key: group[key] for key in group.keys()}
+        stored = {key: group[key] for key in group.keys()} if isinstance(group, h5py.Group) else {}
         for index, (tensor, layout, name, layer_name) in enumerate(entries):
             dataset = stored.pop(str(index), None)
             label = f"{layer_name}/{name} ({path}/{index})"
             if dataset is None:
                 missing.append(label)
+                continue
+            if not isinstance(dataset, h5py.Dataset):
+                mis_shaped.append(f"{label}: file has an HDF5 {type(dataset).__name__} there, not an array")
                 continue
             saved_name = dataset.attrs.get("name")
             if isinstance(saved_name, bytes):
@@ -116,11 +121,17 @@ def read_weights(group_root, model, skip_mismatch=False, source="the file"):
     report = _mismatch_report(missing, unexpected, mis_shaped, source)
     if report and not skip_mismatch:
         raise SavingError(report + "\nNothing was loaded. Pass skip_mismatch=True to load the weights that fit.")
+    # Read everything before writing anything: a file that fails half way loads nothing.
+    values = [(tensor, layouts.from_keras(layout, _read_array(dataset))) for tensor, layout, dataset in plan]
     with torch.no_grad():
-        for tensor, layout, dataset in plan:
-            value = torch.from_numpy(np.asarray(dataset[()]))
-            tensor.copy_(layouts.from_keras(layout, value).to(dtype=tensor.dtype, device=tensor.device))
+        for tensor, value in values:
+            tensor.copy_(value.to(dtype=tensor.dtype, device=tensor.device))
     return report
+
+
+def _read_array(dataset):
+    value = np.asarray(dataset[()])
+    return torch.from_numpy(value.astype(value.dtype.newbyteorder("="), copy=False))
 
 
 def _unclaimed_groups(root, slots):
@@ -148,16 +159,36 @@ def _mismatch_report(missing, unexpected, mis_shaped, source):
 
 
 def save_weights(model, filepath):
-    import h5py
+    """Write ``model``'s weights to a Keras 3 ``.weights.h5`` file, atomically.
 
-    from lamina.saving.atomic import atomic_path
+    Args:
+        model: A built lamina model or layer.
+        filepath: Path ending in ``.weights.h5``.
+
+    Raises:
+        SavingError: the path does not end in ``.weights.h5``.
+    """
+    from lamina.saving.h5_writing import write_h5
 
     _check_suffix(filepath)
-    with atomic_path(filepath) as temp, h5py.File(temp, "w") as handle:
-        write_weights(handle, model)
+    write_h5(filepath, lambda handle: write_weights(handle, model))
 
 
 def load_weights(model, filepath, skip_mismatch=False):
+    """Load weights from a ``.weights.h5`` file written by lamina or Keras 3.
+
+    Weights are matched by their place in the model, checked against its shapes (Keras
+    layout) before anything is written.
+
+    Args:
+        model: A built model of the same architecture.
+        filepath: Path ending in ``.weights.h5``.
+        skip_mismatch: Load what fits and return the report of the rest, instead of raising.
+
+    Raises:
+        SavingError: the file does not match the model; the message lists missing,
+            unexpected and mis-shaped weights, and nothing is loaded.
+    """
     _check_suffix(filepath)
     with open_h5_safely(filepath) as handle:
         return read_weights(handle, model, skip_mismatch, source=str(filepath))

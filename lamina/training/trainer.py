@@ -187,9 +187,11 @@ class Trainer:
         ``(x, y, sample_weight)`` (``lamina.utils.unpack_x_y_sample_weight`` unpacks it).
         """
         x, y, sample_weight = unpack_x_y_sample_weight(data)
-        with mixed_precision.autocast(self._target_device()):
+        if mixed_precision.is_mixed():
+            with mixed_precision.autocast(self._target_device()):
+                y_pred = _float32(self(x, training=True))
+        else:
             y_pred = self(x, training=True)
-        y_pred = _float32(y_pred)
         loss = self.compute_loss(x, y, y_pred, sample_weight)
         self.optimizer.zero_grad()
         scaler = getattr(self, "_grad_scaler", None)
@@ -447,7 +449,6 @@ class Trainer:
                     self._drop_layer_losses()
                 if constrained:
                     apply_constraints(constrained)
-                self._batches_done = step + 1
                 callback_list.on_train_batch_end(step, logs)
                 if self.stop_training and parallel is None:
                     break  # Data parallel: the processes agree to stop at the epoch's end.

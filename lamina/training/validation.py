@@ -10,6 +10,11 @@ LABEL_OUT_OF_RANGE = (
     "{classes} classes, so labels must be integers in [0, {last}]. Fix the labels, or give the "
     "last layer {needed} units if there really are {needed} classes."
 )
+NEGATIVE_LABEL = (
+    "{model}: sparse label at index {index} is {value}, but class ids start at 0: labels must "
+    "be integers in [0, {last}] for the model's {classes} output classes. Fix the labels; if "
+    "negative labels mark unlabelled samples, drop those samples first."
+)
 
 
 def check_input_shape(model, x):
@@ -18,6 +23,9 @@ def check_input_shape(model, x):
     if expected is None:
         return
     expected_shapes = flatten_shapes(expected)
+    names = getattr(model, "input_names", None)
+    if isinstance(x, dict) and names and not isinstance(getattr(model, "_inputs_struct", None), dict):
+        x = [x[name] for name in names if name in x]
     received = [tuple(t.shape) for t in flatten(x)]
     if len(expected_shapes) != len(received):
         raise InputError(
@@ -69,8 +77,9 @@ def _check_labels(model_name, y, classes, where):
         index = int(torch.nonzero(bad)[0])
         value = labels[index].item()
         needed = int(labels.max().item()) + 1
+        template = NEGATIVE_LABEL if value < 0 else LABEL_OUT_OF_RANGE
         raise InputError(
-            LABEL_OUT_OF_RANGE.format(
+            template.format(
                 model=owner, index=index, value=value, classes=classes, last=classes - 1, needed=needed
             )
         )

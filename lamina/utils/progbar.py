@@ -10,6 +10,15 @@ import time
 
 
 class Progbar:
+    """A Keras-style progress bar.
+
+    Args:
+        target: Total number of steps, or None when unknown.
+        width: Width of the bar in characters.
+        verbose: 0 silent, 1 a bar redrawn in place, 2 one line when a phase ends.
+        interval: Least number of seconds between redraws.
+        stream: Where to write; defaults to ``sys.stdout``.
+    """
     def __init__(self, target, width=30, verbose=1, interval=0.1, stream=None):
         self.target = target
         self.width = width

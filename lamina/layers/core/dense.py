@@ -2,7 +2,7 @@
 
 import torch.nn.functional as F
 
-from lamina import activations, initializers
+from lamina import activations, constraints, initializers, regularizers
 from lamina.errors import ConfigurationError
 from lamina.layers.layer import Layer
 
@@ -19,6 +19,21 @@ class Dense(Layer):
         use_bias: whether to add a bias vector.
         kernel_initializer / bias_initializer: initializers (Keras defaults
             ``"glorot_uniform"`` / ``"zeros"``).
+        kernel_regularizer / bias_regularizer / activity_regularizer: penalties added
+            to the training loss (``lamina.regularizers``: a name, object or function).
+        kernel_constraint / bias_constraint: projections applied after each optimizer
+            step (``lamina.constraints``); they see the kernel in Keras's
+            ``(input_dim, units)`` layout, so ``MaxNorm(axis=0)`` bounds each unit's weights.
+
+    Example:
+        >>> import torch, lamina
+        >>> layer = lamina.layers.Dense(4, activation="relu")
+        >>> layer(torch.ones(2, 3)).shape
+        torch.Size([2, 4])
+        >>> [w.shape for w in layer.get_weights()]  # Keras's layout
+        [(3, 4), (4,)]
+        >>> tuple(layer.kernel.shape)  # stored as nn.Linear stores it
+        (4, 3)
     """
 
     def __init__(
@@ -45,11 +60,11 @@ class Dense(Layer):
         self.use_bias = bool(use_bias)
         self.kernel_initializer = initializers.get(kernel_initializer)
         self.bias_initializer = initializers.get(bias_initializer)
-        self.kernel_regularizer = kernel_regularizer
-        self.bias_regularizer = bias_regularizer
+        self.kernel_regularizer = regularizers.get(kernel_regularizer)
+        self.bias_regularizer = regularizers.get(bias_regularizer)
         self.activity_regularizer = activity_regularizer
-        self.kernel_constraint = kernel_constraint
-        self.bias_constraint = bias_constraint
+        self.kernel_constraint = constraints.get(kernel_constraint)
+        self.bias_constraint = constraints.get(bias_constraint)
         self.supports_masking = True
 
     def build(self, input_shape):
@@ -92,4 +107,8 @@ class Dense(Layer):
             "use_bias": self.use_bias,
             "kernel_initializer": initializers.serialize(self.kernel_initializer),
             "bias_initializer": initializers.serialize(self.bias_initializer),
+            "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
+            "bias_regularizer": regularizers.serialize(self.bias_regularizer),
+            "kernel_constraint": constraints.serialize(self.kernel_constraint),
+            "bias_constraint": constraints.serialize(self.bias_constraint),
         }

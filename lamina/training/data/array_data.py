@@ -112,13 +112,15 @@ class ArrayData:
         """This epoch's sample order: a permutation from torch's global generator, or None."""
         return torch.randperm(self.size) if shuffle else None
 
-    def batches(self, batch_size, shuffle=False, steps=None, order=None, start=0):
+    def batches(self, batch_size, shuffle=False, steps=None, order=None, start=0, shard=None):
         """Yield ``(x, y, sample_weight)`` batches.
 
         With ``shuffle`` a fresh permutation is drawn (kept in ``self.last_order``, so a
         backup can replay the epoch); ``order`` replays a given one; ``start`` skips the
-        first batches; ``steps`` stops early.
+        first batches; ``steps`` stops early. ``shard=(rank, world)`` (data parallel) yields
+        only rows ``rank::world`` of each batch, possibly none of a short last batch.
         """
+        rank, world = shard or (0, 1)
         if order is None and shuffle:
             order = self.epoch_order(True)
         self.last_order = order
@@ -129,9 +131,12 @@ class ArrayData:
         for index in range(start, last):
             begin = index * batch_size
             if order is None:
-                pick = lambda t: None if t is None else t[begin : begin + batch_size]  # noqa: E731, B023
+                rows = slice(begin + rank, begin + batch_size, world)
+                pick = lambda t: None if t is None else t[rows]  # noqa: E731, B023
             else:
                 chosen = order[begin : begin + batch_size]
+                if world > 1:
+                    chosen = chosen[rank::world]
                 pick = lambda t: None if t is None else t.index_select(0, chosen)  # noqa: E731, B023
             if single:
                 yield pick(self.x), pick(self.y), pick(self.sample_weight)

@@ -28,10 +28,11 @@ class PyDataset:
         raise NotImplementedError("A PyDataset must implement __getitem__(index) returning one batch.")
 
     def on_epoch_end(self):
-        pass
+        """Called after each epoch; override it to reshuffle or regenerate the data."""
 
     @property
     def num_batches(self):
+        """Number of batches in an epoch: ``len(self)``."""
         return len(self)
 
 

@@ -1,0 +1,121 @@
+"""Shared runner of the benchmarks: lamina vs a plain PyTorch loop vs Keras 3 per backend.
+
+Each contender trains in its own worker process (the benchmark script re-run with
+``--worker NAME``); workers run alternately, round after round, so drifts in machine
+speed hit all of them alike. The first epoch of every worker is warm-up; the figure
+reported is the median of the later (steady) epochs.
+
+A benchmark script defines ``run_<name>(epochs, quick) -> (epoch_seconds, test_accuracy)``
+functions and calls ``main(...)``.
+"""
+
+import argparse
+import importlib.util
+import json
+import os
+import statistics
+import subprocess
+import sys
+
+import numpy as np
+
+
+def keras_backends():
+    """The Keras 3 backends installed next to Keras (none if Keras is not installed)."""
+    if importlib.util.find_spec("keras") is None:
+        return []
+    modules = {"jax": "jax", "tensorflow": "tensorflow", "torch": "torch"}
+    return [name for name, module in modules.items() if importlib.util.find_spec(module)]
+
+
+def fashion_mnist(quick=False, image_shape=None, train_size=2048, test_size=1000):
+    """Real Fashion-MNIST scaled to [0, 1] (float32); ``quick`` keeps a small subset."""
+    from lamina.datasets import fashion_mnist as dataset
+
+    (x_train, y_train), (x_test, y_test) = dataset.load_data()
+    if quick:
+        x_train, y_train = x_train[:train_size], y_train[:train_size]
+        x_test, y_test = x_test[:test_size], y_test[:test_size]
+    x_train = (x_train / 255.0).astype(np.float32)
+    x_test = (x_test / 255.0).astype(np.float32)
+    if image_shape is not None:
+        x_train = x_train.reshape((-1, *image_shape))
+        x_test = x_test.reshape((-1, *image_shape))
+    return (x_train, y_train), (x_test, y_test)
+
+
+def _spawn(script, name, epochs, threads, quick):
+    env = dict(os.environ)
+    if name.startswith("keras-"):
+        env["KERAS_BACKEND"] = name.split("-", 1)[1]
+    if threads:
+        env["OMP_NUM_THREADS"] = str(threads)
+    command = [sys.executable, script, "--worker", name, "--epochs", str(epochs)]
+    out = subprocess.run(
+        command + (["--quick"] if quick else []),
+        env=env, capture_output=True, text=True, check=False,
+    )
+    if out.returncode != 0:
+        print(f"[{name}] failed:\n{out.stderr[-2000:]}", file=sys.stderr)
+        return None
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main(script, doc, workers, run_keras, summary_title, default_rounds=2, default_epochs=3):
+    """Parse the command line; run one worker, or all of them in alternating rounds.
+
+    Args:
+        script: the benchmark's ``__file__`` (re-run for each worker).
+        doc: the benchmark's docstring (``--help``).
+        workers: ``{"lamina": run_lamina, "torch": run_torch}``; each takes
+            ``(epochs, quick)`` and returns ``(epoch_seconds, test_accuracy)``.
+        run_keras: the same for Keras 3 (run once per installed backend).
+        summary_title: the line above the summary table.
+    """
+    parser = argparse.ArgumentParser(
+        description=doc, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--rounds", type=int, default=default_rounds)
+    parser.add_argument("--epochs", type=int, default=default_epochs,
+                        help="epochs per worker (first is warm-up)")
+    parser.add_argument(
+        "--threads", type=int, default=0, help="OMP_NUM_THREADS for workers (0: default)"
+    )
+    parser.add_argument("--no-keras", action="store_true")
+    parser.add_argument("--quick", action="store_true",
+                        help="smoke test: a small data subset, 1 round of 2 epochs")
+    parser.add_argument("--worker", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.worker:
+        run = run_keras if args.worker.startswith("keras-") else workers[args.worker]
+        times, accuracy = run(args.epochs, args.quick)
+        print(json.dumps({"name": args.worker, "times": times, "accuracy": accuracy}))
+        return
+    if args.quick:
+        args.rounds, args.epochs = 1, 2
+    names = list(workers) + ([] if args.no_keras else [f"keras-{b}" for b in keras_backends()])
+    steady = {name: [] for name in names}
+    accuracy = {name: [] for name in names}
+    for round_index in range(args.rounds):
+        for name in names:
+            result = _spawn(script, name, args.epochs, args.threads, args.quick)
+            if result is None:
+                continue
+            steady[name].extend(result["times"][1:])
+            accuracy[name].append(result["accuracy"])
+            epochs = [f"{t:.2f}" for t in result["times"]]
+            print(f"round {round_index + 1} {name:<17} epochs {epochs} "
+                  f"test acc {result['accuracy']:.4f}", flush=True)
+    _summary(names, steady, accuracy, summary_title + (" [--quick subset]" if args.quick else ""))
+
+
+def _summary(names, steady, accuracy, title):
+    print(f"\n{title}:")
+    base = statistics.median(steady["torch"]) if steady.get("torch") else float("nan")
+    lamina_time = statistics.median(steady["lamina"]) if steady.get("lamina") else float("nan")
+    for name in names:
+        if not steady[name]:
+            continue
+        median = statistics.median(steady[name])
+        print(f"  {name:<17} {median:6.2f} s   /plain PyTorch {median / base:5.2f}   "
+              f"lamina/this {lamina_time / median:5.2f}   test acc {np.mean(accuracy[name]):.4f}")

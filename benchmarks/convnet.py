@@ -1,0 +1,147 @@
+"""The keras-io convnet (Conv2D 32 3x3 relu, MaxPooling 2, Conv2D 64 3x3 relu, MaxPooling 2,
+Flatten, Dropout 0.5, Dense 10 softmax; Adam; batch 128) on real Fashion-MNIST, images
+(28, 28, 1): lamina vs a plain PyTorch loop (vs Keras 3 on each installed backend).
+
+Workers run in their own processes, alternately, round after round; the first epoch of
+each is warm-up and the figure reported is the median of the later (steady) epochs. The
+test accuracy is measured after the last epoch (3 by default).
+
+lamina runs channels_last (Keras's default layout); its convolutions hand PyTorch a
+channels-first view of the same memory, which oneDNN runs in its channels_last format.
+"torch" is the NCHW loop a PyTorch user writes (the reference of the ratios);
+"torch-nhwc" is the same loop tuned with torch.channels_last (NHWC memory).
+
+    python benchmarks/convnet.py                  # 2 rounds of 3 epochs each
+    python benchmarks/convnet.py --rounds 3 --no-keras
+    python benchmarks/convnet.py --quick          # smoke test on a small subset
+"""
+
+import os
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import _harness  # noqa: E402
+
+BATCH = 128
+
+
+def load_data(quick=False):
+    return _harness.fashion_mnist(quick, image_shape=(28, 28, 1))
+
+
+def run_lamina(epochs, quick=False):
+    import lamina as tf
+
+    (x_train, y_train), (x_test, y_test) = load_data(quick)
+    layers = tf.keras.layers
+    model = tf.keras.models.Sequential(
+        [
+            tf.keras.Input(shape=(28, 28, 1)),
+            layers.Conv2D(32, kernel_size=(3, 3), activation="relu"),
+            layers.MaxPooling2D(pool_size=(2, 2)),
+            layers.Conv2D(64, kernel_size=(3, 3), activation="relu"),
+            layers.MaxPooling2D(pool_size=(2, 2)),
+            layers.Flatten(),
+            layers.Dropout(0.5),
+            layers.Dense(10, activation="softmax"),
+        ]
+    )
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    times = []
+    for _ in range(epochs):
+        start = time.perf_counter()
+        model.fit(x_train, y_train, epochs=1, batch_size=BATCH, verbose=0)
+        times.append(time.perf_counter() - start)
+    _, accuracy = model.evaluate(x_test, y_test, verbose=0)
+    return times, accuracy
+
+
+def run_torch(epochs, quick=False, channels_last=False):
+    """The loop a PyTorch user writes by hand: NCHW images on the device once, permuted
+    slices, logits + cross_entropy, running loss/accuracy summed on the device.
+    ``channels_last`` is the tuned variant: model and images in torch.channels_last."""
+    import torch
+    from torch import nn
+
+    (x_train, y_train), (x_test, y_test) = load_data(quick)
+    device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    memory_format = torch.channels_last if channels_last else torch.contiguous_format
+    x = torch.as_tensor(x_train, dtype=torch.float32, device=device)
+    x = x.permute(0, 3, 1, 2).contiguous(memory_format=memory_format)
+    y = torch.as_tensor(y_train, dtype=torch.long, device=device)
+    model = nn.Sequential(
+        nn.Conv2d(1, 32, 3), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(32, 64, 3), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Flatten(), nn.Dropout(0.5), nn.Linear(1600, 10),
+    ).to(device, memory_format=memory_format)
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3, eps=1e-7)
+    times = []
+    for _ in range(epochs):
+        start = time.perf_counter()
+        model.train()
+        order = torch.randperm(len(x)).to(device)
+        loss_sum = torch.zeros((), device=device)
+        correct = torch.zeros((), device=device)
+        for i in range(0, len(x), BATCH):
+            index = order[i : i + BATCH]
+            xb, yb = x.index_select(0, index), y.index_select(0, index)
+            logits = model(xb)
+            loss = nn.functional.cross_entropy(logits, yb)
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            optimizer.step()
+            with torch.no_grad():
+                loss_sum += loss * len(yb)
+                correct += (logits.argmax(1) == yb).sum()
+        float(loss_sum), float(correct)
+        times.append(time.perf_counter() - start)
+    model.eval()
+    with torch.no_grad():
+        xt = torch.as_tensor(x_test, dtype=torch.float32, device=device).permute(0, 3, 1, 2)
+        yt = torch.as_tensor(y_test, dtype=torch.long, device=device)
+        chunks = [model(xt[i : i + 1000]).argmax(1) for i in range(0, len(xt), 1000)]
+        predictions = torch.cat(chunks)
+        accuracy = float((predictions == yt).float().mean())
+    return times, accuracy
+
+
+def run_torch_channels_last(epochs, quick=False):
+    return run_torch(epochs, quick, channels_last=True)
+
+
+def run_keras(epochs, quick=False):
+    import keras
+
+    (x_train, y_train), (x_test, y_test) = load_data(quick)
+    model = keras.Sequential(
+        [
+            keras.Input(shape=(28, 28, 1)),
+            keras.layers.Conv2D(32, kernel_size=(3, 3), activation="relu"),
+            keras.layers.MaxPooling2D(pool_size=(2, 2)),
+            keras.layers.Conv2D(64, kernel_size=(3, 3), activation="relu"),
+            keras.layers.MaxPooling2D(pool_size=(2, 2)),
+            keras.layers.Flatten(),
+            keras.layers.Dropout(0.5),
+            keras.layers.Dense(10, activation="softmax"),
+        ]
+    )
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    times = []
+    for _ in range(epochs):
+        start = time.perf_counter()
+        model.fit(x_train, y_train, epochs=1, batch_size=BATCH, verbose=0)
+        times.append(time.perf_counter() - start)
+    _, accuracy = model.evaluate(x_test, y_test, verbose=0)
+    return times, accuracy
+
+
+if __name__ == "__main__":
+    _harness.main(
+        __file__,
+        __doc__,
+        {"lamina": run_lamina, "torch": run_torch, "torch-nhwc": run_torch_channels_last},
+        run_keras,
+        f"steady seconds per epoch (median), batch {BATCH}, Fashion-MNIST 60k",
+    )

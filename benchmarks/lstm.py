@@ -1,0 +1,133 @@
+"""LSTM(128) over the rows of real Fashion-MNIST images (28 timesteps of 28 features),
+Dense 10 softmax; Adam; batch 128: lamina vs a plain PyTorch nn.LSTM loop (vs Keras 3 on
+each installed backend).
+
+Workers run in their own processes, alternately, round after round; the first epoch of
+each is warm-up and the figure reported is the median of the later (steady) epochs.
+lamina's LSTM runs on the kernel behind nn.LSTM (torch._VF.lstm) with its own
+parameters, so the ratio measures what the Keras-style layer and training loop cost.
+
+    python benchmarks/lstm.py                  # 2 rounds of 3 epochs each
+    python benchmarks/lstm.py --rounds 3 --no-keras
+    python benchmarks/lstm.py --quick          # smoke test on a small subset
+"""
+
+import os
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import _harness  # noqa: E402
+
+BATCH = 128
+UNITS = 128
+
+
+def load_data(quick=False):
+    return _harness.fashion_mnist(quick, image_shape=(28, 28))
+
+
+def run_lamina(epochs, quick=False):
+    import lamina as tf
+
+    (x_train, y_train), (x_test, y_test) = load_data(quick)
+    model = tf.keras.models.Sequential(
+        [
+            tf.keras.Input(shape=(28, 28)),
+            tf.keras.layers.LSTM(UNITS),
+            tf.keras.layers.Dense(10, activation="softmax"),
+        ]
+    )
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    times = []
+    for _ in range(epochs):
+        start = time.perf_counter()
+        model.fit(x_train, y_train, epochs=1, batch_size=BATCH, verbose=0)
+        times.append(time.perf_counter() - start)
+    _, accuracy = model.evaluate(x_test, y_test, verbose=0)
+    return times, accuracy
+
+
+def run_torch(epochs, quick=False):
+    """The loop a PyTorch user writes by hand: nn.LSTM(batch_first) and a Linear head on
+    the last hidden state, data on the device once, permuted slices, logits +
+    cross_entropy, running loss/accuracy summed on the device."""
+    import torch
+    from torch import nn
+
+    (x_train, y_train), (x_test, y_test) = load_data(quick)
+    device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    x = torch.as_tensor(x_train, dtype=torch.float32, device=device)
+    y = torch.as_tensor(y_train, dtype=torch.long, device=device)
+
+    class Model(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.lstm = nn.LSTM(28, UNITS, batch_first=True)
+            self.head = nn.Linear(UNITS, 10)
+
+        def forward(self, inputs):
+            _, (h, _) = self.lstm(inputs)
+            return self.head(h[-1])
+
+    model = Model().to(device)
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3, eps=1e-7)
+    times = []
+    for _ in range(epochs):
+        start = time.perf_counter()
+        model.train()
+        order = torch.randperm(len(x)).to(device)
+        loss_sum = torch.zeros((), device=device)
+        correct = torch.zeros((), device=device)
+        for i in range(0, len(x), BATCH):
+            index = order[i : i + BATCH]
+            xb, yb = x.index_select(0, index), y.index_select(0, index)
+            logits = model(xb)
+            loss = nn.functional.cross_entropy(logits, yb)
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            optimizer.step()
+            with torch.no_grad():
+                loss_sum += loss * len(yb)
+                correct += (logits.argmax(1) == yb).sum()
+        float(loss_sum), float(correct)
+        times.append(time.perf_counter() - start)
+    model.eval()
+    with torch.no_grad():
+        xt = torch.as_tensor(x_test, dtype=torch.float32, device=device)
+        yt = torch.as_tensor(y_test, dtype=torch.long, device=device)
+        predictions = torch.cat([model(xt[i : i + 1000]).argmax(1) for i in range(0, len(xt), 1000)])
+        accuracy = float((predictions == yt).float().mean())
+    return times, accuracy
+
+
+def run_keras(epochs, quick=False):
+    import keras
+
+    (x_train, y_train), (x_test, y_test) = load_data(quick)
+    model = keras.Sequential(
+        [
+            keras.Input(shape=(28, 28)),
+            keras.layers.LSTM(UNITS),
+            keras.layers.Dense(10, activation="softmax"),
+        ]
+    )
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    times = []
+    for _ in range(epochs):
+        start = time.perf_counter()
+        model.fit(x_train, y_train, epochs=1, batch_size=BATCH, verbose=0)
+        times.append(time.perf_counter() - start)
+    _, accuracy = model.evaluate(x_test, y_test, verbose=0)
+    return times, accuracy
+
+
+if __name__ == "__main__":
+    _harness.main(
+        __file__,
+        __doc__,
+        {"lamina": run_lamina, "torch": run_torch},
+        run_keras,
+        f"steady seconds per epoch (median), LSTM({UNITS}), batch {BATCH}, Fashion-MNIST 60k",
+    )

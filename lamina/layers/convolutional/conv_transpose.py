@@ -1,0 +1,253 @@
+"""Conv1DTranspose, Conv2DTranspose and Conv3DTranspose ("deconvolution")."""
+
+import torch.nn.functional as F
+
+from lamina import activations, constraints, initializers, regularizers
+from lamina.backend.config import standardize_data_format
+from lamina.errors import ConfigurationError
+from lamina.layers.convolutional.base_conv import (
+    check_strides_and_dilation,
+    input_channels,
+    positive_int,
+)
+from lamina.layers.layer import Layer
+from lamina.utils import conv_utils
+
+CONV_TRANSPOSE_FUNCTIONS = {1: F.conv_transpose1d, 2: F.conv_transpose2d, 3: F.conv_transpose3d}
+
+
+def transpose_crops(kernel, stride, dilation, padding, output_padding):
+    """How much Keras trims from each end of torch's full transposed-conv output along one axis.
+
+    torch's ``conv_transpose`` with no padding gives ``(n - 1) * stride + window`` samples.
+    Keras's 'valid' keeps them all and appends ``output_padding`` (default
+    ``max(window, stride) - window``); 'same' keeps ``n * stride`` (or
+    ``(n - 1) * stride + window % 2 + output_padding``), trimming the extra from the left
+    first. A negative crop means zeros appended.
+    """
+    window = conv_utils.effective_kernel(kernel, dilation)
+    if padding == "valid":
+        extra = max(window, stride) - window if output_padding is None else output_padding
+        return 0, -extra
+    if output_padding is None:
+        total = stride + window - 2
+    else:
+        total = window + window % 2 - 2 + output_padding
+    kept_left = min(total // 2 + total % 2, window - 1)
+    return window - 1 - kept_left, window - 1 - (total - kept_left)
+
+
+class BaseConvTranspose(Layer):
+    """Transposed N-D convolution (``rank`` set by the subclass), the gradient of a convolution.
+
+    The kernel is stored as torch's ``conv_transpose`` wants it, ``(in_channels, filters,
+    *kernel_size)``, and exchanged with Keras as ``(*kernel_size, filters, in_channels)``.
+
+    Args:
+        filters, kernel_size, strides, padding ("valid" or "same"), data_format,
+        dilation_rate, activation, use_bias, initializers: as in ``Conv2D``.
+        output_padding: int or tuple, extra size on the bottom/right of the output; each
+            must be smaller than the stride. ``None`` lets Keras's rule pick it.
+    """
+
+    rank = None
+
+    def __init__(
+        self,
+        filters,
+        kernel_size,
+        strides=1,
+        padding="valid",
+        output_padding=None,
+        data_format=None,
+        dilation_rate=1,
+        activation=None,
+        use_bias=True,
+        kernel_initializer="glorot_uniform",
+        bias_initializer="zeros",
+        kernel_regularizer=None,
+        bias_regularizer=None,
+        activity_regularizer=None,
+        kernel_constraint=None,
+        bias_constraint=None,
+        **kwargs,
+    ):
+        super().__init__(**kwargs)
+        where = self._where
+        self.filters = positive_int(filters, "filters", where)
+        self.data_format = standardize_data_format(data_format, where)
+        self._geometry = conv_utils.ConvGeometry(
+            self.rank, kernel_size, strides, padding, dilation_rate, self.data_format, where
+        )
+        check_strides_and_dilation(self._geometry, where)
+        self.output_padding = None
+        if output_padding is not None:
+            self.output_padding = conv_utils.normalize_tuple(
+                output_padding, self.rank, "output_padding", where, allow_zero=True
+            )
+            if any(p >= s for p, s in zip(self.output_padding, self.strides)):
+                raise ConfigurationError(
+                    f"{where}: each output_padding must be smaller than its stride. "
+                    f"Received: output_padding={output_padding}, strides={self.strides}."
+                )
+        self.activation = activations.get(activation)
+        self.use_bias = bool(use_bias)
+        self.kernel_initializer = initializers.get(kernel_initializer)
+        self.bias_initializer = initializers.get(bias_initializer)
+        self.kernel_regularizer = regularizers.get(kernel_regularizer)
+        self.bias_regularizer = regularizers.get(bias_regularizer)
+        self.activity_regularizer = activity_regularizer
+        self.kernel_constraint = constraints.get(kernel_constraint)
+        self.bias_constraint = constraints.get(bias_constraint)
+        self._crops = [
+            transpose_crops(k, s, d, self.padding, op)
+            for k, s, d, op in zip(
+                self.kernel_size,
+                self.strides,
+                self.dilation_rate,
+                self.output_padding or (None,) * self.rank,
+            )
+        ]
+        self._torch_args = self._torch_padding()
+
+    @property
+    def _where(self):
+        return f"{type(self).__name__} '{self.name}'"
+
+    kernel_size = property(
+        lambda self: self._geometry.kernel_size,
+        doc="Size of the convolution window, one int per spatial axis.",
+    )
+    strides = property(
+        lambda self: self._geometry.strides,
+        doc="Step of the window, one int per spatial axis.",
+    )
+    padding = property(
+        lambda self: self._geometry.padding,
+        doc="The padding mode, as given to the constructor.",
+    )
+    dilation_rate = property(
+        lambda self: self._geometry.dilation_rate,
+        doc="Spacing between the window's taps, one int per spatial axis.",
+    )
+
+    def _torch_padding(self):
+        """torch's (padding, output_padding) when they express the crops, else None."""
+        padding, output_padding = [], []
+        for (left, right), s, d in zip(self._crops, self.strides, self.dilation_rate):
+            extra = left - right
+            if left < 0 or not 0 <= extra < max(s, d):
+                return None
+            padding.append(left)
+            output_padding.append(extra)
+        return tuple(padding), tuple(output_padding)
+
+    def build(self, input_shape):
+        self._geometry.check_rank(input_shape)
+        channels = input_channels(self, input_shape, self.data_format)
+        self.add_weight(
+            shape=self.kernel_size + (self.filters, channels),
+            initializer=self.kernel_initializer,
+            regularizer=self.kernel_regularizer,
+            constraint=self.kernel_constraint,
+            name="kernel",
+            layout="conv_transpose_kernel",
+        )
+        if self.use_bias:
+            self.add_weight(
+                shape=(self.filters,),
+                initializer=self.bias_initializer,
+                regularizer=self.bias_regularizer,
+                constraint=self.bias_constraint,
+                name="bias",
+            )
+        else:
+            self.bias = None
+
+    def call(self, inputs):
+        if inputs.dim() != self.rank + 2:
+            self._geometry.check_rank(tuple(inputs.shape))
+        x = conv_utils.conv_input(inputs, self.data_format)
+        transpose = CONV_TRANSPOSE_FUNCTIONS[self.rank]
+        if self._torch_args is not None:
+            padding, output_padding = self._torch_args
+            outputs = transpose(
+                x, self.kernel, self.bias, self.strides, padding, output_padding, 1,
+                self.dilation_rate,
+            )
+        else:
+            outputs = transpose(x, self.kernel, None, self.strides, 0, 0, 1, self.dilation_rate)
+            outputs = self._crop(outputs)
+            if self.bias is not None:
+                outputs = outputs + self.bias.view(-1, *(1,) * self.rank)
+        return self.activation(conv_utils.restore_format(outputs, self.data_format))
+
+    def _crop(self, outputs):
+        index = [slice(None), slice(None)]
+        pads = []
+        for axis, (left, right) in enumerate(self._crops):
+            size = outputs.shape[2 + axis]
+            index.append(slice(max(left, 0), size - max(right, 0)))
+            pads.append((max(-left, 0), max(-right, 0)))
+        outputs = outputs[tuple(index)]
+        return conv_utils.pad_spatial(outputs, conv_utils.torch_pad_argument(pads))
+
+    def compute_output_shape(self, input_shape):
+        self._geometry.check_rank(input_shape)
+        spatial = []
+        for n, k, s, d, (left, right) in zip(
+            conv_utils.spatial_axes(input_shape, self.data_format),
+            self.kernel_size,
+            self.strides,
+            self.dilation_rate,
+            self._crops,
+        ):
+            full = None if n is None else (n - 1) * s + conv_utils.effective_kernel(k, d)
+            spatial.append(None if full is None else full - left - right)
+        return conv_utils.with_spatial(input_shape, spatial, self.filters, self.data_format)
+
+    def get_config(self):
+        config = self._geometry.config()
+        return {
+            **super().get_config(),
+            "filters": self.filters,
+            "kernel_size": config["kernel_size"],
+            "strides": config["strides"],
+            "padding": config["padding"],
+            "output_padding": self.output_padding,
+            "data_format": self.data_format,
+            "dilation_rate": config["dilation_rate"],
+            "activation": activations.serialize(self.activation),
+            "use_bias": self.use_bias,
+            "kernel_initializer": initializers.serialize(self.kernel_initializer),
+            "bias_initializer": initializers.serialize(self.bias_initializer),
+            "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
+            "kernel_constraint": constraints.serialize(self.kernel_constraint),
+            "bias_regularizer": regularizers.serialize(self.bias_regularizer),
+            "bias_constraint": constraints.serialize(self.bias_constraint),
+        }
+
+
+class Conv1DTranspose(BaseConvTranspose):
+    """Transposed 1-D convolution, e.g. to upsample sequences."""
+
+    rank = 1
+
+
+class Conv2DTranspose(BaseConvTranspose):
+    """Transposed 2-D convolution, e.g. to upsample feature maps in a decoder.
+
+    Example:
+        >>> import torch, lamina
+        >>> layer = lamina.layers.Conv2DTranspose(4, 3, strides=2, padding="same")
+        >>> layer(torch.zeros(1, 8, 8, 16)).shape
+        torch.Size([1, 16, 16, 4])
+    """
+
+    rank = 2
+
+
+class Conv3DTranspose(BaseConvTranspose):
+    """Transposed 3-D convolution."""
+
+    rank = 3

@@ -1,0 +1,21 @@
+"""Argument checks shared by the recurrent layers and cells."""
+
+from lamina.errors import ConfigurationError
+
+
+def check_units(layer, units):
+    if isinstance(units, bool) or not isinstance(units, int) or units < 1:
+        raise ConfigurationError(
+            f"{type(layer).__name__} '{layer.name}': units must be a positive integer. "
+            f"Received: units={units!r}."
+        )
+    return units
+
+
+def check_rate(layer, name, rate):
+    if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not 0 <= rate < 1:
+        raise ConfigurationError(
+            f"{type(layer).__name__} '{layer.name}': {name} must be a number in [0, 1). "
+            f"Received: {name}={rate!r}."
+        )
+    return float(rate)

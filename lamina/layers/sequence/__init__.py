@@ -1,0 +1,6 @@
+"""Sequence input layers: Embedding (token ids to vectors) and Masking."""
+
+from lamina.layers.sequence.embedding import Embedding
+from lamina.layers.sequence.masking import Masking
+
+__all__ = ["Embedding", "Masking"]

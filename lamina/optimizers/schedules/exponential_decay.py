@@ -1,0 +1,54 @@
+"""``ExponentialDecay``: ``initial_learning_rate * decay_rate ** (step / decay_steps)``."""
+
+import math
+
+from lamina.optimizers.schedules.learning_rate_schedule import (
+    LearningRateSchedule,
+    as_step,
+    check_number,
+    check_positive,
+)
+
+
+class ExponentialDecay(LearningRateSchedule):
+    """Multiply the learning rate by ``decay_rate`` every ``decay_steps`` steps.
+
+    Args:
+        initial_learning_rate: The learning rate at step 0.
+        decay_steps: Steps per factor of ``decay_rate``, > 0.
+        decay_rate: The factor.
+        staircase: Decay in whole steps (``floor(step / decay_steps)``) rather than smoothly.
+        name: Name of the schedule.
+    """
+
+    def __init__(
+        self,
+        initial_learning_rate,
+        decay_steps,
+        decay_rate,
+        staircase=False,
+        name="ExponentialDecay",
+    ):
+        owner = type(self).__name__
+        self.initial_learning_rate = check_number(
+            owner, "initial_learning_rate", initial_learning_rate
+        )
+        self.decay_steps = check_positive(owner, "decay_steps", decay_steps)
+        self.decay_rate = check_number(owner, "decay_rate", decay_rate)
+        self.staircase = bool(staircase)
+        self.name = name
+
+    def __call__(self, step):
+        progress = as_step(step) / self.decay_steps
+        if self.staircase:
+            progress = math.floor(progress)
+        return self.initial_learning_rate * self.decay_rate**progress
+
+    def get_config(self):
+        return {
+            "initial_learning_rate": self.initial_learning_rate,
+            "decay_steps": self.decay_steps,
+            "decay_rate": self.decay_rate,
+            "staircase": self.staircase,
+            "name": self.name,
+        }
