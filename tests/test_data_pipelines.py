@@ -113,7 +113,7 @@ def test_y_with_a_generator_is_refused():
 @pytest.mark.slow
 def test_mixed_bfloat16_matches_float32_accuracy_band(fashion_dir):
     (x, y), (xt, yt) = lamina.datasets.fashion_mnist.load_data()
-    x, y, xt, yt = x[:12000] / 255.0, y[:12000], xt[:2000] / 255.0, yt[:2000]
+    x, y, xt, yt = x[:6000] / 255.0, y[:6000], xt[:2000] / 255.0, yt[:2000]
 
     def run():
         set_random_seed(0)
@@ -133,4 +133,4 @@ def test_mixed_bfloat16_matches_float32_accuracy_band(fashion_dir):
         assert mixed_model.predict(xt[:4], verbose=0).dtype == np.float32
     finally:
         lamina.mixed_precision.set_global_policy("float32")
-    assert baseline > 0.8 and abs(mixed - baseline) < 0.02, (baseline, mixed)
+    assert baseline > 0.78 and abs(mixed - baseline) < 0.03, (baseline, mixed)
