@@ -247,7 +247,7 @@ def _(tmp_path, monkeypatch):
 def _(tmp_path, monkeypatch):
     path = tmp_path / "model.weights.h5"
     classifier().save_weights(path)
-    path.write_bytes(path.read_bytes()[:2000])
+    path.write_bytes(path.read_bytes()[:700])  # the first half: an interrupted copy
     classifier().load_weights(path)
 
 

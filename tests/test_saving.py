@@ -71,9 +71,9 @@ def test_archive_layout_matches_keras(tmp_path):
         config = json.loads(archive.read("config.json"))
         weights = h5py.File(io.BytesIO(archive.read("model.weights.h5")), "r")
     assert config["class_name"] == "Functional" and config["config"]["output_layers"] == [["label", 0, 0], ["value", 0, 0]]
-    assert weights["layers/dense/vars"].attrs["name"] == "h"
+    assert weights["layers/dense/vars"].attrs["name"] == b"h"  # fixed-length: see h5_writing
     assert weights["layers/dense/vars/0"].shape == (6, 8)  # Keras layout (in, out)
-    assert weights["layers/dense_3/vars"].attrs["name"] == "value"
+    assert weights["layers/dense_3/vars"].attrs["name"] == b"value"
 
 
 def test_weights_file_round_trip(tmp_path):

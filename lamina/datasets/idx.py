@@ -67,9 +67,10 @@ def _read(stream, path):
         raise InputError(f"{path} is an IDX file with 0 dimensions; expected at least 1.")
     shape = struct.unpack(f">{ndim}I", _read_exact(stream, 4 * ndim, path, "the dimension sizes"))
     dtype = np.dtype(_DTYPES[type_code])
-    if math.prod(max(size, 1) for size in shape) * dtype.itemsize > np.iinfo(np.intp).max:
-        raise InputError(f"{path} is corrupt: its IDX header declares shape {shape}, too large for any array.")
     payload = _read_payload(stream, math.prod(shape) * dtype.itemsize, shape, path)
+    if math.prod(max(size, 1) for size in shape) * dtype.itemsize > np.iinfo(np.intp).max:
+        # An empty array (one size is 0) whose other sizes no array can have.
+        raise InputError(f"{path} is corrupt: its IDX header declares shape {shape}, too large for any array.")
     array = np.frombuffer(payload, dtype=dtype).reshape(shape)
     return array.astype(dtype.newbyteorder("="), copy=False)
 

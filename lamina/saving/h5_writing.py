@@ -5,11 +5,21 @@ fails and the file is then closed: the library keeps an object it can neither fl
 release (h5py issues #914 and #2160). lamina therefore builds each HDF5 file in memory
 and writes the finished bytes with ``atomic_write``: a full disk is then a plain
 ``OSError``, the temporary file is removed and the previous file stays intact.
+
+Files use HDF5's 1.8 format (``libver=LIBVER``, readable by any HDF5 since 1.8, so by
+Keras and h5py everywhere): its metadata carries checksums, so a damaged file fails with
+a clear error when read instead of being decoded into nonsense. Text attributes are
+fixed-length strings (``fixed_string``): variable-length ones live in the global heap,
+which has no checksum, and a damaged heap can make HDF5 1.14 loop forever on reading.
 """
 
 import io
 
+import numpy as np
+
 from lamina.saving.atomic import atomic_write
+
+LIBVER = ("v108", "latest")
 
 
 def write_h5(path, fill, before_rename=None):
@@ -27,10 +37,20 @@ def write_h5(path, fill, before_rename=None):
     import h5py
 
     buffer = io.BytesIO()
-    with h5py.File(buffer, "w") as handle:
+    with h5py.File(buffer, "w", libver=LIBVER) as handle:
         fill(handle)
     with atomic_write(path) as stream:
         stream.write(buffer.getbuffer())
         if before_rename is not None:
             stream.flush()
             before_rename()
+
+
+def fixed_string(text):
+    """``text`` as a fixed-length HDF5 string attribute value (see the module notes)."""
+    return np.bytes_(str(text).encode("utf-8"))
+
+
+def read_text(value):
+    """An HDF5 string attribute as ``str``, whether stored fixed-length or variable-length."""
+    return value.decode("utf-8") if isinstance(value, (bytes, np.bytes_)) else str(value)

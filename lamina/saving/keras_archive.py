@@ -18,6 +18,7 @@ from lamina._typing import PathLike
 from lamina.errors import LaminaError, SavingError
 from lamina.saving.atomic import atomic_path
 from lamina.saving.h5_safety import open_h5_safely
+from lamina.saving.h5_writing import LIBVER
 from lamina.saving.optimizer_state import read_optimizer, write_optimizer
 from lamina.saving.safe_mode import safe_mode_scope
 from lamina.saving.weights_file import read_weights, write_weights
@@ -64,7 +65,7 @@ def save_model(model: "Model", filepath: PathLike, include_optimizer: bool = Tru
         "date_saved": datetime.datetime.now().strftime("%Y-%m-%d@%H:%M:%S"),
     }
     buffer = io.BytesIO()
-    with h5py.File(buffer, "w") as handle:
+    with h5py.File(buffer, "w", libver=LIBVER) as handle:
         write_weights(handle, model)
         if include_optimizer:
             write_optimizer(handle, model)

@@ -12,6 +12,7 @@ import numpy as np
 import torch
 
 from lamina import layouts
+from lamina.saving.h5_writing import fixed_string
 
 _KERAS_MOMENTS = {"Adam": ("exp_avg", "exp_avg_sq"), "AdamW": ("exp_avg", "exp_avg_sq")}
 
@@ -25,7 +26,7 @@ def write_optimizer(root, model):
     if optimizer is None:
         return
     group = root.require_group("optimizer/vars")
-    group.attrs["name"] = getattr(optimizer, "name", type(optimizer).__name__.lower())
+    group.attrs["name"] = fixed_string(getattr(optimizer, "name", type(optimizer).__name__.lower()))
     group.create_dataset("0", data=np.int64(optimizer.iterations))
     group.create_dataset("1", data=np.float32(optimizer.learning_rate))
     torch_optimizer = getattr(optimizer, "torch_optimizer", None)

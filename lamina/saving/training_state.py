@@ -13,7 +13,7 @@ import numpy as np
 import torch
 
 from lamina.saving.h5_safety import open_h5_safely
-from lamina.saving.h5_writing import write_h5
+from lamina.saving.h5_writing import fixed_string, read_text, write_h5
 from lamina.saving.optimizer_state import read_optimizer, write_optimizer
 from lamina.saving.weights_file import read_weights, write_weights
 
@@ -36,12 +36,12 @@ def write_training_state(path, model, epoch, batch, order, callbacks, before_ren
         metrics = handle.require_group("metrics")
         for index, metric in enumerate(model.metrics):
             group = metrics.require_group(str(index))
-            group.attrs["name"] = metric.name
+            group.attrs["name"] = fixed_string(metric.name)
             for key, value in metric.state_dict().items():
                 group.create_dataset(key, data=value.detach().cpu().numpy())
         history = getattr(model, "history", None)
-        handle.attrs["history"] = json.dumps(getattr(history, "history", {}))
-        handle.attrs["history_epochs"] = json.dumps(getattr(history, "epoch", []))
+        handle.attrs["history"] = fixed_string(json.dumps(getattr(history, "history", {})))
+        handle.attrs["history_epochs"] = fixed_string(json.dumps(getattr(history, "epoch", [])))
         states = handle.require_group("callbacks")
         for index, callback in enumerate(callbacks):
             _write_state(states.require_group(str(index)), type(callback).__name__, callback.state_dict())
@@ -60,16 +60,16 @@ def read_training_state(path, model, callbacks):
         stored = handle["metrics"]
         for index, metric in enumerate(model.metrics):
             group = stored.get(str(index))
-            if group is not None and group.attrs.get("name") == metric.name:
+            if group is not None and read_text(group.attrs.get("name", "")) == metric.name:
                 metric.load_state_dict({k: torch.from_numpy(np.asarray(group[k][()])) for k in group.keys()})
         history = getattr(model, "history", None)
         if history is not None:
-            history.history = json.loads(handle.attrs["history"])
-            history.epoch = json.loads(handle.attrs["history_epochs"])
+            history.history = json.loads(read_text(handle.attrs["history"]))
+            history.epoch = json.loads(read_text(handle.attrs["history_epochs"]))
         states = handle["callbacks"]
         for index, callback in enumerate(callbacks):
             group = states.get(str(index))
-            if group is not None and group.attrs.get("class") == type(callback).__name__:
+            if group is not None and read_text(group.attrs.get("class", "")) == type(callback).__name__:
                 callback.load_state_dict(_read_state(group))
         return {"epoch": int(progress.attrs["epoch"]), "batch": int(progress.attrs["batch"]), "order": order}
 
@@ -81,10 +81,10 @@ def _write_rng(group):
             group.create_dataset(f"torch_cuda_{index}", data=state.numpy())
     kind, keys, position, has_gauss, cached = np.random.get_state()
     group.create_dataset("numpy_keys", data=keys)
-    group.attrs["numpy"] = json.dumps([kind, int(position), int(has_gauss), float(cached)])
+    group.attrs["numpy"] = fixed_string(json.dumps([kind, int(position), int(has_gauss), float(cached)]))
     version, internal, gauss = random.getstate()
     group.create_dataset("python_internal", data=np.asarray(internal, dtype=np.uint64))
-    group.attrs["python"] = json.dumps([version, gauss])
+    group.attrs["python"] = fixed_string(json.dumps([version, gauss]))
 
 
 def _read_rng(group):
@@ -92,15 +92,15 @@ def _read_rng(group):
     cuda = sorted(k for k in group.keys() if k.startswith("torch_cuda_"))
     if cuda and torch.cuda.is_available() and len(cuda) == torch.cuda.device_count():
         torch.cuda.set_rng_state_all([torch.from_numpy(np.asarray(group[k][()])) for k in cuda])
-    kind, position, has_gauss, cached = json.loads(group.attrs["numpy"])
+    kind, position, has_gauss, cached = json.loads(read_text(group.attrs["numpy"]))
     np.random.set_state((kind, np.asarray(group["numpy_keys"][()]), position, has_gauss, cached))
-    version, gauss = json.loads(group.attrs["python"])
+    version, gauss = json.loads(read_text(group.attrs["python"]))
     internal = tuple(int(v) for v in np.asarray(group["python_internal"][()]))
     random.setstate((version, internal, gauss))
 
 
 def _write_state(group, class_name, state):
-    group.attrs["class"] = class_name
+    group.attrs["class"] = fixed_string(class_name)
     plain = {}
     for key, value in state.items():
         if isinstance(value, torch.Tensor):
@@ -113,11 +113,11 @@ def _write_state(group, class_name, state):
                 arrays.create_dataset(str(index), data=np.asarray(item))
         else:
             plain[key] = value
-    group.attrs["plain"] = json.dumps(plain)
+    group.attrs["plain"] = fixed_string(json.dumps(plain))
 
 
 def _read_state(group):
-    state = json.loads(group.attrs["plain"])
+    state = json.loads(read_text(group.attrs["plain"]))
     for key in group.keys():
         item = group[key]
         if hasattr(item, "keys"):

@@ -19,6 +19,7 @@ from lamina.errors import SavingError
 from lamina.layers.input_layer import InputLayer
 from lamina.layers.layer import Layer
 from lamina.saving.h5_safety import open_h5_safely
+from lamina.saving.h5_writing import fixed_string, read_text
 
 
 def weight_slots(model):
@@ -82,11 +83,12 @@ def write_weights(group_root, model):
     for path, entries in weight_slots(model).items():
         group = group_root.require_group(path)
         if entries:
-            group.attrs["name"] = entries[0][3]
+            group.attrs["name"] = fixed_string(entries[0][3])
         for index, (tensor, layout, name, _) in enumerate(entries):
             value = layouts.to_keras(layout, tensor.detach().cpu()).contiguous().numpy()
             dataset = group.create_dataset(str(index), data=value)
-            dataset.attrs["name"] = name
+            dataset.attrs["name"] = fixed_string(name)
+
 
 
 def read_weights(group_root, model, skip_mismatch=False, source="the file"):
@@ -108,8 +110,8 @@ def read_weights(group_root, model, skip_mismatch=False, source="the file"):
                 mis_shaped.append(f"{label}: file has an HDF5 {type(dataset).__name__} there, not an array")
                 continue
             saved_name = dataset.attrs.get("name")
-            if isinstance(saved_name, bytes):
-                saved_name = saved_name.decode()
+            if saved_name is not None:
+                saved_name = read_text(saved_name)
             expected = layouts.keras_shape(layout, tuple(tensor.shape))
             if tuple(dataset.shape) != expected or (saved_name is not None and saved_name != name):
                 what = f"file has shape {tuple(dataset.shape)}" + (f" named '{saved_name}'" if saved_name else "")
