@@ -44,6 +44,45 @@ def fashion_mnist(quick=False, image_shape=None, train_size=2048, test_size=1000
     return (x_train, y_train), (x_test, y_test)
 
 
+def train_plain_torch(model, x, y, x_test, y_test, epochs, batch):
+    """The loop a PyTorch user writes by hand, shared by every benchmark's ``torch`` worker:
+    data already on the device, a permuted index per epoch, logits + cross_entropy, Adam
+    (epsilon 1e-7 as Keras), running loss/accuracy summed on the device and read once per
+    epoch. Returns ``(epoch_seconds, test_accuracy)``; the test set is scored in chunks."""
+    import time
+
+    import torch
+    from torch import nn
+
+    device = x.device
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3, eps=1e-7)
+    times = []
+    for _ in range(epochs):
+        start = time.perf_counter()
+        model.train()
+        order = torch.randperm(len(x)).to(device)
+        loss_sum = torch.zeros((), device=device)
+        correct = torch.zeros((), device=device)
+        for i in range(0, len(x), batch):
+            index = order[i : i + batch]
+            xb, yb = x.index_select(0, index), y.index_select(0, index)
+            logits = model(xb)
+            loss = nn.functional.cross_entropy(logits, yb)
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            optimizer.step()
+            with torch.no_grad():
+                loss_sum += loss * len(yb)
+                correct += (logits.argmax(1) == yb).sum()
+        float(loss_sum), float(correct)
+        times.append(time.perf_counter() - start)
+    model.eval()
+    with torch.no_grad():
+        chunks = [model(x_test[i : i + 1000]).argmax(1) for i in range(0, len(x_test), 1000)]
+        accuracy = float((torch.cat(chunks) == y_test).float().mean())
+    return times, accuracy
+
+
 def _spawn(script, name, epochs, threads, quick):
     env = dict(os.environ)
     if name.startswith("keras-"):

@@ -76,35 +76,9 @@ def run_torch(epochs, quick=False, channels_last=False):
         nn.Conv2d(32, 64, 3), nn.ReLU(), nn.MaxPool2d(2),
         nn.Flatten(), nn.Dropout(0.5), nn.Linear(1600, 10),
     ).to(device, memory_format=memory_format)
-    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3, eps=1e-7)
-    times = []
-    for _ in range(epochs):
-        start = time.perf_counter()
-        model.train()
-        order = torch.randperm(len(x)).to(device)
-        loss_sum = torch.zeros((), device=device)
-        correct = torch.zeros((), device=device)
-        for i in range(0, len(x), BATCH):
-            index = order[i : i + BATCH]
-            xb, yb = x.index_select(0, index), y.index_select(0, index)
-            logits = model(xb)
-            loss = nn.functional.cross_entropy(logits, yb)
-            optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            optimizer.step()
-            with torch.no_grad():
-                loss_sum += loss * len(yb)
-                correct += (logits.argmax(1) == yb).sum()
-        float(loss_sum), float(correct)
-        times.append(time.perf_counter() - start)
-    model.eval()
-    with torch.no_grad():
-        xt = torch.as_tensor(x_test, dtype=torch.float32, device=device).permute(0, 3, 1, 2)
-        yt = torch.as_tensor(y_test, dtype=torch.long, device=device)
-        chunks = [model(xt[i : i + 1000]).argmax(1) for i in range(0, len(xt), 1000)]
-        predictions = torch.cat(chunks)
-        accuracy = float((predictions == yt).float().mean())
-    return times, accuracy
+    xt = torch.as_tensor(x_test, dtype=torch.float32, device=device).permute(0, 3, 1, 2)
+    yt = torch.as_tensor(y_test, dtype=torch.long, device=device)
+    return _harness.train_plain_torch(model, x, y, xt, yt, epochs, BATCH)
 
 
 def run_torch_channels_last(epochs, quick=False):

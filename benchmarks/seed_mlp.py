@@ -60,33 +60,9 @@ def run_torch(epochs, quick=False):
     model = nn.Sequential(
         nn.Flatten(), nn.Linear(784, 128), nn.ReLU(), nn.Dropout(0.2), nn.Linear(128, 10)
     ).to(device)
-    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3, eps=1e-7)
-    times = []
-    for _ in range(epochs):
-        start = time.perf_counter()
-        model.train()
-        order = torch.randperm(len(x)).to(device)
-        loss_sum = torch.zeros((), device=device)
-        correct = torch.zeros((), device=device)
-        for i in range(0, len(x), BATCH):
-            index = order[i : i + BATCH]
-            xb, yb = x.index_select(0, index), y.index_select(0, index)
-            logits = model(xb)
-            loss = nn.functional.cross_entropy(logits, yb)
-            optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            optimizer.step()
-            with torch.no_grad():
-                loss_sum += loss * len(yb)
-                correct += (logits.argmax(1) == yb).sum()
-        float(loss_sum), float(correct)
-        times.append(time.perf_counter() - start)
-    model.eval()
-    with torch.no_grad():
-        xt = torch.as_tensor(x_test, dtype=torch.float32, device=device)
-        yt = torch.as_tensor(y_test, dtype=torch.long, device=device)
-        accuracy = float((model(xt).argmax(1) == yt).float().mean())
-    return times, accuracy
+    xt = torch.as_tensor(x_test, dtype=torch.float32, device=device)
+    yt = torch.as_tensor(y_test, dtype=torch.long, device=device)
+    return _harness.train_plain_torch(model, x, y, xt, yt, epochs, BATCH)
 
 
 def run_keras(epochs, quick=False):
