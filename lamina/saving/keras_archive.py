@@ -23,6 +23,7 @@ from lamina.saving.optimizer_state import read_optimizer, write_optimizer
 from lamina.saving.safe_mode import safe_mode_scope
 from lamina.saving.weights_file import read_weights, write_weights
 from lamina.serialization import deserialize_layer, serialize_layer
+from lamina.serialization.layer_config import jsonable
 
 if TYPE_CHECKING:
     from lamina.models.model import Model
@@ -55,7 +56,7 @@ def save_model(model: "Model", filepath: PathLike, include_optimizer: bool = Tru
     entry = serialize_layer(model)
     entry.pop("build_config", None)
     if model.built and model._build_shapes is not None:
-        entry["build_config"] = {"input_shape": _jsonable(model._build_shapes)}
+        entry["build_config"] = {"input_shape": jsonable(model._build_shapes)}
     compile_config = _compile_config(model)
     if compile_config is not None:
         entry["compile_config"] = compile_config
@@ -181,32 +182,13 @@ def _compile_config(model):
     state = getattr(model, "_compiled", None)
     if state is None:
         return None
-
-    def loss_entry(spec):
-        if spec is None or isinstance(spec, str):
-            return spec
-        if isinstance(spec, (list, tuple)):
-            return [loss_entry(s) for s in spec]
-        if isinstance(spec, dict):
-            return {k: loss_entry(v) for k, v in spec.items()}
-        return losses.serialize(losses.get(spec))
-
-    def metric_entry(spec):
-        if spec is None or isinstance(spec, str):
-            return spec
-        if isinstance(spec, (list, tuple)):
-            return [metric_entry(s) for s in spec]
-        if isinstance(spec, dict):
-            return {k: metric_entry(v) for k, v in spec.items()}
-        return metrics.serialize(metrics.get(spec))
-
     optimizer = optimizers.serialize(state.optimizer)
     optimizer["module"] = "keras.optimizers"
     return {
         "optimizer": optimizer,
-        "loss": loss_entry(state.loss_spec),
+        "loss": _encode_spec(state.loss_spec, losses),
         "loss_weights": state.loss_weights,
-        "metrics": metric_entry(state.metric_specs),
+        "metrics": _encode_spec(state.metric_specs, metrics),
         "weighted_metrics": None,
         "run_eagerly": False,
         "steps_per_execution": 1,
@@ -214,31 +196,35 @@ def _compile_config(model):
     }
 
 
+def _encode_spec(spec, family):
+    """A loss/metric spec (name, object, or a list/dict of them per output) as Keras writes it."""
+    if spec is None or isinstance(spec, str):
+        return spec
+    if isinstance(spec, (list, tuple)):
+        return [_encode_spec(s, family) for s in spec]
+    if isinstance(spec, dict):
+        return {k: _encode_spec(v, family) for k, v in spec.items()}
+    return family.serialize(family.get(spec))
+
+
+def _decode_spec(spec, family, custom_objects):
+    """Inverse of ``_encode_spec``: serialized objects become losses/metrics, names stay."""
+    if isinstance(spec, dict) and "class_name" in spec:
+        return family.deserialize(spec, custom_objects)
+    if isinstance(spec, dict):
+        return {k: _decode_spec(v, family, custom_objects) for k, v in spec.items()}
+    if isinstance(spec, list):
+        return [_decode_spec(s, family, custom_objects) for s in spec]
+    return spec
+
+
 def _compile_arguments(config, custom_objects=None):
     from lamina import losses, metrics, optimizers
 
-    def loss_of(spec):
-        if isinstance(spec, dict) and "class_name" in spec:
-            return losses.deserialize(spec, custom_objects)
-        if isinstance(spec, dict):
-            return {k: loss_of(v) for k, v in spec.items()}
-        if isinstance(spec, list):
-            return [loss_of(s) for s in spec]
-        return spec
-
-    def metric_of(spec):
-        if isinstance(spec, dict) and "class_name" in spec:
-            return metrics.deserialize(spec, custom_objects)
-        if isinstance(spec, dict):
-            return {k: metric_of(v) for k, v in spec.items()}
-        if isinstance(spec, list):
-            return [metric_of(s) for s in spec]
-        return spec
-
     return {
         "optimizer": optimizers.deserialize(config["optimizer"]) if config.get("optimizer") else "rmsprop",
-        "loss": loss_of(config.get("loss")),
-        "metrics": metric_of(config.get("metrics")),
+        "loss": _decode_spec(config.get("loss"), losses, custom_objects),
+        "metrics": _decode_spec(config.get("metrics"), metrics, custom_objects),
         "loss_weights": config.get("loss_weights"),
     }
 
@@ -250,12 +236,4 @@ def _shape(value):
         return [_shape(v) for v in value]
     if isinstance(value, dict):
         return {k: _shape(v) for k, v in value.items()}
-    return value
-
-
-def _jsonable(value):
-    if isinstance(value, (tuple, list)):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
     return value

@@ -34,9 +34,9 @@ def serialize_layer(layer):
     }
     shapes_dict = getattr(layer, "_build_shapes_dict", None)
     if isinstance(layer, Layer) and layer.built and shapes_dict:
-        entry["build_config"] = {"shapes_dict": _jsonable(shapes_dict)}
+        entry["build_config"] = {"shapes_dict": jsonable(shapes_dict)}
     elif isinstance(layer, Layer) and layer.built and layer._build_shapes is not None:
-        entry["build_config"] = {"input_shape": _jsonable(layer._build_shapes)}
+        entry["build_config"] = {"input_shape": jsonable(layer._build_shapes)}
     return entry
 
 
@@ -131,11 +131,10 @@ def _module_for(key):
     return "keras"
 
 
-def _jsonable(value):
-    if isinstance(value, tuple):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, list):
-        return [_jsonable(v) for v in value]
+def jsonable(value):
+    """Shapes and nested tuples as JSON lists (``(None, 4)`` -> ``[None, 4]``)."""
+    if isinstance(value, (tuple, list)):
+        return [jsonable(v) for v in value]
     if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
+        return {k: jsonable(v) for k, v in value.items()}
     return value
