@@ -83,6 +83,22 @@ def train_plain_torch(model, x, y, x_test, y_test, epochs, batch):
     return times, accuracy
 
 
+def fit_timed(model, data, epochs, batch):
+    """Time ``epochs`` one-epoch ``fit`` calls of a compiled lamina or Keras model, then
+    score the test set. ``data`` is ``((x_train, y_train), (x_test, y_test))``. Returns
+    ``(epoch_seconds, test_accuracy)``."""
+    import time
+
+    (x_train, y_train), (x_test, y_test) = data
+    times = []
+    for _ in range(epochs):
+        start = time.perf_counter()
+        model.fit(x_train, y_train, epochs=1, batch_size=batch, verbose=0)
+        times.append(time.perf_counter() - start)
+    _, accuracy = model.evaluate(x_test, y_test, verbose=0)
+    return times, accuracy
+
+
 def _spawn(script, name, epochs, threads, quick):
     env = dict(os.environ)
     if name.startswith("keras-"):
@@ -121,6 +137,7 @@ def main(script, doc, workers, run_keras, summary_title, default_rounds=2, defau
         "--threads", type=int, default=0, help="OMP_NUM_THREADS for workers (0: default)"
     )
     parser.add_argument("--no-keras", action="store_true")
+    parser.add_argument("--only", help="comma-separated contenders to run (e.g. lamina,torch,keras-jax)")
     parser.add_argument("--quick", action="store_true",
                         help="smoke test: a small data subset, 1 round of 2 epochs")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
@@ -133,6 +150,8 @@ def main(script, doc, workers, run_keras, summary_title, default_rounds=2, defau
     if args.quick:
         args.rounds, args.epochs = 1, 2
     names = list(workers) + ([] if args.no_keras else [f"keras-{b}" for b in keras_backends()])
+    if args.only:
+        names = [name for name in names if name in args.only.split(",")]
     steady = {name: [] for name in names}
     accuracy = {name: [] for name in names}
     for round_index in range(args.rounds):

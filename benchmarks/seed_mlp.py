@@ -12,7 +12,6 @@ is warm-up; the figure reported is the median of the later (steady) epochs.
 
 import os
 import sys
-import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
@@ -25,10 +24,9 @@ def load_data(quick=False):
     return _harness.fashion_mnist(quick)
 
 
-def run_lamina(epochs, quick=False):
+def lamina_model(jit_compile=False):
     import lamina as tf
 
-    (x_train, y_train), (x_test, y_test) = load_data(quick)
     model = tf.keras.models.Sequential(
         [
             tf.keras.layers.Flatten(input_shape=(28, 28)),
@@ -37,14 +35,17 @@ def run_lamina(epochs, quick=False):
             tf.keras.layers.Dense(10, activation="softmax"),
         ]
     )
-    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
-    times = []
-    for _ in range(epochs):
-        start = time.perf_counter()
-        model.fit(x_train, y_train, epochs=1, batch_size=BATCH, verbose=0)
-        times.append(time.perf_counter() - start)
-    _, accuracy = model.evaluate(x_test, y_test, verbose=0)
-    return times, accuracy
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"], jit_compile=jit_compile)
+    return model
+
+
+def run_lamina(epochs, quick=False):
+    return _harness.fit_timed(lamina_model(), load_data(quick), epochs, BATCH)
+
+
+def run_lamina_jit(epochs, quick=False):
+    """lamina with ``compile(jit_compile=True)``: the steps under torch.compile."""
+    return _harness.fit_timed(lamina_model(jit_compile=True), load_data(quick), epochs, BATCH)
 
 
 def run_torch(epochs, quick=False):
@@ -68,7 +69,6 @@ def run_torch(epochs, quick=False):
 def run_keras(epochs, quick=False):
     import keras
 
-    (x_train, y_train), (x_test, y_test) = load_data(quick)
     model = keras.Sequential(
         [
             keras.Input(shape=(28, 28)),
@@ -79,20 +79,14 @@ def run_keras(epochs, quick=False):
         ]
     )
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
-    times = []
-    for _ in range(epochs):
-        start = time.perf_counter()
-        model.fit(x_train, y_train, epochs=1, batch_size=BATCH, verbose=0)
-        times.append(time.perf_counter() - start)
-    _, accuracy = model.evaluate(x_test, y_test, verbose=0)
-    return times, accuracy
+    return _harness.fit_timed(model, load_data(quick), epochs, BATCH)
 
 
 if __name__ == "__main__":
     _harness.main(
         __file__,
         __doc__,
-        {"lamina": run_lamina, "torch": run_torch},
+        {"lamina": run_lamina, "lamina-jit": run_lamina_jit, "torch": run_torch},
         run_keras,
         f"steady seconds per epoch (median), batch {BATCH}, Fashion-MNIST 60k",
     )

@@ -42,8 +42,8 @@ MISSING_SUPER_INIT = (
 )
 
 
-@functools.cache
 def _call_arguments(cls):
+    """Whether ``cls.call`` takes ``training`` and ``mask``."""
     parameters = inspect.signature(cls.call).parameters
     accepts_any = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values())
     return ("training" in parameters or accepts_any, "mask" in parameters or accepts_any)
@@ -62,6 +62,12 @@ class Layer(nn.Module):
     """
 
     _activity_regularizer = None
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        # Whether ``call`` takes ``training`` / ``mask``: read at every call, so found once
+        # per class (a class attribute is also what torch.compile traces best).
+        cls._call_takes = _call_arguments(cls)
 
     def __init__(
         self,
@@ -165,7 +171,7 @@ class Layer(nn.Module):
             if built is None:
                 raise ConfigurationError(MISSING_SUPER_INIT.format(cls=type(self).__name__))
             self._build_from_values(inputs, args, kwargs)
-        accepts_training, accepts_mask = _call_arguments(type(self))
+        accepts_training, accepts_mask = self._call_takes
         if accepts_training:
             if kwargs.get("training") is None:
                 kwargs["training"] = self.training
@@ -479,6 +485,9 @@ class Layer(nn.Module):
 # those tensors join the node's inputs and this keyword says how to unpack them.
 _PACKED_CALL = "_lamina_packed_call"
 
+
+
+Layer._call_takes = _call_arguments(Layer)
 
 def _pack_call(inputs, args, kwargs):
     tensor_names = [name for name, value in kwargs.items() if symbolic.is_symbolic(value)]

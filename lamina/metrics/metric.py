@@ -17,6 +17,7 @@ import torch
 
 from lamina.backend import floatx
 from lamina.backend.naming import to_snake_case
+from lamina.backend.tracing import eager_when_traced
 from lamina.errors import ConfigurationError, SavingError, describe
 from lamina.losses.loss import as_tensor, to_torch_dtype
 
@@ -64,7 +65,7 @@ class Metric:
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
         if "update_state" in cls.__dict__:
-            cls.update_state = _without_grad(cls.__dict__["update_state"])
+            cls.update_state = eager_when_traced(_without_grad(cls.__dict__["update_state"]))
 
     @property
     def dtype(self):

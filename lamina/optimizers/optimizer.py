@@ -4,6 +4,7 @@ import copy
 
 import torch
 
+from lamina.backend.tracing import eager_when_traced
 from lamina.errors import ConfigurationError, SavingError, describe
 from lamina.optimizers._checks import check_number, check_optional_positive
 from lamina.optimizers.schedules.learning_rate_schedule import LearningRateSchedule
@@ -198,6 +199,7 @@ class Optimizer:
         return before_step
 
     # ------------------------------------------------------------------------- each step
+    @eager_when_traced
     def zero_grad(self):
         """Drop the gradients of the optimized parameters (``set_to_none=True``).
 
@@ -209,6 +211,7 @@ class Optimizer:
         if not steps or self._steps % steps == 0:
             self.torch_optimizer.zero_grad(set_to_none=True)
 
+    @eager_when_traced
     def step(self, grad_scaler=None):
         """Update the parameters from their ``.grad`` (clip, decay, then the torch update).
 

@@ -27,7 +27,7 @@ from lamina.layers.weight_extras import (
     regularized_weights,
     weight_penalties,
 )
-from lamina.training import custom_steps, data_parallel
+from lamina.training import custom_steps, data_parallel, jit
 from lamina.training.compile_state import NO_LOSS, CompileState
 from lamina.training.data import ArrayData, adapt, check_batch_size
 from lamina.training.logs import MetricLogs
@@ -62,8 +62,8 @@ class Trainer:
     ) -> None:
         """Configure training: optimizer, loss and metrics, each a name or an object.
 
-        Note: this is Keras's ``compile``. For ``torch.compile`` call it on the model:
-        ``torch.compile(model)``.
+        Note: this is Keras's ``compile``; ``jit_compile=True`` is where ``torch.compile``
+        comes in (as on Keras's PyTorch backend).
 
         Args:
             optimizer: A name (``"adam"``, ``"sgd"``, ...) with Keras's defaults, or a
@@ -75,20 +75,30 @@ class Trainer:
                 objects; a list, or a dict by output name.
             loss_weights: Weights of the outputs' losses in the total (list or dict).
             weighted_metrics: Metrics that are weighted by ``sample_weight``.
-            run_eagerly: Accepted for Keras compatibility; no effect.
+            run_eagerly: True turns ``jit_compile`` off (lamina otherwise always runs
+                eagerly, as PyTorch does).
             steps_per_execution: Accepted for Keras compatibility; no effect.
-            jit_compile: Accepted for Keras compatibility; no effect. Use
-                ``torch.compile(model)``.
+            jit_compile: True runs ``train_step``, ``test_step`` and ``predict_step``
+                under ``torch.compile`` (TorchInductor; the first steps compile, later
+                ones reuse the compiled graphs). ``"auto"`` and False run eagerly, as
+                Keras's PyTorch backend does. See ``lamina.training.jit``.
 
         Raises:
             ConfigurationError: an unknown optimizer, loss or metric name, or a loss or
                 metric structure that does not match the outputs.
         """
+        self._jit_compile = jit.resolve(self.name, jit_compile, run_eagerly)
+        self.__dict__.pop("_jit_steps", None)
         self._compiled = CompileState(optimizer, loss, metrics, loss_weights, weighted_metrics)
         self.optimizer = self._compiled.optimizer
         self.loss = loss
         self.stop_training = False
         self._metric_logs = None
+
+    @property
+    def jit_compile(self):
+        """Whether the step methods run under ``torch.compile`` (``compile(jit_compile=True)``)."""
+        return getattr(self, "_jit_compile", False)
 
     @property
     def compiled(self):
@@ -472,7 +482,7 @@ class Trainer:
         if parallel is not None and data_parallel.is_empty(batch):
             return self._idle_train_step()
         syncs = parallel.gradient_syncs if parallel is not None else 0
-        logs = self.train_step(custom_steps.keras_pack(batch) if custom else batch)
+        logs = jit.step(self, "train_step")(custom_steps.keras_pack(batch) if custom else batch)
         if custom:
             custom_steps.check_step_logs(logs, self.name, "train_step")
             if parallel is not None:
@@ -577,7 +587,7 @@ class Trainer:
             for step, batch in enumerate(batches):
                 callback_list.on_test_batch_begin(step)
                 if not (sharded and data_parallel.is_empty(batch)):
-                    logs = self.test_step(custom_steps.keras_pack(batch) if custom else batch)
+                    logs = jit.step(self, "test_step")(custom_steps.keras_pack(batch) if custom else batch)
                 callback_list.on_test_batch_end(step, logs)
         nn.Module.train(self, mode)
         result = self._read_logs(logs, parallel)
@@ -619,7 +629,7 @@ class Trainer:
         with torch.no_grad():
             for step, batch in enumerate(data.batches(batch_size, steps=steps)):
                 callback_list.on_predict_batch_begin(step)
-                outputs.append(self.predict_step(custom_steps.keras_pack(batch) if custom else batch))
+                outputs.append(jit.step(self, "predict_step")(custom_steps.keras_pack(batch) if custom else batch))
                 callback_list.on_predict_batch_end(step, {"outputs": outputs[-1]})
         nn.Module.train(self, mode)
         callback_list.on_predict_end()
@@ -650,7 +660,7 @@ class Trainer:
     def _single_train_step(self, batch):
         """``train_step`` on one ``(x, y, sample_weight)`` batch, then the weight constraints."""
         custom = custom_steps.overrides(self, "train_step")
-        logs = self.train_step(custom_steps.keras_pack(batch) if custom else batch)
+        logs = jit.step(self, "train_step")(custom_steps.keras_pack(batch) if custom else batch)
         if custom:
             custom_steps.check_step_logs(logs, self.name, "train_step")
         if custom or custom_steps.overrides(self, "compute_loss"):
@@ -675,7 +685,7 @@ class Trainer:
         with torch.no_grad():
             custom = custom_steps.overrides(self, "test_step")
             batch = (data.x, data.y, data.sample_weight)
-            logs = self.test_step(custom_steps.keras_pack(batch) if custom else batch)
+            logs = jit.step(self, "test_step")(custom_steps.keras_pack(batch) if custom else batch)
         return _logs_result(_as_floats(logs, self.name), return_dict)
 
     def predict_on_batch(self, x: Data) -> Predictions:
@@ -683,7 +693,7 @@ class Trainer:
         data = self._data(x)
         self._prepare(data, training=False)
         with torch.no_grad():
-            return _concatenate([self.predict_step((data.x,))])
+            return _concatenate([jit.step(self, "predict_step")((data.x,))])
 
 
 def _float32(outputs):

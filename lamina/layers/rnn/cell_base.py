@@ -3,9 +3,11 @@
 import torch
 
 from lamina import activations, constraints, initializers, regularizers
+from lamina.backend.tracing import eager_when_traced
 from lamina.layers.layer import Layer
 from lamina.layers.rnn._checks import check_rate, check_units
 from lamina.layers.rnn.dropout_cell import DropoutRNNCell
+from lamina.layers.rnn.fused import flat_copies
 
 
 class RecurrentCell(DropoutRNNCell, Layer):
@@ -106,6 +108,38 @@ class RecurrentCell(DropoutRNNCell, Layer):
         if self.bias is None:
             return [self.kernel, self.recurrent_kernel]
         return [self.kernel, self.recurrent_kernel, self.bias, self._zero_recurrent_bias]
+
+    def flat_fused_weights(self, kind, input_size):
+        """``fused_weights()``, first moved into one cuDNN buffer when they run on CUDA.
+
+        The parameters stay the same objects (optimizers keep them); only their storage
+        becomes a view of the buffer. Their data pointers are remembered, so the move
+        happens again only after something replaced the storage (``.to``, ``set_weights``,
+        loading).
+        """
+        weights = self.fused_weights()
+        if not weights[0].is_cuda:
+            return weights
+        return self._flattened(kind, input_size, weights)
+
+    @eager_when_traced
+    def _flattened(self, kind, input_size, weights):
+        pointers = tuple(w.data_ptr() for w in weights)
+        if pointers == getattr(self, "_flat_pointers", None):
+            return weights
+        copies = flat_copies(kind, weights, input_size, self.units)
+        if copies is not None:
+            self._point_at(copies)
+            weights = self.fused_weights()
+            self._flat_pointers = tuple(w.data_ptr() for w in weights)
+        return weights
+
+    def _point_at(self, views):
+        targets = [self.kernel, self.recurrent_kernel]
+        if self.bias is not None:
+            targets += [self.bias, self._zero_recurrent_bias]
+        for target, view in zip(targets, views):
+            target.data = view
 
     def get_initial_state(self, batch_size=None, device=None):
         """Zero states for a batch: one ``(batch_size, size)`` tensor per state.

@@ -6,6 +6,11 @@ configuration computes exactly what they compute. Masks whose valid steps form o
 block per sequence (right or left padding) run as packed sequences: each sequence is
 shifted to start at step 0, packed with its length, and the outputs are put back where
 Keras puts them (zeros before the first valid step, the last valid output after it).
+
+On CUDA, cuDNN wants all of a layer's weights in one flat buffer; weights anywhere else
+are copied into a fresh buffer on every call, forward and backward. ``flat_copies`` makes
+that buffer once (as ``nn.LSTM.flatten_parameters`` does) and the cells re-point their
+parameters at views of it (see ``RecurrentCell.flat_fused_weights``).
 """
 
 import warnings
@@ -14,9 +19,13 @@ import torch
 from torch import _VF
 from torch.nn.utils.rnn import PackedSequence, pack_padded_sequence, pad_packed_sequence
 
+from lamina.backend.tracing import eager_when_traced
+
+_CUDNN_MODES = {"rnn_relu": "RNN_RELU", "rnn_tanh": "RNN_TANH", "lstm": "LSTM", "gru": "GRU"}
 _KERNELS = {"lstm": _VF.lstm, "gru": _VF.gru, "rnn_tanh": _VF.rnn_tanh, "rnn_relu": _VF.rnn_relu}
 
 
+@eager_when_traced
 def run_fused(kind, sequences, states, weights, training, spans=None):
     """Run one recurrent layer over ``sequences`` (batch, time, features).
 
@@ -28,6 +37,9 @@ def run_fused(kind, sequences, states, weights, training, spans=None):
 
     Returns:
         ``(outputs, last_output, final_states)``, with Keras's masking semantics.
+
+    Under ``compile(jit_compile=True)`` the kernel runs eagerly between compiled graphs:
+    it is one fused kernel already, and TorchInductor's CPU lowering of it fails.
     """
     hx = tuple(s.unsqueeze(0) for s in states) if kind == "lstm" else states[0].unsqueeze(0)
     with _quiet_on_accelerators(sequences):
@@ -36,6 +48,25 @@ def run_fused(kind, sequences, states, weights, training, spans=None):
             outputs, final = result[0], [h.squeeze(0) for h in result[1:]]
             return outputs, outputs[:, -1], final
         return _run_packed(kind, sequences, hx, weights, training, spans, states)
+
+
+def flat_copies(kind, weights, input_size, hidden_size):
+    """Copies of ``weights`` (``[w_ih, w_hh(, b_ih, b_hh)]``) that are views of one cuDNN
+    weight buffer, or None where cuDNN does not run them (CPU, other dtypes, tracing)."""
+    first = weights[0]
+    if not first.is_cuda or torch.compiler.is_compiling() or not torch._use_cudnn_rnn_flatten_weight():
+        return None
+    if any(w.dtype != first.dtype or not torch.backends.cudnn.is_acceptable(w) for w in weights):
+        return None
+    import torch.backends.cudnn.rnn as cudnn_rnn
+
+    copies = [w.detach().clone() for w in weights]
+    with torch.cuda.device_of(first), torch.no_grad():
+        torch._cudnn_rnn_flatten_weight(
+            copies, len(copies), input_size, cudnn_rnn.get_cudnn_mode(_CUDNN_MODES[kind]),
+            hidden_size, 0, 1, True, False,
+        )
+    return copies
 
 
 def _run_packed(kind, sequences, hx, weights, training, spans, states):

@@ -45,6 +45,17 @@ class GRUCell(RecurrentCell):
             return [self.kernel, self.recurrent_kernel]
         return [self.kernel, self.recurrent_kernel, self.bias[0], self.bias[1]]
 
+    def _point_at(self, views):
+        self.kernel.data, self.recurrent_kernel.data = views[0], views[1]
+        if self.bias is None:
+            return
+        input_bias, recurrent_bias = views[2], views[3]
+        if recurrent_bias.data_ptr() == input_bias.data_ptr() + input_bias.nbytes:
+            # One (2, 3 * units) view over both biases, where cuDNN put them side by side.
+            both = input_bias.new_empty(0)
+            both.set_(input_bias.untyped_storage(), input_bias.storage_offset(), self.bias.shape)
+            self.bias.data = both
+
     def fused_kind(self):
         """``"gru"`` when PyTorch's fused GRU computes this cell (default activations,
         ``reset_after=True``, no recurrent dropout), else None."""

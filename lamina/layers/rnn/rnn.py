@@ -158,9 +158,8 @@ class RNN(Layer):
         cell = self.cell
         if training and cell.dropout > 0:
             sequences = sequences * cell.get_dropout_mask(sequences[:, 0])[:, None]
-        outputs, last_output, states = run_fused(
-            kind, sequences, states, cell.fused_weights(), bool(training), spans
-        )
+        weights = cell.flat_fused_weights(kind, sequences.shape[-1])
+        outputs, last_output, states = run_fused(kind, sequences, states, weights, bool(training), spans)
         if self.zero_output_for_mask and mask is not None:
             outputs = outputs * mask[..., None].to(outputs.dtype)
             last_output = last_output * mask[:, -1:].to(last_output.dtype)
