@@ -59,25 +59,35 @@ def run_lamina_jit(epochs, quick=False):
     return _harness.fit_timed(lamina_model(jit_compile=True), load_data(quick), epochs, BATCH)
 
 
+def plain_torch_model():
+    """The convnet as a PyTorch user writes it (NCHW, logits out)."""
+    from torch import nn
+
+    return nn.Sequential(
+        nn.Conv2d(1, 32, 3), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(32, 64, 3), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Flatten(), nn.Dropout(0.5), nn.Linear(1600, 10),
+    )
+
+
+def plain_torch_inputs(images):
+    """(N, 28, 28, 1) images as the NCHW array ``plain_torch_model`` takes."""
+    return images.transpose(0, 3, 1, 2).copy()
+
+
 def run_torch(epochs, quick=False, channels_last=False):
     """The loop a PyTorch user writes by hand: NCHW images on the device once, permuted
     slices, logits + cross_entropy, running loss/accuracy summed on the device.
     ``channels_last`` is the tuned variant: model and images in torch.channels_last."""
     import torch
-    from torch import nn
 
     (x_train, y_train), (x_test, y_test) = load_data(quick)
     device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
     memory_format = torch.channels_last if channels_last else torch.contiguous_format
-    x = torch.as_tensor(x_train, dtype=torch.float32, device=device)
-    x = x.permute(0, 3, 1, 2).contiguous(memory_format=memory_format)
+    x = torch.as_tensor(plain_torch_inputs(x_train), device=device).contiguous(memory_format=memory_format)
     y = torch.as_tensor(y_train, dtype=torch.long, device=device)
-    model = nn.Sequential(
-        nn.Conv2d(1, 32, 3), nn.ReLU(), nn.MaxPool2d(2),
-        nn.Conv2d(32, 64, 3), nn.ReLU(), nn.MaxPool2d(2),
-        nn.Flatten(), nn.Dropout(0.5), nn.Linear(1600, 10),
-    ).to(device, memory_format=memory_format)
-    xt = torch.as_tensor(x_test, dtype=torch.float32, device=device).permute(0, 3, 1, 2)
+    model = plain_torch_model().to(device, memory_format=memory_format)
+    xt = torch.as_tensor(plain_torch_inputs(x_test), device=device)
     yt = torch.as_tensor(y_test, dtype=torch.long, device=device)
     return _harness.train_plain_torch(model, x, y, xt, yt, epochs, BATCH)
 

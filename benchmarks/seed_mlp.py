@@ -48,19 +48,27 @@ def run_lamina_jit(epochs, quick=False):
     return _harness.fit_timed(lamina_model(jit_compile=True), load_data(quick), epochs, BATCH)
 
 
+def plain_torch_model():
+    """The seed MLP as a PyTorch user writes it (logits out)."""
+    from torch import nn
+
+    return nn.Sequential(nn.Flatten(), nn.Linear(784, 128), nn.ReLU(), nn.Dropout(0.2), nn.Linear(128, 10))
+
+
+def plain_torch_inputs(images):
+    return images
+
+
 def run_torch(epochs, quick=False):
     """The loop a PyTorch user writes by hand: data on the device once, permuted slices,
     logits + cross_entropy, running loss/accuracy summed on the device."""
     import torch
-    from torch import nn
 
     (x_train, y_train), (x_test, y_test) = load_data(quick)
     device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
     x = torch.as_tensor(x_train, dtype=torch.float32, device=device)
     y = torch.as_tensor(y_train, dtype=torch.long, device=device)
-    model = nn.Sequential(
-        nn.Flatten(), nn.Linear(784, 128), nn.ReLU(), nn.Dropout(0.2), nn.Linear(128, 10)
-    ).to(device)
+    model = plain_torch_model().to(device)
     xt = torch.as_tensor(x_test, dtype=torch.float32, device=device)
     yt = torch.as_tensor(y_test, dtype=torch.long, device=device)
     return _harness.train_plain_torch(model, x, y, xt, yt, epochs, BATCH)

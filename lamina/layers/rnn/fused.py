@@ -42,6 +42,10 @@ def run_fused(kind, sequences, states, weights, training, spans=None):
     it is one fused kernel already, and TorchInductor's CPU lowering of it fails.
     """
     hx = tuple(s.unsqueeze(0) for s in states) if kind == "lstm" else states[0].unsqueeze(0)
+    # The kernels' ``train`` flag keeps what backward needs (cuDNN refuses backward after an
+    # inference-mode call); with dropout 0 it changes nothing else. Keras's ``training`` only
+    # governs the layer's own dropout, applied before this call.
+    training = training or (torch.is_grad_enabled() and any(t.requires_grad for t in (sequences, *weights)))
     with _quiet_on_accelerators(sequences):
         if spans is None:
             result = _KERNELS[kind](sequences, hx, weights, len(weights) == 4, 1, 0.0, training, False, True)
