@@ -99,6 +99,19 @@ def fit_timed(model, data, epochs, batch):
     return times, accuracy
 
 
+def lamina_workers(build, load_data, batch):
+    """The ``lamina`` and ``lamina-jit`` workers of a benchmark whose model is
+    ``build(jit_compile=...)`` (a compiled lamina model) and data ``load_data(quick)``."""
+
+    def worker(jit_compile):
+        def run(epochs, quick=False):
+            return fit_timed(build(jit_compile=jit_compile), load_data(quick), epochs, batch)
+
+        return run
+
+    return {"lamina": worker(False), "lamina-jit": worker(True)}
+
+
 def _spawn(script, name, epochs, threads, quick):
     env = dict(os.environ)
     if name.startswith("keras-"):

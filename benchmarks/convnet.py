@@ -46,17 +46,9 @@ def lamina_model(jit_compile=False):
             layers.Dense(10, activation="softmax"),
         ]
     )
-    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"], jit_compile=jit_compile)
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"],
+                  jit_compile=jit_compile)
     return model
-
-
-def run_lamina(epochs, quick=False):
-    return _harness.fit_timed(lamina_model(), load_data(quick), epochs, BATCH)
-
-
-def run_lamina_jit(epochs, quick=False):
-    """lamina with ``compile(jit_compile=True)``: the steps under torch.compile."""
-    return _harness.fit_timed(lamina_model(jit_compile=True), load_data(quick), epochs, BATCH)
 
 
 def plain_torch_model():
@@ -123,7 +115,7 @@ if __name__ == "__main__":
     _harness.main(
         __file__,
         __doc__,
-        {"lamina": run_lamina, "lamina-jit": run_lamina_jit, "torch": run_torch, "torch-nhwc": run_torch_channels_last},
+        {**_harness.lamina_workers(lamina_model, load_data, BATCH), "torch": run_torch, "torch-nhwc": run_torch_channels_last},
         run_keras,
         f"steady seconds per epoch (median), batch {BATCH}, Fashion-MNIST 60k",
     )

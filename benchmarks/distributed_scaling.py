@@ -48,12 +48,7 @@ def worker(out, epochs, batch, quick):
         lamina.layers.Dense(10, activation="softmax"),
     ])
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
-    times = []
-    for _ in range(epochs):
-        start = time.perf_counter()
-        model.fit(x_train, y_train, epochs=1, batch_size=batch, verbose=0)
-        times.append(time.perf_counter() - start)
-    _, accuracy = model.evaluate(x_test, y_test, verbose=0)
+    times, accuracy = _harness.fit_timed(model, ((x_train, y_train), (x_test, y_test)), epochs, batch)
     sync_ms = None
     if distribute.current() is not None:
         model(torch.as_tensor(x_train[:batch])).sum().backward()

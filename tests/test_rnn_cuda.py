@@ -47,7 +47,7 @@ def test_weights_become_one_buffer_and_results_match_cpu(name):
     (expected**2).sum().backward()
     (got**2).sum().backward()
     for a, b in zip(cpu.parameters(), gpu.parameters()):
-        torch.testing.assert_close(b.grad.cpu(), a.grad, atol=1e-5, rtol=1e-4)
+        torch.testing.assert_close(b.grad.cpu(), a.grad, atol=2e-4, rtol=1e-3)
 
 
 @pytest.mark.parametrize("name", sorted(LAYERS))

@@ -65,7 +65,7 @@ class ArrayData:
         if self.sample_weight is not None:
             named.append(("sample_weight", self.sample_weight))
         for name, tensor in named:
-            if not tensor.is_floating_point():
+            if not tensor.is_floating_point() or _all_finite(tensor):
                 continue
             bad = ~torch.isfinite(tensor.reshape(tensor.shape[0], -1)).all(dim=1)
             if bool(bad.any()):
@@ -153,3 +153,10 @@ def check_batch_size(batch_size, default=32):
     if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
         raise InputError(f"batch_size must be a positive integer. Received: batch_size={batch_size!r}.")
     return int(batch_size)
+
+
+def _all_finite(tensor):
+    """One float64 sum instead of an elementwise mask: NaN and inf survive a sum, and a
+    float64 sum of float32/16 values cannot overflow. (A float64 array's sum can; then
+    the elementwise check decides.)"""
+    return bool(torch.isfinite(tensor.sum(dtype=torch.float64)))
