@@ -62,6 +62,9 @@ class Layer(nn.Module):
     """
 
     _activity_regularizer = None
+    #: Whether ``get_config`` writes ``activity_regularizer`` even when it is None (the
+    #: layers whose Keras config always has the key: conv, RNN, Embedding, MultiHeadAttention).
+    _config_lists_activity_regularizer = False
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -459,7 +462,7 @@ class Layer(nn.Module):
     def get_config(self) -> dict[str, Any]:
         """Constructor arguments that rebuild this layer (override and extend)."""
         config = {"name": self.name, "trainable": self.trainable, "dtype": self.dtype}
-        if self._activity_regularizer is not None:
+        if self._activity_regularizer is not None or self._config_lists_activity_regularizer:
             config["activity_regularizer"] = regularizers.serialize(self._activity_regularizer)
         if self._batch_input_shape is not None:
             config["batch_input_shape"] = list(self._batch_input_shape)

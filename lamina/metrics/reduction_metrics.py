@@ -5,7 +5,7 @@ import numbers
 import torch
 
 from lamina.errors import ConfigurationError, describe
-from lamina.losses.loss import squeeze_or_expand_to_same_rank
+from lamina.losses.loss import apply_mask, squeeze_or_expand_to_same_rank
 from lamina.metrics.metric import Metric
 
 
@@ -137,10 +137,28 @@ class MeanMetricWrapper(Mean):
             self._direction = "down"  # a loss: smaller is better
 
     def update_state(self, y_true, y_pred, sample_weight=None):
+        """Add a batch: ``fn(y_true, y_pred)`` per sample, weighted.
+
+        Entries that ``y_pred``'s Keras mask (``y_pred._keras_mask``, set by
+        ``Embedding(mask_zero=True)``, ``Masking``...) marks as padding do not count, as
+        in Keras 3: the mask multiplies ``sample_weight``.
+        """
+        mask = getattr(y_pred, "_keras_mask", None)
         y_pred = self._to_device(y_pred)
         y_true = self._to_device(y_true)
         values = self._fn(y_true, y_pred, **self._fn_kwargs)
+        if mask is not None:
+            sample_weight = self._masked_weights(sample_weight, mask)
         super().update_state(values, sample_weight=sample_weight)
+
+    def _masked_weights(self, sample_weight, mask):
+        """``sample_weight`` times the 0/1 mask (Keras's rule for metrics: no rescaling)."""
+        mask = self._to_device(mask, self._torch_dtype)
+        if isinstance(sample_weight, numbers.Number) and not isinstance(sample_weight, bool):
+            return mask * sample_weight
+        if sample_weight is not None:
+            sample_weight = self._to_device(sample_weight, self._torch_dtype)
+        return apply_mask(sample_weight, mask, self._torch_dtype, reduction="sum")
 
     def get_config(self):
         config = super().get_config()

@@ -189,7 +189,7 @@ def _compile_config(model):
         "loss": _encode_spec(state.loss_spec, losses),
         "loss_weights": state.loss_weights,
         "metrics": _encode_spec(state.metric_specs, metrics),
-        "weighted_metrics": None,
+        "weighted_metrics": _encode_spec(state.weighted_metric_specs, metrics),
         "run_eagerly": False,
         "steps_per_execution": 1,
         "jit_compile": False,
@@ -225,6 +225,7 @@ def _compile_arguments(config, custom_objects=None):
         "optimizer": optimizers.deserialize(config["optimizer"]) if config.get("optimizer") else "rmsprop",
         "loss": _decode_spec(config.get("loss"), losses, custom_objects),
         "metrics": _decode_spec(config.get("metrics"), metrics, custom_objects),
+        "weighted_metrics": _decode_spec(config.get("weighted_metrics"), metrics, custom_objects),
         "loss_weights": config.get("loss_weights"),
     }
 

@@ -2,7 +2,8 @@
 
 Keras 3 stores each layer's weights under a path made from the model structure, not from
 layer names (which differ between two instances of one model): a Sequential or
-functional model's layers sit under ``layers/<snake_case class name>[_N]``, a layer's own
+functional model's layers (Keras operation nodes aside: they have no weights and Keras
+leaves them out) sit under ``layers/<snake_case class name>[_N]``, a layer's own
 weights in ``<path>/vars/0, 1, ...`` in Keras's order and layout, and sublayers under their
 attribute name. lamina writes and reads exactly that, so the two libraries exchange
 files. It also records each layer's name and each weight's name as HDF5 attributes, and
@@ -17,6 +18,7 @@ from lamina import layouts
 from lamina.backend.naming import to_snake_case
 from lamina.errors import SavingError
 from lamina.layers.input_layer import InputLayer
+from lamina.layers.keras_operations import KerasOperation
 from lamina.layers.layer import Layer
 from lamina.saving.h5_safety import open_h5_safely
 from lamina.saving.h5_writing import fixed_string, read_text
@@ -36,7 +38,7 @@ def _walk(layer, path, slots, visited):
     slots[_join(path, "vars")] = [
         (tensor, layout, name, layer.name) for tensor, layout, name in _own_weights(layer)
     ]
-    container = _container_layers(layer)
+    container = [child for child in _container_layers(layer) if not isinstance(child, KerasOperation)]
     used = {}
     for child in container:
         base = to_snake_case(type(child).__name__)
@@ -45,7 +47,7 @@ def _walk(layer, path, slots, visited):
         _walk(child, _join(path, "layers", base if count == 0 else f"{base}_{count}"), slots, visited)
     children = [
         (name, module) for name, module in layer.named_children()
-        if isinstance(module, Layer) and module not in container
+        if isinstance(module, Layer) and module not in container and not isinstance(module, KerasOperation)
     ]
     for name, child in sorted(children, key=lambda item: ("~" + item[0]) if item[0].startswith("_") else item[0]):
         _walk(child, _join(path, name), slots, visited)

@@ -50,7 +50,7 @@ def deserialize_layer(entry, custom_objects=None):
 
 
 def _deserialize(entry, class_name, custom_objects):
-    cls = registry.resolve_class(class_name, entry.get("registered_name"), custom_objects)
+    cls = registry.resolve_class(class_name, entry.get("registered_name"), custom_objects, entry.get("module"))
     if cls is None:
         raise SavingError(
             f"Unknown class name {class_name!r} in the saved config. It is neither a lamina class "

@@ -95,8 +95,13 @@ def lamina_classes():
     return found
 
 
-def resolve_class(class_name, registered_name=None, custom_objects=None):
-    """The class a config names, or None. Custom objects and registrations come first."""
+def resolve_class(class_name, registered_name=None, custom_objects=None, module=None):
+    """The class a config names, or None. Custom objects and registrations come first.
+
+    An entry whose ``module`` is under ``keras.src.ops`` is a Keras operation node: it
+    resolves (after ``custom_objects``) only among lamina's Keras operations, so the
+    operation ``Add`` is not the merge layer ``Add``; an unknown one raises SavingError.
+    """
     merged = {}
     for scoped in getattr(_scope, "stack", []):
         merged.update(scoped)
@@ -104,6 +109,10 @@ def resolve_class(class_name, registered_name=None, custom_objects=None):
     for key in (registered_name, class_name):
         if key and key in custom_objects:
             return custom_objects[key]
+    from lamina.layers import keras_operations
+
+    if keras_operations.is_keras_operation_module(module):
+        return keras_operations.operation_class(class_name, module)
     if registered_name and registered_name in _REGISTERED:
         return _REGISTERED[registered_name]
     for key, value in _REGISTERED.items():

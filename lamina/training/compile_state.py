@@ -5,6 +5,10 @@ list or dict of outputs) takes a loss per output (a list in output order, a dict
 output name, or one loss used for every output), optional ``loss_weights``, and metrics
 per output; logs then read ``loss`` (the weighted total), ``<output>_loss`` and
 ``<output>_<metric>`` as in Keras.
+
+As in Keras, ``metrics`` ignore ``sample_weight`` (and ``class_weight``) and
+``weighted_metrics`` use it; both honour an output's Keras mask (masked timesteps do not
+count), through the metric's own ``update_state``.
 """
 
 import torch
@@ -27,10 +31,11 @@ NO_LOSS = (
 
 
 class OutputHead:
-    """The loss, weight and metrics of one model output."""
+    """The loss, weight and metrics (unweighted, then weighted by ``sample_weight``) of one model output."""
 
-    def __init__(self, name, loss, weight, metrics, tracker):
+    def __init__(self, name, loss, weight, metrics, tracker, weighted_metrics=()):
         self.name, self.loss, self.weight, self.metrics, self.tracker = name, loss, weight, metrics, tracker
+        self.weighted_metrics = list(weighted_metrics)
 
 
 class CompileState:
@@ -43,13 +48,8 @@ class CompileState:
         self.loss_spec = loss
         self.loss = _map_spec(loss, losses_module.get)
         self.loss_weights = loss_weights
-        self.metric_specs = metrics
-        if metrics is not None and not isinstance(metrics, (list, tuple, dict)):
-            self.metric_specs = [metrics]
-        for spec in flatten(self.metric_specs or []):
-            if not (isinstance(spec, str) and spec.lower() in _ACCURACY_NAMES):
-                metrics_module.get(spec)
-        self.weighted_metric_specs = list(weighted_metrics or [])
+        self.metric_specs = _checked_metric_specs(metrics)
+        self.weighted_metric_specs = _checked_metric_specs(weighted_metrics)
         self.loss_tracker = metrics_module.Mean(name="loss")
         self.heads = None
         self.multi_output = False
@@ -72,17 +72,18 @@ class CompileState:
         weights = _per_output(self.loss_weights, names, "loss_weights", broadcast=False) if (
             self.loss_weights is not None
         ) else [1.0] * len(names)
-        metric_lists = self._metric_lists(names)
+        metric_lists = self._metric_lists(self.metric_specs, names)
+        weighted_lists = self._metric_lists(self.weighted_metric_specs, names)
         heads = []
         for index, name in enumerate(names):
             prefix = f"{name}_" if self.multi_output else ""
-            metrics = [
-                self._resolve_metric(spec, loss_list[index], tuple(flat[index].shape), prefix)
-                for spec in metric_lists[index]
-            ]
+            metrics, weighted = (
+                [self._resolve_metric(spec, loss_list[index], tuple(flat[index].shape), prefix) for spec in specs[index]]
+                for specs in (metric_lists, weighted_lists)
+            )
             tracker = metrics_module.Mean(name=f"{name}_loss") if self.multi_output else None
-            heads.append(OutputHead(name, loss_list[index], float(weights[index] or 0.0), metrics, tracker))
-        all_names = ["loss"] + [m.name for h in heads for m in h.metrics + ([h.tracker] if h.tracker else [])]
+            heads.append(OutputHead(name, loss_list[index], float(weights[index] or 0.0), metrics, tracker, weighted))
+        all_names = ["loss"] + [m.name for m in self.all_metrics(heads)[1:]]
         repeated = sorted({n for n in all_names if all_names.count(n) > 1})
         if repeated:
             raise ConfigurationError(f"compile: metric names must be unique. Repeated: {repeated}.")
@@ -90,8 +91,8 @@ class CompileState:
         for metric in self.all_metrics():
             metric.to(device)
 
-    def _metric_lists(self, names):
-        specs = self.metric_specs
+    @staticmethod
+    def _metric_lists(specs, names):
         if specs is None:
             return [[] for _ in names]
         if isinstance(specs, dict):
@@ -120,16 +121,19 @@ class CompileState:
         return metric
 
     # -------------------------------------------------------------------- run
-    def all_metrics(self):
-        extra = []
-        for head in self.heads or []:
-            extra.extend(head.metrics)
-        trackers = [h.tracker for h in self.heads or [] if h.tracker is not None]
-        return [self.loss_tracker, *trackers, *extra]
+    def all_metrics(self, heads=None):
+        heads = (self.heads or []) if heads is None else heads
+        trackers = [h.tracker for h in heads if h.tracker is not None]
+        return [self.loss_tracker, *trackers, *self._compiled_metrics(heads)]
 
     @property
     def metrics(self):
-        return [m for h in self.heads or [] for m in h.metrics]
+        return self._compiled_metrics(self.heads or [])
+
+    @staticmethod
+    def _compiled_metrics(heads):
+        """Keras's order: every output's ``metrics``, then every output's ``weighted_metrics``."""
+        return [m for h in heads for m in h.metrics] + [m for h in heads for m in h.weighted_metrics]
 
     def compute_loss(self, y_true, y_pred, sample_weight):
         if not self.structured:
@@ -147,14 +151,20 @@ class CompileState:
         return total
 
     def update_metrics(self, y_true, y_pred, sample_weight):
+        """Update every output's metrics (without ``sample_weight``) and weighted metrics (with it)."""
         if not self.structured:
-            for metric in self.heads[0].metrics:
+            head = self.heads[0]
+            for metric in head.metrics:
+                metric.update_state(y_true, y_pred)
+            for metric in head.weighted_metrics:
                 metric.update_state(y_true, y_pred, sample_weight)
             return
         targets, predictions = self.align(y_true, y_pred)
         for head, target, prediction in zip(self.heads, targets, predictions):
             if target is not None:
                 for metric in head.metrics:
+                    metric.update_state(target, prediction)
+                for metric in head.weighted_metrics:
                     metric.update_state(target, prediction, sample_weight)
 
     def align(self, y_true, y_pred):
@@ -189,6 +199,16 @@ def _is_sparse_crossentropy(loss):
     return type(loss).__name__ == "SparseCategoricalCrossentropy" or getattr(
         loss, "name", ""
     ) == "sparse_categorical_crossentropy"
+
+
+def _checked_metric_specs(specs):
+    """``metrics`` / ``weighted_metrics`` as a list or dict, every name checked now."""
+    if specs is not None and not isinstance(specs, (list, tuple, dict)):
+        specs = [specs]
+    for spec in flatten(specs or []):
+        if not (isinstance(spec, str) and spec.lower() in _ACCURACY_NAMES):
+            metrics_module.get(spec)
+    return specs
 
 
 def _as_list(value):

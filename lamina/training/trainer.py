@@ -31,7 +31,7 @@ from lamina.training import custom_steps, data_parallel, jit
 from lamina.training.compile_state import NO_LOSS, CompileState
 from lamina.training.data import ArrayData, adapt, check_batch_size
 from lamina.training.logs import MetricLogs
-from lamina.training.output_mask import masked_sample_weight
+from lamina.training.output_mask import detach_output, keep_mask, masked_sample_weight
 from lamina.training.sample_weights import class_weights_for, combine_weights
 from lamina.training.validation import check_input_shape, check_sparse_labels
 from lamina.training.validation_split import class_labels, split_indices
@@ -72,9 +72,11 @@ class Trainer:
                 ``(y_true, y_pred) -> tensor``; a list or a dict by output name for a
                 model with several outputs. None trains on the losses that layers add.
             metrics: Names (``"accuracy"`` resolves as in Keras) or ``lamina.metrics``
-                objects; a list, or a dict by output name.
+                objects; a list, or a dict by output name. As in Keras they ignore
+                ``sample_weight``; masked timesteps of an output never count.
             loss_weights: Weights of the outputs' losses in the total (list or dict).
-            weighted_metrics: Metrics that are weighted by ``sample_weight``.
+            weighted_metrics: Metrics that are weighted by ``sample_weight`` (and
+                ``class_weight``), in the same forms as ``metrics``.
             run_eagerly: True turns ``jit_compile`` off (lamina otherwise always runs
                 eagerly, as PyTorch does).
             steps_per_execution: Accepted for Keras compatibility; no effect.
@@ -213,7 +215,7 @@ class Trainer:
             scaler.scale(loss).backward()
             self._sync_gradients(y_pred)
             self.optimizer.step(grad_scaler=scaler)
-        y_pred = y_pred.detach() if isinstance(y_pred, torch.Tensor) else y_pred
+        y_pred = detach_output(y_pred)
         self._compiled.loss_tracker.update_state(loss.detach(), sample_weight=_batch_size(y_pred))
         return self.compute_metrics(x, y, y_pred, sample_weight)
 
@@ -699,7 +701,7 @@ class Trainer:
 def _float32(outputs):
     """Model outputs in float32 for losses and metrics (they may be half under autocast)."""
     if isinstance(outputs, torch.Tensor):
-        return outputs.float() if outputs.dtype in (torch.float16, torch.bfloat16) else outputs
+        return keep_mask(outputs.float(), outputs) if outputs.dtype in (torch.float16, torch.bfloat16) else outputs
     if isinstance(outputs, (list, tuple)):
         return type(outputs)(_float32(o) for o in outputs)
     if isinstance(outputs, dict):

@@ -44,6 +44,8 @@ class MultiHeadAttention(Layer):
     ``(heads, value_dim, output_dim)`` and bias ``(output_dim,)``.
     """
 
+    _config_lists_activity_regularizer = True
+
     def __init__(
         self,
         num_heads,

@@ -50,6 +50,8 @@ class BaseConv(Layer):
         activation, use_bias, kernel_initializer, bias_initializer: as in ``Dense``.
     """
 
+    _config_lists_activity_regularizer = True
+
     rank = None
 
     def __init__(

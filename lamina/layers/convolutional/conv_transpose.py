@@ -50,6 +50,8 @@ class BaseConvTranspose(Layer):
             must be smaller than the stride. ``None`` lets Keras's rule pick it.
     """
 
+    _config_lists_activity_regularizer = True
+
     rank = None
 
     def __init__(

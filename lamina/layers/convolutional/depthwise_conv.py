@@ -33,6 +33,8 @@ class BaseDepthwiseConv(Layer):
     *kernel_size)``, and exchanged with Keras as ``(*kernel_size, in_channels, depth_multiplier)``.
     """
 
+    _config_lists_activity_regularizer = True
+
     rank = None
 
     def __init__(

@@ -22,6 +22,8 @@ class BaseSeparableConv(Layer):
     ``(filters, in * depth_multiplier, 1, ...)``) and ``bias`` ``(filters,)``.
     """
 
+    _config_lists_activity_regularizer = True
+
     rank = None
 
     def __init__(

@@ -11,6 +11,8 @@ _RNN_KEYS = ("return_sequences", "return_state", "go_backwards", "stateful", "un
 class CellLayer(RNN):
     """An ``RNN`` over a built-in cell, configured (and serialized) with flat arguments."""
 
+    _config_lists_activity_regularizer = True
+
     cell_class = None
     cell_name = None
 

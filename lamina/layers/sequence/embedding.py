@@ -37,6 +37,8 @@ class Embedding(Layer):
     The weight ``embeddings`` has the same layout in Keras and PyTorch (``nn.Embedding``).
     """
 
+    _config_lists_activity_regularizer = True
+
     expects_integer_inputs = True
 
     def __init__(

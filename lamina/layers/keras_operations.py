@@ -1,0 +1,195 @@
+"""Keras 3 operation nodes (``keras.ops.not_equal(x, 0)``, ``x + 1``...) as weightless layers.
+
+A Keras 3 functional model records tensor operations as graph nodes next to its layers:
+``Embedding(mask_zero=True)`` feeding an ``LSTM`` saves a ``NotEqual`` node (the mask)
+whose output reaches the LSTM as ``mask=``; ``x + 1`` saves an ``Add`` node. Their saved
+entries name a module under ``keras.src.ops`` and Keras's class name, and their calls
+hold the operands (tensors or Python numbers) as ``args``.
+
+Loading finds such a node here by its class name, and only here (so the operation
+``Add`` is never mistaken for the merge layer ``Add``): a fixed list of operations, each
+a torch function, so a file cannot make lamina run code of its choosing (safe mode). The
+layers save themselves back in Keras's form, so Keras reads lamina's files.
+
+These layers are not in ``lamina.layers``; build new models with lamina's layers and
+torch code inside a layer's ``call`` instead.
+"""
+
+import torch
+
+from lamina.errors import ConfigurationError, SavingError
+from lamina.layers import symbolic
+from lamina.layers.layer import _PACKED_CALL, Layer, _pack_call, _torch_dtype
+
+KERAS_OPERATIONS_MODULE = "keras.src.ops"
+_NUMPY = "keras.src.ops.numpy"
+_CORE = "keras.src.ops.core"
+
+
+class KerasOperation(Layer):
+    """A weightless layer computing one Keras operation with a torch function.
+
+    Called with the operation's operands (``op(x1, x2)``), any of which may be a Python
+    number. Subclasses set ``_function`` (a function of the operands).
+    """
+
+    _keras_module = _NUMPY
+    _function = None
+
+    def __init__(self, name=None, **kwargs):
+        super().__init__(name=name, **kwargs)
+        self.built = True
+
+    def __call__(self, *operands, **kwargs):
+        # The first operand may be a number (``2.0 - x``): the base class would not see a
+        # symbolic call there, so operations record their node themselves.
+        if _PACKED_CALL not in kwargs and symbolic.is_symbolic(operands):
+            return self._record_node(operands, kwargs)
+        return super().__call__(*operands, **kwargs)
+
+    def call(self, *operands):
+        """Apply the operation to the operands (tensors or numbers)."""
+        return type(self)._function(*operands)
+
+    def get_config(self):
+        """Keras's config of an operation: its name (and its arguments, if any)."""
+        return {"name": self.name}
+
+    def _record_node(self, operands, kwargs):
+        kwargs = {k: v for k, v in kwargs.items() if k != "training"}
+        output = symbolic.KerasTensor(_broadcast_shapes(self, operands), dtype=self._output_dtype(operands), name=self.name)
+        node_inputs, node_kwargs = _pack_call(operands[0], operands[1:], kwargs)
+        node = symbolic.Node(self, node_inputs, output, node_kwargs)
+        output.node, output.index = node, 0
+        self._inbound_nodes.append(node)
+        return output
+
+    def _output_dtype(self, operands):
+        """The dtype torch gives for these operands (1-element stand-ins for tensors)."""
+
+        def stand_in(operand):
+            if isinstance(operand, symbolic.KerasTensor):
+                return torch.zeros((1,), dtype=operand.dtype)
+            return operand
+
+        return self.call(*(stand_in(operand) for operand in operands)).dtype
+
+
+def _broadcast_shapes(layer, operands):
+    shapes = [operand.shape for operand in operands if isinstance(operand, symbolic.KerasTensor)]
+    rank = max(len(shape) for shape in shapes)
+    aligned = [(1,) * (rank - len(shape)) + tuple(shape) for shape in shapes]
+    result = []
+    for axis, sizes in enumerate(zip(*aligned)):
+        known = {size for size in sizes if size is not None and size != 1}
+        if len(known) > 1:
+            raise ConfigurationError(
+                f"Operation '{layer.name}' ({type(layer).__name__}): the operand shapes "
+                f"{[tuple(s) for s in shapes]} do not broadcast (axis {axis} has sizes {sorted(known)}). "
+                f"Give operands of equal shapes, or sizes of 1 where one should be repeated."
+            )
+        result.append(known.pop() if known else (None if None in sizes else 1))
+    return tuple(result)
+
+
+def _as_tensors(*operands):
+    """Numbers as 0-d tensors on the tensors' device (torch's logical ops take only tensors)."""
+    device = next((o.device for o in operands if isinstance(o, torch.Tensor)), None)
+    return [o if isinstance(o, torch.Tensor) else torch.as_tensor(o, device=device) for o in operands]
+
+
+def _with_number_first(function):
+    """``function`` for operands where the first may be a number (``2.0 - x``)."""
+
+    def apply(x1, x2):
+        if isinstance(x1, torch.Tensor):
+            return function(x1, x2)
+        return function(*_as_tensors(x1, x2))
+
+    return apply
+
+
+def _logical(function):
+    return lambda *operands: function(*_as_tensors(*operands))
+
+
+class Cast(KerasOperation):
+    """``keras.ops.cast(x, dtype)``: ``x`` converted to ``dtype``.
+
+    Args:
+        dtype: the target dtype's name ("float32", "bool", "int32"...).
+        name: the operation's name in the model.
+    """
+
+    _keras_module = _CORE
+    _keras_registered_name = "Cast"
+
+    def __init__(self, dtype, name=None, **kwargs):
+        super().__init__(name=name, dtype=dtype, **kwargs)
+        self._target = _torch_dtype(self.dtype)
+
+    def call(self, x):
+        """``x`` converted to the target dtype."""
+        return x.to(self._target)
+
+    def get_config(self):
+        """Keras's config of ``Cast``: its name and target dtype."""
+        return {"name": self.name, "dtype": self.dtype}
+
+
+def _operation(class_name, function, doc):
+    """A ``KerasOperation`` subclass named (and saved) as Keras's class ``class_name``."""
+    return type(
+        class_name,
+        (KerasOperation,),
+        {
+            "__doc__": f"Keras's ``{class_name}`` operation: {doc}.",
+            "__module__": __name__,
+            "_function": staticmethod(function),
+            "_keras_registered_name": class_name,
+        },
+    )
+
+
+OPERATIONS = {
+    cls.__name__: cls
+    for cls in [
+        _operation("NotEqual", _with_number_first(torch.ne), "``x1 != x2`` element-wise"),
+        _operation("Equal", _with_number_first(torch.eq), "``x1 == x2`` element-wise"),
+        _operation("Greater", _with_number_first(torch.gt), "``x1 > x2`` element-wise"),
+        _operation("GreaterEqual", _with_number_first(torch.ge), "``x1 >= x2`` element-wise"),
+        _operation("Less", _with_number_first(torch.lt), "``x1 < x2`` element-wise"),
+        _operation("LessEqual", _with_number_first(torch.le), "``x1 <= x2`` element-wise"),
+        _operation("LogicalAnd", _logical(torch.logical_and), "``x1 and x2`` element-wise"),
+        _operation("LogicalOr", _logical(torch.logical_or), "``x1 or x2`` element-wise"),
+        _operation("LogicalNot", _logical(torch.logical_not), "``not x`` element-wise"),
+        _operation("Add", _with_number_first(torch.add), "``x1 + x2``"),
+        _operation("Subtract", _with_number_first(torch.sub), "``x1 - x2``"),
+        _operation("Multiply", _with_number_first(torch.mul), "``x1 * x2``"),
+        _operation("Divide", _with_number_first(torch.true_divide), "``x1 / x2`` (true division)"),
+        _operation("TrueDivide", _with_number_first(torch.true_divide), "``x1 / x2`` (true division)"),
+        Cast,
+    ]
+}
+
+
+def is_keras_operation_module(module):
+    """Whether a saved entry's ``module`` names a Keras operation (``keras.src.ops...``)."""
+    return isinstance(module, str) and (module == KERAS_OPERATIONS_MODULE or module.startswith(KERAS_OPERATIONS_MODULE + "."))
+
+
+def operation_class(class_name, module):
+    """The layer computing the Keras operation ``class_name`` saved from ``module``.
+
+    Raises:
+        SavingError: lamina does not compute that operation.
+    """
+    cls = OPERATIONS.get(class_name)
+    if cls is None:
+        raise SavingError(
+            f"The saved model uses the Keras operation {class_name!r} (module {module!r}), which "
+            f"lamina cannot rebuild. Supported operations: {', '.join(sorted(OPERATIONS))}. Build "
+            f"the model without it (put the computation inside a custom layer), or pass "
+            f"custom_objects={{{class_name!r}: YourLayer}} with a lamina layer that computes it."
+        )
+    return cls
