@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # One prepared script for a lent GPU machine (see README "Performance"): CUDA tests, the
-# three training benchmarks (lamina eager and with jit_compile=True vs plain PyTorch vs
-# Keras 3 + JAX/torch where Keras can be carried as wheels), the convnet's accuracy over
-# seeds, and the single-GPU NCCL path. Run from the repository root with the
+# three training benchmarks (lamina vs plain PyTorch vs Keras 3 + JAX where Keras can be
+# carried as wheels; add lamina-jit / keras-torch to --only for those), and the
+# single-GPU NCCL path. benchmarks/convnet_accuracy.py and step_profile.py are the
+# follow-ups for accuracy over seeds and per-step costs. Run from the repository root with the
 # Fashion-MNIST files in .gpu_data/ and optional wheels in .whl/.
 set -u
 export PYTHONPATH=$PWD LAMINA_FASHION_MNIST_DIR=$PWD/.gpu_data PYTHONUNBUFFERED=1 KERAS_BACKEND=torch
@@ -16,12 +17,10 @@ echo "== CUDA tests"
 timeout 150 python3 -m pytest -q -p no:cacheprovider tests/test_rnn_cuda.py tests/test_losses_metrics_cuda.py \
     tests/test_jit_compile.py tests/test_training.py -k "cuda or CUDA or rnn_cuda or jit" 2>&1 | grep -v Warning | tail -15
 echo "== LSTM(128) over image rows (batch 128)"
-timeout 120 python3 benchmarks/lstm.py --rounds 1 --epochs 3 --only lamina,lamina-jit,torch,keras-jax 2>&1 | tail -6
+timeout 120 python3 benchmarks/lstm.py --rounds 1 --epochs 3 --only lamina,torch,keras-jax 2>&1 | tail -5
 echo "== keras-io convnet (batch 128)"
-timeout 150 python3 benchmarks/convnet.py --rounds 1 --epochs 3 --only lamina,lamina-jit,torch,torch-nhwc,keras-jax 2>&1 | tail -7
-echo "== convnet test accuracy after 3 epochs, 4 seeds"
-timeout 120 python3 benchmarks/convnet_accuracy.py --seeds 4 --only lamina,torch,keras-jax 2>&1 | tail -4
+timeout 150 python3 benchmarks/convnet.py --rounds 1 --epochs 3 --only lamina,torch,torch-nhwc,keras-jax 2>&1 | tail -6
 echo "== seed MLP (batch 32)"
-timeout 120 python3 benchmarks/seed_mlp.py --rounds 1 --epochs 3 --only lamina,lamina-jit,torch,keras-jax 2>&1 | tail -6
+timeout 120 python3 benchmarks/seed_mlp.py --rounds 1 --epochs 3 --only lamina,torch,keras-jax 2>&1 | tail -5
 echo "== NCCL single-GPU data parallel"
 timeout 60 python3 -m torch.distributed.run --nproc-per-node 1 benchmarks/gpu_nccl_check.py 2>&1 | tail -3
