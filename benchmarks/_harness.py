@@ -83,6 +83,23 @@ def train_plain_torch(model, x, y, x_test, y_test, epochs, batch):
     return times, accuracy
 
 
+def run_plain_torch(model, inputs, data, epochs, batch, memory_format=None):
+    """``train_plain_torch`` for a torch ``model`` on ``data`` (``fashion_mnist``'s
+    arrays), moved once to the default device; ``inputs`` turns the image array into the
+    model's input layout, ``memory_format`` optionally sets the images' memory format."""
+    import torch
+
+    (x_train, y_train), (x_test, y_test) = data
+    device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    layout = {} if memory_format is None else {"memory_format": memory_format}
+    x = torch.as_tensor(inputs(x_train), dtype=torch.float32, device=device).contiguous(**layout)
+    y = torch.as_tensor(y_train, dtype=torch.long, device=device)
+    model = model.to(device, **layout)
+    xt = torch.as_tensor(inputs(x_test), dtype=torch.float32, device=device)
+    yt = torch.as_tensor(y_test, dtype=torch.long, device=device)
+    return train_plain_torch(model, x, y, xt, yt, epochs, batch)
+
+
 def fit_timed(model, data, epochs, batch):
     """Time ``epochs`` one-epoch ``fit`` calls of a compiled lamina or Keras model, then
     score the test set. ``data`` is ``((x_train, y_train), (x_test, y_test))``. Returns

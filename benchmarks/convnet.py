@@ -68,20 +68,14 @@ def plain_torch_inputs(images):
 
 
 def run_torch(epochs, quick=False, channels_last=False):
-    """The loop a PyTorch user writes by hand: NCHW images on the device once, permuted
-    slices, logits + cross_entropy, running loss/accuracy summed on the device.
-    ``channels_last`` is the tuned variant: model and images in torch.channels_last."""
+    """The loop a PyTorch user writes by hand (``_harness.train_plain_torch``) on NCHW
+    images; ``channels_last`` is the tuned variant: model and images in torch.channels_last."""
     import torch
 
-    (x_train, y_train), (x_test, y_test) = load_data(quick)
-    device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    memory_format = torch.channels_last if channels_last else torch.contiguous_format
-    x = torch.as_tensor(plain_torch_inputs(x_train), device=device).contiguous(memory_format=memory_format)
-    y = torch.as_tensor(y_train, dtype=torch.long, device=device)
-    model = plain_torch_model().to(device, memory_format=memory_format)
-    xt = torch.as_tensor(plain_torch_inputs(x_test), device=device)
-    yt = torch.as_tensor(y_test, dtype=torch.long, device=device)
-    return _harness.train_plain_torch(model, x, y, xt, yt, epochs, BATCH)
+    memory_format = torch.channels_last if channels_last else None
+    return _harness.run_plain_torch(
+        plain_torch_model(), plain_torch_inputs, load_data(quick), epochs, BATCH, memory_format
+    )
 
 
 def run_torch_channels_last(epochs, quick=False):

@@ -64,18 +64,8 @@ def plain_torch_inputs(images):
 
 
 def run_torch(epochs, quick=False):
-    """The loop a PyTorch user writes by hand: data on the device once, permuted slices,
-    logits + cross_entropy, running loss/accuracy summed on the device."""
-    import torch
-
-    (x_train, y_train), (x_test, y_test) = load_data(quick)
-    device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    x = torch.as_tensor(x_train, dtype=torch.float32, device=device)
-    y = torch.as_tensor(y_train, dtype=torch.long, device=device)
-    model = plain_torch_model().to(device)
-    xt = torch.as_tensor(x_test, dtype=torch.float32, device=device)
-    yt = torch.as_tensor(y_test, dtype=torch.long, device=device)
-    return _harness.train_plain_torch(model, x, y, xt, yt, epochs, BATCH)
+    """The loop a PyTorch user writes by hand (``_harness.train_plain_torch``)."""
+    return _harness.run_plain_torch(plain_torch_model(), plain_torch_inputs, load_data(quick), epochs, BATCH)
 
 
 def run_keras(epochs, quick=False):
