@@ -28,6 +28,8 @@ class IoU(Metric):
         axis: The class axis of non-sparse inputs.
     """
 
+    _additive = True
+
     _direction = "up"
 
     def __init__(
@@ -128,6 +130,8 @@ class MeanIoU(IoU):
         num_classes, name, dtype, ignore_class, sparse_y_true, sparse_y_pred, axis: See ``IoU``.
     """
 
+    _additive = True
+
     def __init__(
         self,
         num_classes,
@@ -164,6 +168,8 @@ class BinaryIoU(IoU):
         name, dtype: See ``IoU``.
     """
 
+    _additive = True
+
     def __init__(self, target_class_ids=(0, 1), threshold=0.5, name=None, dtype=None):
         super().__init__(2, target_class_ids, name=name, dtype=dtype)
         self.threshold = float(threshold)
@@ -186,6 +192,8 @@ class OneHotIoU(IoU):
         num_classes, target_class_ids, name, dtype, ignore_class, sparse_y_pred, axis:
             See ``IoU``.
     """
+
+    _additive = True
 
     def __init__(
         self,
@@ -220,6 +228,8 @@ class OneHotMeanIoU(MeanIoU):
     Args:
         num_classes, name, dtype, ignore_class, sparse_y_pred, axis: See ``IoU``.
     """
+
+    _additive = True
 
     def __init__(
         self, num_classes, name=None, dtype=None, ignore_class=None, sparse_y_pred=False, axis=-1

@@ -62,10 +62,20 @@ class Metric:
         self._initial_values = {}
         self._device = None  # None until placed with ``to`` or by the first update.
 
+    # Set by built-in metrics whose state adds up over samples (one update with two batches
+    # joined equals two updates): fit/evaluate then update them a few batches at a time.
+    _additive = False
+
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
         if "update_state" in cls.__dict__:
             cls.update_state = eager_when_traced(_without_grad(cls.__dict__["update_state"]))
+            if "_additive" not in cls.__dict__:
+                cls._additive = False  # a new update rule must declare itself additive
+        if "reset_state" in cls.__dict__:
+            cls.reset_state = _dropping_pending_updates(cls.__dict__["reset_state"])
+        if "result" in cls.__dict__:
+            cls.result = _after_pending_updates(cls.__dict__["result"])
 
     @property
     def dtype(self):
@@ -80,6 +90,7 @@ class Metric:
     @property
     def variables(self):
         """The state tensors, in creation order."""
+        self.flush_updates()
         return list(self._variables.values())
 
     def add_variable(self, shape, initializer="zeros", dtype=None, name=None):
@@ -119,8 +130,38 @@ class Metric:
         """The metric's value as a 0-d tensor. Subclasses must implement this."""
         raise NotImplementedError(f"{type(self).__name__} must implement result().")
 
+    @eager_when_traced
+    def defer_update(self, y_true, y_pred, sample_weight=None):
+        """``update_state``, applied a few batches at a time for additive metrics.
+
+        The training loop calls this: an additive built-in metric keeps the batch (the
+        tensors, no copy) and updates once per few batches from them joined, so a step
+        pays a list append instead of ~10 small tensor ops. ``result()``, ``variables``,
+        ``state_dict()`` and ``to()`` apply what is pending first; ``reset_state()``
+        drops it. Other metrics update at once.
+        """
+        if not self._additive or not _joinable(y_true, y_pred, sample_weight):
+            self.flush_updates()
+            self.update_state(y_true, y_pred, sample_weight)
+            return
+        pending = self.__dict__.setdefault("_pending", [])
+        pending.append((y_true, y_pred, sample_weight))
+        if len(pending) >= _PENDING_BATCHES or sum(p[1].numel() for p in pending) >= _PENDING_VALUES:
+            self.flush_updates()
+
+    def flush_updates(self):
+        """Apply the batches ``defer_update`` kept (one joined update where they join)."""
+        pending = self.__dict__.get("_pending")
+        if not pending:
+            return
+        self._pending = []
+        joined = _joined(pending)
+        for args in [joined] if joined is not None else pending:
+            self.update_state(*args)
+
     def reset_state(self):
         """Restore every state tensor to its initial value, in place (keeps the device)."""
+        self._pending = []
         for name, tensor in self._variables.items():
             tensor.fill_(self._initial_values[name])
 
@@ -131,6 +172,7 @@ class Metric:
 
     def to(self, device):
         """Move the state to ``device`` and keep it there; returns ``self``."""
+        self.flush_updates()
         device = torch.device(device)
         if device.type == "cuda" and device.index is None:
             device = torch.device("cuda", torch.cuda.current_device())
@@ -145,6 +187,7 @@ class Metric:
 
     def state_dict(self):
         """``{name: tensor}`` copies of the state (for checkpoints and exact resume)."""
+        self.flush_updates()
         return {name: tensor.detach().clone() for name, tensor in self._variables.items()}
 
     def load_state_dict(self, state_dict):
@@ -192,6 +235,54 @@ class Metric:
 
 
 set_grad_enabled = torch._C._set_grad_enabled
+
+_PENDING_BATCHES = 8
+_PENDING_VALUES = 1 << 20  # predictions kept at most (bounds the memory held)
+
+
+def _after_pending_updates(result):
+    @functools.wraps(result)
+    def wrapper(self):
+        if self.__dict__.get("_pending"):
+            self.flush_updates()
+        return result(self)
+
+    return wrapper
+
+
+def _dropping_pending_updates(reset_state):
+    @functools.wraps(reset_state)
+    def wrapper(self):
+        self._pending = []
+        return reset_state(self)
+
+    return wrapper
+
+
+def _joinable(y_true, y_pred, sample_weight):
+    tensors = (y_true, y_pred) if sample_weight is None else (y_true, y_pred, sample_weight)
+    return all(isinstance(t, torch.Tensor) and t.dim() > 0 for t in tensors)
+
+
+def _joined(pending):
+    """The pending ``(y_true, y_pred, sample_weight)`` batches as one, or None when they do
+    not join (shapes beyond the batch axis differ, weights or masks on some only)."""
+    if len(pending) == 1:
+        return pending[0]
+    masks = [getattr(p[1], "_keras_mask", None) for p in pending]
+    weights = [p[2] for p in pending]
+    for parts in (masks, weights):
+        if any((part is None) != (parts[0] is None) for part in parts):
+            return None
+    try:
+        y_true = torch.cat([p[0] for p in pending])
+        y_pred = torch.cat([p[1] for p in pending])
+        sample_weight = None if weights[0] is None else torch.cat(weights)
+        if masks[0] is not None:
+            y_pred._keras_mask = torch.cat(masks)
+    except (RuntimeError, TypeError):
+        return None
+    return y_true, y_pred, sample_weight
 
 
 def _without_grad(update_state):

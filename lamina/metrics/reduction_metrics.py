@@ -104,7 +104,8 @@ class Mean(Metric):
         self._device_count_used = True
 
     def _flush_count(self):
-        """Move the host-side count into the ``count`` tensor."""
+        """Move the host-side count into the ``count`` tensor (pending batches first)."""
+        self.flush_updates()
         if self._host_count:
             self.count.add_(self._host_count)
             self._host_count = 0
@@ -121,6 +122,8 @@ class MeanMetricWrapper(Mean):
         dtype: Float dtype of the state.
         **kwargs: Extra keyword arguments passed to ``fn``.
     """
+
+    _additive = True
 
     def __init__(self, fn, name=None, dtype=None, **kwargs):
         if not callable(fn):

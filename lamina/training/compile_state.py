@@ -151,21 +151,22 @@ class CompileState:
         return total
 
     def update_metrics(self, y_true, y_pred, sample_weight):
-        """Update every output's metrics (without ``sample_weight``) and weighted metrics (with it)."""
+        """Update every output's metrics (without ``sample_weight``) and weighted metrics (with
+        it); additive built-in metrics a few batches at a time (``Metric.defer_update``)."""
         if not self.structured:
             head = self.heads[0]
             for metric in head.metrics:
-                metric.update_state(y_true, y_pred)
+                metric.defer_update(y_true, y_pred)
             for metric in head.weighted_metrics:
-                metric.update_state(y_true, y_pred, sample_weight)
+                metric.defer_update(y_true, y_pred, sample_weight)
             return
         targets, predictions = self.align(y_true, y_pred)
         for head, target, prediction in zip(self.heads, targets, predictions):
             if target is not None:
                 for metric in head.metrics:
-                    metric.update_state(target, prediction)
+                    metric.defer_update(target, prediction)
                 for metric in head.weighted_metrics:
-                    metric.update_state(target, prediction, sample_weight)
+                    metric.defer_update(target, prediction, sample_weight)
 
     def align(self, y_true, y_pred):
         """Targets and predictions as lists in output order."""
