@@ -19,7 +19,7 @@ import torch
 
 from lamina.errors import ConfigurationError, SavingError
 from lamina.layers import symbolic
-from lamina.layers.layer import _PACKED_CALL, Layer, _pack_call, _torch_dtype
+from lamina.layers.layer import _PACKED_CALL, Layer, _torch_dtype
 
 KERAS_OPERATIONS_MODULE = "keras.src.ops"
 _NUMPY = "keras.src.ops.numpy"
@@ -44,7 +44,7 @@ class KerasOperation(Layer):
         # The first operand may be a number (``2.0 - x``): the base class would not see a
         # symbolic call there, so operations record their node themselves.
         if _PACKED_CALL not in kwargs and symbolic.is_symbolic(operands):
-            return self._record_node(operands, kwargs)
+            return self._record_operation(operands, kwargs)
         return super().__call__(*operands, **kwargs)
 
     def call(self, *operands):
@@ -55,14 +55,10 @@ class KerasOperation(Layer):
         """Keras's config of an operation: its name (and its arguments, if any)."""
         return {"name": self.name}
 
-    def _record_node(self, operands, kwargs):
+    def _record_operation(self, operands, kwargs):
         kwargs = {k: v for k, v in kwargs.items() if k != "training"}
         output = symbolic.KerasTensor(_broadcast_shapes(self, operands), dtype=self._output_dtype(operands), name=self.name)
-        node_inputs, node_kwargs = _pack_call(operands[0], operands[1:], kwargs)
-        node = symbolic.Node(self, node_inputs, output, node_kwargs)
-        output.node, output.index = node, 0
-        self._inbound_nodes.append(node)
-        return output
+        return self._record_node(operands[0], operands[1:], kwargs, output)
 
     def _output_dtype(self, operands):
         """The dtype torch gives for these operands (1-element stand-ins for tensors)."""

@@ -231,6 +231,10 @@ class Layer(nn.Module):
         self.build_from_shapes(shapes, **extra)
         output_shape = self._symbolic_output_shape(inputs, args, kwargs)
         outputs = _placeholders_like(output_shape, self._symbolic_output_dtype(inputs), self.name)
+        return self._record_node(inputs, args, kwargs, outputs)
+
+    def _record_node(self, inputs, args, kwargs, outputs):
+        """Record the symbolic call ``self(inputs, *args, **kwargs) -> outputs`` in the graph."""
         node_inputs, node_kwargs = _pack_call(inputs, args, kwargs)
         node = symbolic.Node(self, node_inputs, outputs, node_kwargs)
         for index, tensor in enumerate(node.output_tensors):
@@ -488,9 +492,8 @@ class Layer(nn.Module):
 # those tensors join the node's inputs and this keyword says how to unpack them.
 _PACKED_CALL = "_lamina_packed_call"
 
-
-
 Layer._call_takes = _call_arguments(Layer)
+
 
 def _pack_call(inputs, args, kwargs):
     tensor_names = [name for name, value in kwargs.items() if symbolic.is_symbolic(value)]

@@ -130,8 +130,6 @@ class MeanIoU(IoU):
         num_classes, name, dtype, ignore_class, sparse_y_true, sparse_y_pred, axis: See ``IoU``.
     """
 
-    _additive = True
-
     def __init__(
         self,
         num_classes,
@@ -193,8 +191,6 @@ class OneHotIoU(IoU):
             See ``IoU``.
     """
 
-    _additive = True
-
     def __init__(
         self,
         num_classes,
@@ -228,8 +224,6 @@ class OneHotMeanIoU(MeanIoU):
     Args:
         num_classes, name, dtype, ignore_class, sparse_y_pred, axis: See ``IoU``.
     """
-
-    _additive = True
 
     def __init__(
         self, num_classes, name=None, dtype=None, ignore_class=None, sparse_y_pred=False, axis=-1

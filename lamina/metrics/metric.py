@@ -243,8 +243,7 @@ _PENDING_VALUES = 1 << 20  # predictions kept at most (bounds the memory held)
 def _after_pending_updates(result):
     @functools.wraps(result)
     def wrapper(self):
-        if self.__dict__.get("_pending"):
-            self.flush_updates()
+        self.flush_updates()
         return result(self)
 
     return wrapper

@@ -11,8 +11,6 @@ import torch
 
 from lamina.errors import ConfigurationError
 
-STEPS = ("train_step", "test_step", "predict_step")
-
 
 def resolve(model_name, jit_compile, run_eagerly):
     """The boolean a ``compile(jit_compile=...)`` argument means."""
@@ -26,7 +24,7 @@ def resolve(model_name, jit_compile, run_eagerly):
 
 def step(model, name):
     """``model.<name>``, compiled once per model when ``jit_compile`` is on."""
-    if not getattr(model, "_jit_compile", False):
+    if not model.jit_compile:
         return getattr(model, name)
     compiled = model.__dict__.setdefault("_jit_steps", {})
     if name not in compiled:

@@ -135,11 +135,12 @@ class RecurrentCell(DropoutRNNCell, Layer):
         return weights
 
     def _point_at(self, views):
-        targets = [self.kernel, self.recurrent_kernel]
+        self.kernel.data, self.recurrent_kernel.data = views[0], views[1]
         if self.bias is not None:
-            targets += [self.bias, self._zero_recurrent_bias]
-        for target, view in zip(targets, views):
-            target.data = view
+            self._point_biases_at(views[2], views[3])
+
+    def _point_biases_at(self, input_bias, recurrent_bias):
+        self.bias.data, self._zero_recurrent_bias.data = input_bias, recurrent_bias
 
     def get_initial_state(self, batch_size=None, device=None):
         """Zero states for a batch: one ``(batch_size, size)`` tensor per state.

@@ -55,10 +55,10 @@ def run_fused(kind, sequences, states, weights, training, spans=None):
 
 
 def flat_copies(kind, weights, input_size, hidden_size):
-    """Copies of ``weights`` (``[w_ih, w_hh(, b_ih, b_hh)]``) that are views of one cuDNN
-    weight buffer, or None where cuDNN does not run them (CPU, other dtypes, tracing)."""
+    """Copies of CUDA ``weights`` (``[w_ih, w_hh(, b_ih, b_hh)]``) that are views of one
+    cuDNN weight buffer, or None where cuDNN does not run them (disabled, other dtypes)."""
     first = weights[0]
-    if not first.is_cuda or torch.compiler.is_compiling() or not torch._use_cudnn_rnn_flatten_weight():
+    if not torch._use_cudnn_rnn_flatten_weight():
         return None
     if any(w.dtype != first.dtype or not torch.backends.cudnn.is_acceptable(w) for w in weights):
         return None

@@ -45,11 +45,7 @@ class GRUCell(RecurrentCell):
             return [self.kernel, self.recurrent_kernel]
         return [self.kernel, self.recurrent_kernel, self.bias[0], self.bias[1]]
 
-    def _point_at(self, views):
-        self.kernel.data, self.recurrent_kernel.data = views[0], views[1]
-        if self.bias is None:
-            return
-        input_bias, recurrent_bias = views[2], views[3]
+    def _point_biases_at(self, input_bias, recurrent_bias):
         if recurrent_bias.data_ptr() == input_bias.data_ptr() + input_bias.nbytes:
             # One (2, 3 * units) view over both biases, where cuDNN put them side by side.
             both = input_bias.new_empty(0)
