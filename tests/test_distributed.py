@@ -267,3 +267,23 @@ def test_batch_smaller_than_world_is_refused(one_process_group, monkeypatch):
     x, y = np.zeros((8, 4), "float32"), np.zeros((8, 2), "float32")
     with pytest.raises(ConfigurationError, match="GLOBAL batch"):
         small_model().fit(x, y, batch_size=2, verbose=0)
+
+
+EXIT_PROBE = """
+import atexit, sys
+import torch.distributed as dist
+atexit.register(lambda: print("group still running at exit:", dist.is_initialized()))
+from lamina import distribute
+distribute.DataParallel(backend="gloo", timeout=20)
+print("started:", dist.is_initialized())
+"""
+
+
+def test_a_group_lamina_started_is_stopped_before_interpreter_teardown(no_launcher):
+    # atexit runs handlers last-in first-out: the probe registered first sees the state
+    # after lamina's handler. A gloo group left to teardown sometimes aborts the process.
+    env = dict(os.environ, MASTER_ADDR="127.0.0.1", MASTER_PORT=str(free_port()), RANK="0",
+               WORLD_SIZE="1", LOCAL_RANK="0")
+    done = subprocess.run([sys.executable, "-c", EXIT_PROBE], env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split("\n")[:2] == ["started: True", "group still running at exit: False"]

@@ -5,6 +5,7 @@ This module (and all of ``lamina.distribute``) depends on torch only, so that an
 lamina can ask "am I the chief?" without import cycles.
 """
 
+import atexit
 import numbers
 import os
 from datetime import timedelta
@@ -99,6 +100,7 @@ class DataParallel:
                 )
             torch.cuda.set_device(self.local_rank)
         dist.init_process_group(backend, timeout=timedelta(seconds=self.timeout))
+        atexit.register(_stop_started_group)
         self._read_group()
 
     def _adopt_running_group(self, backend):
@@ -131,6 +133,14 @@ class DataParallel:
         if not self.active:
             return "DataParallel(single process)"
         return f"DataParallel(backend={self.backend!r}, rank={self.rank}, world_size={self.world_size})"
+
+
+def _stop_started_group():
+    # Left to interpreter teardown, gloo's worker threads are sometimes destroyed while
+    # still joinable and the process aborts ("terminate called without an active
+    # exception") after training finished; NCCL warns about the same omission.
+    if dist.is_initialized():
+        dist.destroy_process_group()
 
 
 def launched_by_torchrun():
