@@ -192,7 +192,7 @@ def main(script, doc, workers, run_keras, summary_title, default_rounds=2, defau
             steady[name].extend(result["times"][1:])
             accuracy[name].append(result["accuracy"])
             epochs = [f"{t:.2f}" for t in result["times"]]
-            print(f"round {round_index + 1} {name:<17} epochs {epochs} "
+            print(f"round {round_index + 1} {name:<19} epochs {epochs} "
                   f"test acc {result['accuracy']:.4f}", flush=True)
     _summary(names, steady, accuracy, summary_title + (" [--quick subset]" if args.quick else ""))
 
@@ -205,5 +205,5 @@ def _summary(names, steady, accuracy, title):
         if not steady[name]:
             continue
         median = statistics.median(steady[name])
-        print(f"  {name:<17} {median:6.2f} s   /plain PyTorch {median / base:5.2f}   "
+        print(f"  {name:<19} {median:6.2f} s   /plain PyTorch {median / base:5.2f}   "
               f"lamina/this {lamina_time / median:5.2f}   test acc {np.mean(accuracy[name]):.4f}")

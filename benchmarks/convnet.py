@@ -10,6 +10,9 @@ lamina runs channels_last (Keras's default layout); its convolutions hand PyTorc
 channels-first view of the same memory, which oneDNN runs in its channels_last format.
 "torch" is the NCHW loop a PyTorch user writes (the reference of the ratios);
 "torch-nhwc" is the same loop tuned with torch.channels_last (NHWC memory).
+lamina's fit sets glibc's malloc to reuse freed blocks (lamina/backend/host_memory.py);
+"lamina-glibc-malloc" turns that off and "torch-reuse-malloc" gives the NCHW loop the same
+settings, to show how much of the difference that is.
 
     python benchmarks/convnet.py                  # 2 rounds of 3 epochs each
     python benchmarks/convnet.py --rounds 3 --no-keras
@@ -82,6 +85,20 @@ def run_torch_channels_last(epochs, quick=False):
     return run_torch(epochs, quick, channels_last=True)
 
 
+def run_torch_reusing_memory(epochs, quick=False):
+    """The NCHW loop with the glibc malloc settings lamina applies in ``fit``."""
+    from lamina.backend import host_memory
+
+    assert host_memory.reuse_freed_memory(), "glibc malloc settings not applied"
+    return run_torch(epochs, quick)
+
+
+def run_lamina_glibc_defaults(epochs, quick=False):
+    """lamina with its malloc settings turned off (``LAMINA_TUNE_MALLOC=0``)."""
+    os.environ["LAMINA_TUNE_MALLOC"] = "0"
+    return _harness.fit_timed(lamina_model(), load_data(quick), epochs, BATCH)
+
+
 def keras_model():
     import keras
 
@@ -109,7 +126,13 @@ if __name__ == "__main__":
     _harness.main(
         __file__,
         __doc__,
-        {**_harness.lamina_workers(lamina_model, load_data, BATCH), "torch": run_torch, "torch-nhwc": run_torch_channels_last},
+        {
+            **_harness.lamina_workers(lamina_model, load_data, BATCH),
+            "lamina-glibc-malloc": run_lamina_glibc_defaults,
+            "torch": run_torch,
+            "torch-nhwc": run_torch_channels_last,
+            "torch-reuse-malloc": run_torch_reusing_memory,
+        },
         run_keras,
         f"steady seconds per epoch (median), batch {BATCH}, Fashion-MNIST 60k",
     )

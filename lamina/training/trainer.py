@@ -15,6 +15,7 @@ from torch import nn
 
 from lamina import distribute, mixed_precision
 from lamina._typing import ArrayLike, Data, Predictions, Results
+from lamina.backend import host_memory
 from lamina.backend.device import get_device
 from lamina.callbacks.backup_and_restore import BackupAndRestore
 from lamina.callbacks.callback_list import CallbackList
@@ -159,6 +160,7 @@ class Trainer:
 
     def _prepare(self, data, training):
         """Build the model and compile state for ``data``, and check the data against them."""
+        host_memory.reuse_freed_memory()
         self.__dict__.pop("_loss_sources_cache", None)
         self.__dict__.pop("_regularized_cache", None)
         arrays = isinstance(data, ArrayData)
