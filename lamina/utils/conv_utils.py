@@ -170,6 +170,15 @@ def _show(shape):
     return "(" + ", ".join("None" if d is None else str(d) for d in shape) + ")"
 
 
+def geometry_property(attribute, doc):
+    """A read-only layer property that reads ``layer._geometry.<attribute>``."""
+    return property(lambda layer: getattr(layer._geometry, attribute), doc=doc)
+
+
+STRIDES_DOC = "Step of the window, one int per spatial axis."
+PADDING_DOC = "The padding mode, as given to the constructor."
+
+
 class ConvGeometry:
     """Kernel size, strides, padding, dilation and data format of a sliding-window layer.
 

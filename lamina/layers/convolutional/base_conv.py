@@ -2,37 +2,15 @@
 
 import torch.nn.functional as F
 
-from lamina import activations, constraints, initializers, regularizers
-from lamina.backend.config import standardize_data_format
+from lamina import constraints, initializers, regularizers
 from lamina.errors import ConfigurationError, InputError
-from lamina.layers.layer import Layer
+from lamina.layers.convolutional.windowed_conv import WindowedConv, input_channels, positive_int
 from lamina.utils import conv_utils
 
 CONV_FUNCTIONS = {1: F.conv1d, 2: F.conv2d, 3: F.conv3d}
 
 
-def positive_int(value, name, where):
-    """``value`` if it is a positive int, else a ConfigurationError naming ``where``."""
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ConfigurationError(
-            f"{where}: {name} must be a positive integer. Received: {name}={value!r}."
-        )
-    return value
-
-
-def input_channels(layer, input_shape, data_format):
-    """The (known) channel count of ``input_shape``, or an InputError naming ``layer``."""
-    channels = conv_utils.channel_size(input_shape, data_format)
-    if channels is None:
-        axis = "last" if data_format == "channels_last" else "second"
-        raise InputError(
-            f"{layer._where}: the channels axis ({axis} axis for data_format='{data_format}') "
-            f"must be known to build the layer. Received: input_shape={tuple(input_shape)}."
-        )
-    return channels
-
-
-class BaseConv(Layer):
+class BaseConv(WindowedConv):
     """N-D convolution (``rank`` set by the subclass): ``activation(conv(inputs, kernel) + bias)``.
 
     The kernel is stored as PyTorch stores it, ``(filters, in_channels / groups, *kernel_size)``,
@@ -49,10 +27,6 @@ class BaseConv(Layer):
         groups: split inputs and filters into this many independent groups.
         activation, use_bias, kernel_initializer, bias_initializer: as in ``Dense``.
     """
-
-    _config_lists_activity_regularizer = True
-
-    rank = None
 
     def __init__(
         self,
@@ -74,7 +48,11 @@ class BaseConv(Layer):
         bias_constraint=None,
         **kwargs,
     ):
-        super().__init__(**kwargs)
+        super().__init__(
+            kernel_size, strides, padding, data_format, dilation_rate, activation, use_bias,
+            bias_initializer, bias_regularizer, activity_regularizer, bias_constraint,
+            allow_causal=self.rank == 1, **kwargs,
+        )
         where = self._where
         self.filters = positive_int(filters, "filters", where)
         self.groups = positive_int(groups, "groups", where)
@@ -83,42 +61,9 @@ class BaseConv(Layer):
                 f"{where}: filters must be divisible by groups. "
                 f"Received: filters={filters}, groups={groups}."
             )
-        self.data_format = standardize_data_format(data_format, where)
-        self._geometry = conv_utils.ConvGeometry(
-            self.rank, kernel_size, strides, padding, dilation_rate, self.data_format, where,
-            allow_causal=self.rank == 1,
-        )
-        check_strides_and_dilation(self._geometry, where)
-        self.activation = activations.get(activation)
-        self.use_bias = bool(use_bias)
         self.kernel_initializer = initializers.get(kernel_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
         self.kernel_regularizer = regularizers.get(kernel_regularizer)
-        self.bias_regularizer = regularizers.get(bias_regularizer)
-        self.activity_regularizer = activity_regularizer
         self.kernel_constraint = constraints.get(kernel_constraint)
-        self.bias_constraint = constraints.get(bias_constraint)
-
-    @property
-    def _where(self):
-        return f"{type(self).__name__} '{self.name}'"
-
-    kernel_size = property(
-        lambda self: self._geometry.kernel_size,
-        doc="Size of the convolution window, one int per spatial axis.",
-    )
-    strides = property(
-        lambda self: self._geometry.strides,
-        doc="Step of the window, one int per spatial axis.",
-    )
-    padding = property(
-        lambda self: self._geometry.padding,
-        doc="The padding mode, as given to the constructor.",
-    )
-    dilation_rate = property(
-        lambda self: self._geometry.dilation_rate,
-        doc="Spacing between the window's taps, one int per spatial axis.",
-    )
 
     def build(self, input_shape):
         self._geometry.check_rank(input_shape)
@@ -137,57 +82,29 @@ class BaseConv(Layer):
             name="kernel",
             layout="conv_kernel",
         )
-        if self.use_bias:
-            self.add_weight(
-                shape=(self.filters,),
-                initializer=self.bias_initializer,
-                regularizer=self.bias_regularizer,
-                constraint=self.bias_constraint,
-                name="bias",
-            )
-        else:
-            self.bias = None
+        self._add_bias(self.filters)
 
     def call(self, inputs):
-        if inputs.dim() != self.rank + 2:
-            self._geometry.check_rank(tuple(inputs.shape))
-        x = conv_utils.conv_input(inputs, self.data_format)
+        x = self._channels_first(inputs)
         padding, pad = self._geometry.plan(x.shape[2:])
         if pad is not None:
             x = F.pad(x, pad)
         outputs = CONV_FUNCTIONS[self.rank](
             x, self.kernel, self.bias, self.strides, padding, self.dilation_rate, self.groups
         )
-        return self.activation(conv_utils.restore_format(outputs, self.data_format))
+        return self._finish(outputs)
 
     def compute_output_shape(self, input_shape):
-        self._geometry.check_rank(input_shape)
-        spatial = conv_utils.spatial_axes(input_shape, self.data_format)
-        self._geometry.check_fits(spatial)
-        return conv_utils.with_spatial(
-            input_shape, self._geometry.output_spatial(spatial), self.filters, self.data_format
-        )
+        spatial = self._window_output_spatial(input_shape)
+        return conv_utils.with_spatial(input_shape, spatial, self.filters, self.data_format)
 
     def get_config(self):
         return {
             **super().get_config(),
             "filters": self.filters,
-            **self._geometry.config(),
+            **self._window_config(),
             "groups": self.groups,
-            "activation": activations.serialize(self.activation),
-            "use_bias": self.use_bias,
             "kernel_initializer": initializers.serialize(self.kernel_initializer),
-            "bias_initializer": initializers.serialize(self.bias_initializer),
             "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
             "kernel_constraint": constraints.serialize(self.kernel_constraint),
-            "bias_regularizer": regularizers.serialize(self.bias_regularizer),
-            "bias_constraint": constraints.serialize(self.bias_constraint),
         }
-
-
-def check_strides_and_dilation(geometry, where):
-    if max(geometry.strides) > 1 and max(geometry.dilation_rate) > 1:
-        raise ConfigurationError(
-            f"{where}: strides > 1 cannot be combined with dilation_rate > 1 (as in Keras). "
-            f"Received: strides={geometry.strides}, dilation_rate={geometry.dilation_rate}."
-        )

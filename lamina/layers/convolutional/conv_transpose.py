@@ -2,15 +2,9 @@
 
 import torch.nn.functional as F
 
-from lamina import activations, constraints, initializers, regularizers
-from lamina.backend.config import standardize_data_format
+from lamina import constraints, initializers, regularizers
 from lamina.errors import ConfigurationError
-from lamina.layers.convolutional.base_conv import (
-    check_strides_and_dilation,
-    input_channels,
-    positive_int,
-)
-from lamina.layers.layer import Layer
+from lamina.layers.convolutional.windowed_conv import WindowedConv, input_channels, positive_int
 from lamina.utils import conv_utils
 
 CONV_TRANSPOSE_FUNCTIONS = {1: F.conv_transpose1d, 2: F.conv_transpose2d, 3: F.conv_transpose3d}
@@ -37,7 +31,7 @@ def transpose_crops(kernel, stride, dilation, padding, output_padding):
     return window - 1 - kept_left, window - 1 - (total - kept_left)
 
 
-class BaseConvTranspose(Layer):
+class BaseConvTranspose(WindowedConv):
     """Transposed N-D convolution (``rank`` set by the subclass), the gradient of a convolution.
 
     The kernel is stored as torch's ``conv_transpose`` wants it, ``(in_channels, filters,
@@ -49,10 +43,6 @@ class BaseConvTranspose(Layer):
         output_padding: int or tuple, extra size on the bottom/right of the output; each
             must be smaller than the stride. ``None`` lets Keras's rule pick it.
     """
-
-    _config_lists_activity_regularizer = True
-
-    rank = None
 
     def __init__(
         self,
@@ -74,14 +64,12 @@ class BaseConvTranspose(Layer):
         bias_constraint=None,
         **kwargs,
     ):
-        super().__init__(**kwargs)
+        super().__init__(
+            kernel_size, strides, padding, data_format, dilation_rate, activation, use_bias,
+            bias_initializer, bias_regularizer, activity_regularizer, bias_constraint, **kwargs,
+        )
         where = self._where
         self.filters = positive_int(filters, "filters", where)
-        self.data_format = standardize_data_format(data_format, where)
-        self._geometry = conv_utils.ConvGeometry(
-            self.rank, kernel_size, strides, padding, dilation_rate, self.data_format, where
-        )
-        check_strides_and_dilation(self._geometry, where)
         self.output_padding = None
         if output_padding is not None:
             self.output_padding = conv_utils.normalize_tuple(
@@ -92,15 +80,9 @@ class BaseConvTranspose(Layer):
                     f"{where}: each output_padding must be smaller than its stride. "
                     f"Received: output_padding={output_padding}, strides={self.strides}."
                 )
-        self.activation = activations.get(activation)
-        self.use_bias = bool(use_bias)
         self.kernel_initializer = initializers.get(kernel_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
         self.kernel_regularizer = regularizers.get(kernel_regularizer)
-        self.bias_regularizer = regularizers.get(bias_regularizer)
-        self.activity_regularizer = activity_regularizer
         self.kernel_constraint = constraints.get(kernel_constraint)
-        self.bias_constraint = constraints.get(bias_constraint)
         self._crops = [
             transpose_crops(k, s, d, self.padding, op)
             for k, s, d, op in zip(
@@ -111,27 +93,6 @@ class BaseConvTranspose(Layer):
             )
         ]
         self._torch_args = self._torch_padding()
-
-    @property
-    def _where(self):
-        return f"{type(self).__name__} '{self.name}'"
-
-    kernel_size = property(
-        lambda self: self._geometry.kernel_size,
-        doc="Size of the convolution window, one int per spatial axis.",
-    )
-    strides = property(
-        lambda self: self._geometry.strides,
-        doc="Step of the window, one int per spatial axis.",
-    )
-    padding = property(
-        lambda self: self._geometry.padding,
-        doc="The padding mode, as given to the constructor.",
-    )
-    dilation_rate = property(
-        lambda self: self._geometry.dilation_rate,
-        doc="Spacing between the window's taps, one int per spatial axis.",
-    )
 
     def _torch_padding(self):
         """torch's (padding, output_padding) when they express the crops, else None."""
@@ -155,21 +116,10 @@ class BaseConvTranspose(Layer):
             name="kernel",
             layout="conv_transpose_kernel",
         )
-        if self.use_bias:
-            self.add_weight(
-                shape=(self.filters,),
-                initializer=self.bias_initializer,
-                regularizer=self.bias_regularizer,
-                constraint=self.bias_constraint,
-                name="bias",
-            )
-        else:
-            self.bias = None
+        self._add_bias(self.filters)
 
     def call(self, inputs):
-        if inputs.dim() != self.rank + 2:
-            self._geometry.check_rank(tuple(inputs.shape))
-        x = conv_utils.conv_input(inputs, self.data_format)
+        x = self._channels_first(inputs)
         transpose = CONV_TRANSPOSE_FUNCTIONS[self.rank]
         if self._torch_args is not None:
             padding, output_padding = self._torch_args
@@ -182,7 +132,7 @@ class BaseConvTranspose(Layer):
             outputs = self._crop(outputs)
             if self.bias is not None:
                 outputs = outputs + self.bias.view(-1, *(1,) * self.rank)
-        return self.activation(conv_utils.restore_format(outputs, self.data_format))
+        return self._finish(outputs)
 
     def _crop(self, outputs):
         index = [slice(None), slice(None)]
@@ -209,24 +159,14 @@ class BaseConvTranspose(Layer):
         return conv_utils.with_spatial(input_shape, spatial, self.filters, self.data_format)
 
     def get_config(self):
-        config = self._geometry.config()
         return {
             **super().get_config(),
             "filters": self.filters,
-            "kernel_size": config["kernel_size"],
-            "strides": config["strides"],
-            "padding": config["padding"],
+            **self._window_config(),
             "output_padding": self.output_padding,
-            "data_format": self.data_format,
-            "dilation_rate": config["dilation_rate"],
-            "activation": activations.serialize(self.activation),
-            "use_bias": self.use_bias,
             "kernel_initializer": initializers.serialize(self.kernel_initializer),
-            "bias_initializer": initializers.serialize(self.bias_initializer),
             "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
             "kernel_constraint": constraints.serialize(self.kernel_constraint),
-            "bias_regularizer": regularizers.serialize(self.bias_regularizer),
-            "bias_constraint": constraints.serialize(self.bias_constraint),
         }
 
 

@@ -1,19 +1,13 @@
 """SeparableConv1D/2D: a depthwise convolution followed by a 1x1 (pointwise) convolution."""
 
-from lamina import activations, constraints, initializers, layouts, regularizers
-from lamina.backend.config import standardize_data_format
-from lamina.layers.convolutional.base_conv import (
-    CONV_FUNCTIONS,
-    check_strides_and_dilation,
-    input_channels,
-    positive_int,
-)
+from lamina import constraints, initializers, layouts, regularizers
+from lamina.layers.convolutional.base_conv import CONV_FUNCTIONS
 from lamina.layers.convolutional.depthwise_conv import depthwise_conv
-from lamina.layers.layer import Layer
+from lamina.layers.convolutional.windowed_conv import WindowedConv, input_channels, positive_int
 from lamina.utils import conv_utils
 
 
-class BaseSeparableConv(Layer):
+class BaseSeparableConv(WindowedConv):
     """Depthwise-separable N-D convolution (``rank`` set by the subclass).
 
     Weights, in Keras's order: ``depthwise_kernel`` (Keras ``(*kernel_size, in,
@@ -21,10 +15,6 @@ class BaseSeparableConv(Layer):
     ``pointwise_kernel`` (Keras ``(1, ..., 1, in * depth_multiplier, filters)``, stored
     ``(filters, in * depth_multiplier, 1, ...)``) and ``bias`` ``(filters,)``.
     """
-
-    _config_lists_activity_regularizer = True
-
-    rank = None
 
     def __init__(
         self,
@@ -49,49 +39,20 @@ class BaseSeparableConv(Layer):
         bias_constraint=None,
         **kwargs,
     ):
-        super().__init__(**kwargs)
+        super().__init__(
+            kernel_size, strides, padding, data_format, dilation_rate, activation, use_bias,
+            bias_initializer, bias_regularizer, activity_regularizer, bias_constraint, **kwargs,
+        )
         where = self._where
         self.filters = positive_int(filters, "filters", where)
         self.depth_multiplier = positive_int(depth_multiplier, "depth_multiplier", where)
-        self.data_format = standardize_data_format(data_format, where)
-        self._geometry = conv_utils.ConvGeometry(
-            self.rank, kernel_size, strides, padding, dilation_rate, self.data_format, where
-        )
-        check_strides_and_dilation(self._geometry, where)
-        self.activation = activations.get(activation)
-        self.use_bias = bool(use_bias)
         self.depthwise_initializer = initializers.get(depthwise_initializer)
         self.pointwise_initializer = initializers.get(pointwise_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
         self.depthwise_regularizer = regularizers.get(depthwise_regularizer)
         self.pointwise_regularizer = regularizers.get(pointwise_regularizer)
-        self.bias_regularizer = regularizers.get(bias_regularizer)
-        self.activity_regularizer = activity_regularizer
         self.depthwise_constraint = constraints.get(depthwise_constraint)
         self.pointwise_constraint = constraints.get(pointwise_constraint)
-        self.bias_constraint = constraints.get(bias_constraint)
         self._channels = None
-
-    @property
-    def _where(self):
-        return f"{type(self).__name__} '{self.name}'"
-
-    kernel_size = property(
-        lambda self: self._geometry.kernel_size,
-        doc="Size of the convolution window, one int per spatial axis.",
-    )
-    strides = property(
-        lambda self: self._geometry.strides,
-        doc="Step of the window, one int per spatial axis.",
-    )
-    padding = property(
-        lambda self: self._geometry.padding,
-        doc="The padding mode, as given to the constructor.",
-    )
-    dilation_rate = property(
-        lambda self: self._geometry.dilation_rate,
-        doc="Spacing between the window's taps, one int per spatial axis.",
-    )
 
     def build(self, input_shape):
         self._geometry.check_rank(input_shape)
@@ -113,50 +74,29 @@ class BaseSeparableConv(Layer):
             name="pointwise_kernel",
             layout="separable_pointwise_kernel",
         )
-        if self.use_bias:
-            self.add_weight(
-                shape=(self.filters,),
-                initializer=self.bias_initializer,
-                regularizer=self.bias_regularizer,
-                constraint=self.bias_constraint,
-                name="bias",
-            )
-        else:
-            self.bias = None
+        self._add_bias(self.filters)
 
     def call(self, inputs):
-        if inputs.dim() != self.rank + 2:
-            self._geometry.check_rank(tuple(inputs.shape))
-        x = conv_utils.conv_input(inputs, self.data_format)
+        x = self._channels_first(inputs)
         x = depthwise_conv(self, x, self.depthwise_kernel, None, self._channels)
-        outputs = CONV_FUNCTIONS[self.rank](x, self.pointwise_kernel, self.bias)
-        return self.activation(conv_utils.restore_format(outputs, self.data_format))
+        return self._finish(CONV_FUNCTIONS[self.rank](x, self.pointwise_kernel, self.bias))
 
     def compute_output_shape(self, input_shape):
-        self._geometry.check_rank(input_shape)
-        spatial = conv_utils.spatial_axes(input_shape, self.data_format)
-        self._geometry.check_fits(spatial)
-        return conv_utils.with_spatial(
-            input_shape, self._geometry.output_spatial(spatial), self.filters, self.data_format
-        )
+        spatial = self._window_output_spatial(input_shape)
+        return conv_utils.with_spatial(input_shape, spatial, self.filters, self.data_format)
 
     def get_config(self):
         return {
             **super().get_config(),
             "filters": self.filters,
-            **self._geometry.config(),
+            **self._window_config(),
             "depth_multiplier": self.depth_multiplier,
-            "activation": activations.serialize(self.activation),
-            "use_bias": self.use_bias,
             "depthwise_initializer": initializers.serialize(self.depthwise_initializer),
             "pointwise_initializer": initializers.serialize(self.pointwise_initializer),
-            "bias_initializer": initializers.serialize(self.bias_initializer),
             "depthwise_regularizer": regularizers.serialize(self.depthwise_regularizer),
             "depthwise_constraint": constraints.serialize(self.depthwise_constraint),
             "pointwise_regularizer": regularizers.serialize(self.pointwise_regularizer),
             "pointwise_constraint": constraints.serialize(self.pointwise_constraint),
-            "bias_regularizer": regularizers.serialize(self.bias_regularizer),
-            "bias_constraint": constraints.serialize(self.bias_constraint),
         }
 
 

@@ -36,18 +36,11 @@ class BasePooling(Layer):
         )
         self.supports_masking = False
 
-    pool_size = property(
-        lambda self: self._geometry.kernel_size,
-        doc="Size of the pooling window, one int per spatial axis.",
+    pool_size = conv_utils.geometry_property(
+        "kernel_size", "Size of the pooling window, one int per spatial axis."
     )
-    strides = property(
-        lambda self: self._geometry.strides,
-        doc="Step of the window, one int per spatial axis.",
-    )
-    padding = property(
-        lambda self: self._geometry.padding,
-        doc="The padding mode, as given to the constructor.",
-    )
+    strides = conv_utils.geometry_property("strides", conv_utils.STRIDES_DOC)
+    padding = conv_utils.geometry_property("padding", conv_utils.PADDING_DOC)
 
     def build(self, input_shape):
         self._geometry.check_rank(input_shape)
