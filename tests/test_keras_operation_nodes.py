@@ -56,7 +56,11 @@ def test_masked_lstm_saved_by_keras_loads_with_the_same_outputs(keras, tmp_path)
 
     ids = padded_ids()
     np.testing.assert_allclose(loaded.predict(ids, verbose=0), model.predict(ids, verbose=0), atol=1e-5)
-    assert type(loaded.get_layer(entry["name"])) is keras_operations.OPERATIONS["NotEqual"]
+    operations = {op.name: op for op in loaded._operations}
+    assert type(operations[entry["name"]]) is keras_operations.OPERATIONS["NotEqual"]
+    # Keras's own split: the operation node is among the operations, not the layers.
+    assert [op.name for op in loaded._operations] == [op.name for op in model._operations]
+    assert [layer.name for layer in loaded.layers] == [layer.name for layer in model.layers]
 
 
 def test_loaded_model_saves_back_in_keras_form_for_lamina_and_keras(keras, tmp_path):
@@ -124,8 +128,11 @@ def test_operation_add_is_not_the_merge_layer_add(keras, tmp_path):
     model = keras.Model([a, b], [merged, merged + 1.0])
     model.save(tmp_path / "adds.keras")
     loaded = lamina.models.load_model(tmp_path / "adds.keras")
-    kinds = [type(layer) for layer in loaded.layers]
-    assert lamina.layers.Add in kinds and keras_operations.OPERATIONS["Add"] in kinds
+    assert lamina.layers.Add in [type(op) for op in loaded._operations]
+    assert keras_operations.OPERATIONS["Add"] in [type(op) for op in loaded._operations]
+    # As in Keras, model.layers lists layers only, not operation nodes.
+    assert [layer.name for layer in loaded.layers] == [layer.name for layer in model.layers]
+    assert keras_operations.OPERATIONS["Add"] not in [type(layer) for layer in loaded.layers]
     x = [np.ones((2, 3), "float32"), np.full((2, 3), 2.0, "float32")]
     first, second = loaded.predict(x, verbose=0)
     np.testing.assert_allclose(second, first + 1.0)

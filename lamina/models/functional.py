@@ -2,6 +2,7 @@
 
 from lamina.errors import ConfigurationError, describe
 from lamina.layers.input_layer import InputLayer
+from lamina.layers.keras_operations import KerasOperation
 from lamina.layers.symbolic import KerasTensor
 from lamina.models.functional_config import functional_config, functional_from_config
 from lamina.models.model import Model
@@ -51,7 +52,15 @@ class Functional(Model):
 
     @property
     def layers(self):
-        return [layer for layer in self._layer_order]
+        """The model's layers in run order, its ``Input`` layers first. Keras operation
+        nodes loaded from a Keras file (``NotEqual``, ``x + 1``...) are not layers, as in
+        Keras: they are in ``_operations``."""
+        return [layer for layer in self._layer_order if not isinstance(layer, KerasOperation)]
+
+    @property
+    def _operations(self):
+        """Every graph node's layer or operation in run order (what the config lists)."""
+        return list(self._layer_order)
 
     @property
     def output_shape(self):

@@ -30,7 +30,7 @@ def functional_config(model):
         }
 
     layers = []
-    for layer in model.layers:
+    for layer in model._operations:
         entry = serialize_layer(layer)
         entry["name"] = layer.name
         entry["inbound_nodes"] = [
