@@ -57,6 +57,20 @@ class Functional(Model):
         Keras: they are in ``_operations``."""
         return [layer for layer in self._layer_order if not isinstance(layer, KerasOperation)]
 
+    def _integer_inputs(self):
+        """Per ``Input``: integer arrays stay integers where the ``Input`` is an integer."""
+        kinds = [not tensor.dtype.is_floating_point for tensor in self.inputs]
+        if len(set(kinds)) == 1:
+            return kinds[0]
+        return self._integer_leaves
+
+    def _integer_leaves(self, x):
+        try:
+            flat = _match_inputs(self._inputs_struct, x, self.name, self.input_names)
+        except ConfigurationError:
+            return {}  # the model call reports the mismatch
+        return {id(leaf): not tensor.dtype.is_floating_point for leaf, tensor in zip(flat, self.inputs)}
+
     @property
     def _operations(self):
         """Every graph node's layer or operation in run order (what the config lists)."""

@@ -148,9 +148,7 @@ class Trainer:
         return None
 
     def _integer_inputs(self):
-        inputs = getattr(self, "inputs", None)
-        if inputs:
-            return not inputs[0].dtype.is_floating_point
+        """Whether integer input arrays stay integers (see ``data.input_kinds``)."""
         stack = getattr(self, "_stack", None)
         return bool(stack) and getattr(stack[0], "expects_integer_inputs", False)
 

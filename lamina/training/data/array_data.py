@@ -5,6 +5,7 @@ import torch
 
 from lamina.backend import config as backend_config
 from lamina.errors import InputError, describe
+from lamina.training.data.input_kinds import map_inputs
 from lamina.utils.tree import flatten, map_structure
 
 NON_NUMERIC = (
@@ -49,7 +50,7 @@ class ArrayData:
     def from_user(cls, x, y=None, sample_weight=None, integer_inputs=False, check_finite=True):
         if x is None:
             raise InputError("x is None: pass the input data as the first argument.")
-        x = map_structure(lambda v: to_tensor(v, "x", integer_inputs), x)
+        x = map_inputs(lambda v, integer_ok: to_tensor(v, "x", integer_ok), x, integer_inputs)
         y = None if y is None else map_structure(lambda v: to_tensor(v, "y", True), y)
         if sample_weight is not None:
             sample_weight = to_tensor(sample_weight, "sample_weight", False)

@@ -12,6 +12,7 @@ import torch
 
 from lamina.errors import InputError, describe
 from lamina.training.data.array_data import to_tensor
+from lamina.training.data.input_kinds import map_inputs
 from lamina.utils.tree import map_structure
 
 
@@ -90,7 +91,7 @@ class IterableData:
                 tensor = tensor.to(device, non_blocking=True)
             return tensor
 
-        x = map_structure(lambda v: place(v, self._integer_inputs), x)
+        x = map_inputs(place, x, self._integer_inputs)
         y = None if y is None else map_structure(lambda v: place(v, True), y)
         weight = None if weight is None else place(weight, False)
         return x, y, weight
