@@ -44,7 +44,7 @@ from lamina.losses.regression import (
     mean_squared_logarithmic_error,
 )
 from lamina.losses.segmentation import Dice, Tversky, dice, tversky
-from lamina.serialization.registry import find_registered, get_registered_name
+from lamina.serialization.class_configs import class_entry, find_function, from_class_entry
 
 _CLASSES = {
     cls.__name__: cls
@@ -182,50 +182,17 @@ def serialize(loss):
                 f"serialize: not a loss. Received: loss={describe(loss)}. Pass a lamina.losses.Loss."
             )
         loss = LossFunctionWrapper(loss)
-    entry = {"class_name": type(loss).__name__, "config": loss.get_config()}
-    registered = get_registered_name(type(loss))
-    if registered:
-        entry["registered_name"] = registered
-    return entry
+    return class_entry(loss)
 
 
 def deserialize(config, custom_objects=None):
     """Rebuild a ``Loss`` from ``serialize``'s output."""
-    if not isinstance(config, dict) or "class_name" not in config:
-        raise ConfigurationError(
-            "deserialize: expected a dict {'class_name': ..., 'config': {...}}. "
-            f"Received: {describe(config)}."
-        )
-    custom_objects = custom_objects or {}
-    name = config["class_name"]
-    cls = (
-        custom_objects.get(name)
-        or find_registered(config.get("registered_name"))
-        or _CLASSES.get(name)
-        or find_registered(name)
-    )
-    if cls is None:
-        raise ConfigurationError(
-            f"Unknown loss class. Received: class_name={name!r}. Known classes: "
-            f"{', '.join(sorted(_CLASSES))}. Pass custom_objects={{{name!r}: YourLoss}} "
-            "for your own."
-        )
-    arguments = dict(config.get("config") or {})
-    if isinstance(arguments.get("fn"), str):
-        arguments["fn"] = get_function(arguments["fn"], custom_objects)
-    return cls.from_config(arguments)
+    return from_class_entry(config, custom_objects, _CLASSES, _FUNCTIONS, "loss", "YourLoss")
 
 
 def get_function(name, custom_objects=None):
     """The per-sample loss function registered as ``name`` (or in ``custom_objects``)."""
-    fn = (custom_objects or {}).get(name) or _FUNCTIONS.get(name) or find_registered(name)
-    if fn is None:
-        raise ConfigurationError(
-            f"Unknown loss function. Received: fn={name!r}. Known functions: "
-            f"{', '.join(sorted(_FUNCTIONS))}. Pass custom_objects={{{name!r}: your_function}} "
-            "for your own."
-        )
-    return fn
+    return find_function(name, custom_objects, _FUNCTIONS, "loss")
 
 
 def _lookup_class(name):

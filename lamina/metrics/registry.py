@@ -56,7 +56,7 @@ from lamina.metrics.top_k import (
     sparse_top_k_categorical_accuracy,
     top_k_categorical_accuracy,
 )
-from lamina.serialization.registry import find_registered, get_registered_name
+from lamina.serialization.class_configs import class_entry, find_function, from_class_entry
 
 # Classes that ``get`` also finds by their snake-case name (and Keras's default name).
 _EXTRA_CLASSES = (
@@ -215,50 +215,17 @@ def serialize(metric):
             f"serialize: not a metric. Received: metric={describe(metric)}. "
             "Pass a lamina.metrics.Metric."
         )
-    entry = {"class_name": type(metric).__name__, "config": metric.get_config()}
-    registered = get_registered_name(type(metric))
-    if registered:
-        entry["registered_name"] = registered
-    return entry
+    return class_entry(metric)
 
 
 def deserialize(config, custom_objects=None):
     """Rebuild a ``Metric`` from ``serialize``'s output."""
-    if not isinstance(config, dict) or "class_name" not in config:
-        raise ConfigurationError(
-            "deserialize: expected a dict {'class_name': ..., 'config': {...}}. "
-            f"Received: {describe(config)}."
-        )
-    custom_objects = custom_objects or {}
-    name = config["class_name"]
-    cls = (
-        custom_objects.get(name)
-        or find_registered(config.get("registered_name"))
-        or _CLASSES.get(name)
-        or find_registered(name)
-    )
-    if cls is None:
-        raise ConfigurationError(
-            f"Unknown metric class. Received: class_name={name!r}. Known classes: "
-            f"{', '.join(sorted(_CLASSES))}. Pass custom_objects={{{name!r}: YourMetric}} "
-            "for your own."
-        )
-    arguments = dict(config.get("config") or {})
-    if isinstance(arguments.get("fn"), str):
-        arguments["fn"] = get_function(arguments["fn"], custom_objects)
-    return cls.from_config(arguments)
+    return from_class_entry(config, custom_objects, _CLASSES, _FUNCTIONS, "metric", "YourMetric")
 
 
 def get_function(name, custom_objects=None):
     """The per-sample metric function registered as ``name`` (or in ``custom_objects``)."""
-    fn = (custom_objects or {}).get(name) or _FUNCTIONS.get(name) or find_registered(name)
-    if fn is None:
-        raise ConfigurationError(
-            f"Unknown metric function. Received: fn={name!r}. Known functions: "
-            f"{', '.join(sorted(_FUNCTIONS))}. Pass custom_objects={{{name!r}: your_function}} "
-            "for your own."
-        )
-    return fn
+    return find_function(name, custom_objects, _FUNCTIONS, "metric")
 
 
 def _lookup_class(name):
