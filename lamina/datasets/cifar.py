@@ -12,31 +12,13 @@ import pickle
 
 import numpy as np
 
+from lamina.datasets.array_unpickler import ArrayOnlyUnpickler
 from lamina.datasets.cache import DATASETS_ORIGIN_ENV
 from lamina.errors import InputError
 
 TORONTO_ORIGIN = "https://www.cs.toronto.edu/~kriz/"
 
-# What rebuilding an ndarray needs: NumPy 1 pickles name ``numpy.core``, NumPy 2 ``numpy._core``.
-_RECONSTRUCT = np.zeros(0).__reduce__()[0]
-_ALLOWED_GLOBALS = {
-    ("numpy", "ndarray"): np.ndarray,
-    ("numpy", "dtype"): np.dtype,
-    ("numpy.core.multiarray", "_reconstruct"): _RECONSTRUCT,
-    ("numpy._core.multiarray", "_reconstruct"): _RECONSTRUCT,
-}
-
-
-class _ArrayOnlyUnpickler(pickle.Unpickler):
-    """Resolves only NumPy's array-rebuilding globals; anything else is refused."""
-
-    def find_class(self, module, name):
-        allowed = _ALLOWED_GLOBALS.get((module, name))
-        if allowed is None:
-            raise pickle.UnpicklingError(
-                f"the file asks to call `{module}.{name}`, which a CIFAR batch never needs"
-            )
-        return allowed
+_REFUSAL = "the file asks to call `{module}.{name}`, which a CIFAR batch never needs"
 
 
 def origin(filename):
@@ -55,7 +37,7 @@ def load_batch(path, label_key="labels"):
     """
     try:
         with open(path, "rb") as handle:
-            batch = _ArrayOnlyUnpickler(handle, encoding="bytes").load()
+            batch = ArrayOnlyUnpickler(handle, _REFUSAL, encoding="bytes").load()
     except (pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError,
             IndexError) as error:
         raise _bad_file(path, error) from error

@@ -16,25 +16,8 @@ import zlib
 
 import numpy as np
 
+from lamina.datasets.array_unpickler import ArrayOnlyUnpickler
 from lamina.errors import InputError
-
-# The only globals an object array of lists needs: the ndarray reconstruction path
-# (``numpy.core`` in NumPy 1, ``numpy._core`` in NumPy 2).
-_ALLOWED_GLOBALS = {
-    ("numpy", "ndarray"): np.ndarray,
-    ("numpy", "dtype"): np.dtype,
-    ("numpy.core.multiarray", "_reconstruct"): np.ndarray.__reduce__(np.zeros(0))[0],
-    ("numpy._core.multiarray", "_reconstruct"): np.ndarray.__reduce__(np.zeros(0))[0],
-}
-
-
-class _ArrayOnlyUnpickler(pickle.Unpickler):
-    def find_class(self, module, name):
-        allowed = _ALLOWED_GLOBALS.get((module, name))
-        if allowed is None:
-            raise pickle.UnpicklingError(f"refusing to load `{module}.{name}`")
-        return allowed
-
 
 # What reading a damaged .npz raises: zipfile's BadZipFile, short reads (OSError, EOFError),
 # bad deflate data (zlib.error), unsupported zip flags (NotImplementedError, RuntimeError
@@ -107,7 +90,7 @@ def _load_object_array(path, name):
     shape, _, dtype = _read_header(stream)
     if not dtype.hasobject:
         raise ValueError(f"array {name!r} cannot be read")
-    array = _ArrayOnlyUnpickler(stream).load()
+    array = ArrayOnlyUnpickler(stream).load()
     if not isinstance(array, np.ndarray) or array.shape != tuple(shape):
         raise pickle.UnpicklingError(f"array {name!r} does not hold an array of shape {tuple(shape)}")
     for item in array.flat:
