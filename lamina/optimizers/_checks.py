@@ -53,3 +53,12 @@ def check_bool(owner, name, value):
             f"{owner}: argument `{name}` must be True or False. Received: {name}={describe(value)}."
         )
     return value
+
+
+def check_moments(owner, beta_1, beta_2, epsilon):
+    """Validated ``(beta_1, beta_2, epsilon)`` of the Adam family: betas in [0, 1), epsilon >= 0."""
+    return (
+        check_number(owner, "beta_1", beta_1, low=0.0, high=1.0, high_open=True),
+        check_number(owner, "beta_2", beta_2, low=0.0, high=1.0, high_open=True),
+        check_number(owner, "epsilon", epsilon, low=0.0),
+    )

@@ -2,19 +2,14 @@
 
 import torch
 
-from lamina.optimizers._checks import check_bool, check_number
+from lamina.optimizers._checks import check_bool, check_moments
 from lamina.optimizers._implementation import FUSED_ON_CPU_AND_CUDA, implementation_options
 from lamina.optimizers.optimizer import Optimizer
 
 
 def check_adam_arguments(owner, beta_1, beta_2, epsilon, amsgrad):
     """Validated ``(beta_1, beta_2, epsilon, amsgrad)`` shared by Adam and AdamW."""
-    return (
-        check_number(owner, "beta_1", beta_1, low=0.0, high=1.0, high_open=True),
-        check_number(owner, "beta_2", beta_2, low=0.0, high=1.0, high_open=True),
-        check_number(owner, "epsilon", epsilon, low=0.0),
-        check_bool(owner, "amsgrad", amsgrad),
-    )
+    return (*check_moments(owner, beta_1, beta_2, epsilon), check_bool(owner, "amsgrad", amsgrad))
 
 
 class Adam(Optimizer):

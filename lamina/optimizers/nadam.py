@@ -2,7 +2,7 @@
 
 import torch
 
-from lamina.optimizers._checks import check_number
+from lamina.optimizers._checks import check_moments
 from lamina.optimizers.optimizer import Optimizer
 
 # Keras's momentum schedule is mu_t = beta_1 * (1 - 0.5 * 0.96 ** t); torch's is
@@ -56,10 +56,7 @@ class Nadam(Optimizer):
             name=name,
             gradient_accumulation_steps=gradient_accumulation_steps,
         )
-        owner = "Nadam"
-        self.beta_1 = check_number(owner, "beta_1", beta_1, low=0.0, high=1.0, high_open=True)
-        self.beta_2 = check_number(owner, "beta_2", beta_2, low=0.0, high=1.0, high_open=True)
-        self.epsilon = check_number(owner, "epsilon", epsilon, low=0.0)
+        self.beta_1, self.beta_2, self.epsilon = check_moments("Nadam", beta_1, beta_2, epsilon)
 
     def _create_torch_optimizer(self, parameters):
         return torch.optim.NAdam(
