@@ -109,6 +109,23 @@ def test_flatten_matches_numpy_and_channels_first_matches_channels_last():
     assert layers.Flatten().compute_output_shape((None, 3, 4, 5)) == (None, 60)
 
 
+@pytest.mark.parametrize("shape, memory_format", [((2, 3, 4, 5), torch.channels_last), ((2, 3, 2, 4, 5), torch.channels_last_3d)])
+def test_flatten_of_channels_last_memory_returns_gradients_in_that_memory(shape, memory_format):
+    # What a channels_first convolution hands a channels_last Flatten on CPU.
+    x = torch.randn(shape, dtype=torch.float64).contiguous(memory_format=memory_format).requires_grad_()
+    inner = x * 1.0  # not a leaf: autograd hands its gradient on as Flatten returns it
+    arrived = []
+    inner.register_hook(arrived.append)
+    out = layers.Flatten()(inner)
+    assert torch.equal(out, x.detach().reshape(shape[0], -1))
+    grad = torch.randn_like(out)
+    out.backward(grad)
+    assert torch.equal(arrived[0], grad.reshape(shape))
+    assert arrived[0].is_contiguous(memory_format=memory_format)
+    flatten = layers.Flatten()
+    assert torch.autograd.gradgradcheck(lambda t: flatten(t) ** 2, (x,))
+
+
 def test_flatten_rejects_unknown_data_format():
     with pytest.raises(ConfigurationError, match="channels_middle"):
         layers.Flatten(data_format="channels_middle")

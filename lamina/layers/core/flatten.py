@@ -2,8 +2,27 @@
 
 import math
 
+import torch
+
 from lamina.backend.config import standardize_data_format
 from lamina.layers.layer import Layer
+
+_CHANNELS_LAST = {4: torch.channels_last, 5: torch.channels_last_3d}
+
+
+class _CopyKeepingGradientLayout(torch.autograd.Function):
+    """``inputs.reshape(batch, -1)`` of channels_last memory read in channels-first order
+    (a copy), whose gradient comes back in channels_last memory like ``inputs``: handed on
+    in the order reshape gives it, every layer below would convert it again."""
+
+    @staticmethod
+    def forward(ctx, inputs):
+        ctx.shape, ctx.memory_format = inputs.shape, _CHANNELS_LAST[inputs.dim()]
+        return inputs.reshape(inputs.shape[0], -1)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.reshape(ctx.shape).contiguous(memory_format=ctx.memory_format)
 
 
 class Flatten(Layer):
@@ -20,6 +39,13 @@ class Flatten(Layer):
     def call(self, inputs):
         if self.data_format == "channels_first" and inputs.dim() > 2:
             inputs = inputs.movedim(1, -1)
+        elif (
+            inputs.dim() in _CHANNELS_LAST
+            and inputs.requires_grad
+            and not inputs.is_contiguous()
+            and inputs.is_contiguous(memory_format=_CHANNELS_LAST[inputs.dim()])
+        ):
+            return _CopyKeepingGradientLayout.apply(inputs)
         return inputs.reshape(inputs.shape[0], -1)
 
     def compute_output_shape(self, input_shape):
