@@ -3,6 +3,7 @@ Separable): the window's geometry, data format, activation and bias, and calls t
 PyTorch a channels-first view of the inputs."""
 
 from lamina import activations, constraints, initializers, regularizers
+from lamina.activations.in_place import can_relu_in_place
 from lamina.backend.config import standardize_data_format
 from lamina.errors import ConfigurationError, InputError
 from lamina.layers.layer import Layer
@@ -113,7 +114,10 @@ class WindowedConv(Layer):
         return conv_utils.conv_input(inputs, self.data_format)
 
     def _finish(self, outputs):
-        """The activation of channels-first ``outputs``, back in ``data_format``."""
+        """The activation of channels-first ``outputs`` (computed by the layer), back in
+        ``data_format``."""
+        if can_relu_in_place(self.activation, outputs):
+            return conv_utils.restore_format(outputs.relu_(), self.data_format)
         return self.activation(conv_utils.restore_format(outputs, self.data_format))
 
     def _window_output_spatial(self, input_shape):

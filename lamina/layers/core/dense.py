@@ -3,6 +3,7 @@
 import torch.nn.functional as F
 
 from lamina import activations, constraints, initializers, regularizers
+from lamina.activations.in_place import can_relu_in_place
 from lamina.errors import ConfigurationError
 from lamina.layers.layer import Layer
 
@@ -94,7 +95,10 @@ class Dense(Layer):
             self.bias = None
 
     def call(self, inputs):
-        return self.activation(F.linear(inputs, self.kernel, self.bias))
+        outputs = F.linear(inputs, self.kernel, self.bias)
+        if can_relu_in_place(self.activation, outputs):
+            return outputs.relu_()
+        return self.activation(outputs)
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape[:-1]) + (self.units,)
