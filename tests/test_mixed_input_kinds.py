@@ -85,3 +85,15 @@ def test_float_inputs_given_as_integers_still_become_floats(ids_first):
     integer_features = features.astype("int64")
     model.predict([ids, integer_features] if ids_first else [integer_features, ids], verbose=0)
     assert features_recorder.seen[-1].dtype == torch.float32
+
+
+def test_one_array_passed_for_a_float_and_an_integer_input_is_converted_for_each():
+    features_recorder = Record()
+    features, ids = lamina.Input((2,), name="features"), lamina.Input((2,), dtype="int64", name="ids")
+    ids_recorder = Record()
+    merged = lamina.layers.Concatenate()([features_recorder(features), ids_recorder(ids)])
+    model = lamina.Model([features, ids], lamina.layers.Dense(1)(merged))
+    both = np.full((4, 2), BIG_ID, "int64")
+    model.predict([both, both], verbose=0)
+    assert features_recorder.seen[-1].dtype == torch.float32
+    assert ids_recorder.seen[-1].dtype == torch.int64 and torch.all(ids_recorder.seen[-1] == BIG_ID)
