@@ -89,6 +89,36 @@ def test_dropout_scales_kept_units_and_is_identity_in_inference():
     assert torch.equal(layer(x, training=False), x)
 
 
+@pytest.mark.parametrize("rate", [0.1, 0.5, 0.9])
+def test_dropout_keeps_each_unit_with_probability_one_minus_rate(rate):
+    torch.manual_seed(0)
+    n = 2_000_001  # odd: the last 64-bit draw is half used
+    kept = int((layers.Dropout(rate)(torch.ones(n), training=True) != 0).sum())
+    sigma = (n * rate * (1 - rate)) ** 0.5
+    assert abs(kept - n * (1 - rate)) < 5 * sigma
+
+
+def test_dropout_masks_follow_the_seed_and_differ_between_calls():
+    layer = layers.Dropout(0.5)
+    torch.manual_seed(3)
+    first, second = layer(torch.ones(100, 7), training=True), layer(torch.ones(100, 7), training=True)
+    torch.manual_seed(3)
+    assert torch.equal(layer(torch.ones(100, 7), training=True), first)
+    assert not torch.equal(first, second)
+
+
+def test_dropout_mask_bits_are_uniform_over_positions():
+    # Both 32-bit halves of every 64-bit draw are used: even and odd positions alike.
+    torch.manual_seed(1)
+    kept = (layers.Dropout(0.5)(torch.ones(400_000), training=True) != 0).float()
+    assert abs(kept[0::2].mean().item() - 0.5) < 0.005
+    assert abs(kept[1::2].mean().item() - 0.5) < 0.005
+
+
+def test_dropout_of_an_empty_batch_is_empty():
+    assert layers.Dropout(0.5)(torch.ones(0, 3), training=True).shape == (0, 3)
+
+
 def test_dropout_noise_shape_shares_mask_across_axis():
     y = layers.Dropout(0.5, noise_shape=(None, 1, 4))(torch.ones(8, 6, 4), training=True)
     assert torch.equal(y, y[:, :1, :].expand_as(y))
