@@ -4,6 +4,7 @@ import torch.nn.functional as F
 
 from lamina import constraints, initializers, regularizers
 from lamina.errors import ConfigurationError, InputError
+from lamina.layers.bias import add_bias
 from lamina.layers.convolutional.windowed_conv import WindowedConv, input_channels, positive_int
 from lamina.utils import conv_utils
 
@@ -82,7 +83,7 @@ class BaseConv(WindowedConv):
             name="kernel",
             layout="conv_kernel",
         )
-        self._add_bias(self.filters)
+        add_bias(self, (self.filters,))
 
     def call(self, inputs):
         x = self._channels_first(inputs)

@@ -3,6 +3,7 @@
 import torch.nn.functional as F
 
 from lamina import constraints, initializers, layouts, regularizers
+from lamina.layers.bias import add_bias
 from lamina.layers.convolutional.base_conv import CONV_FUNCTIONS
 from lamina.layers.convolutional.windowed_conv import WindowedConv, input_channels, positive_int
 from lamina.utils import conv_utils
@@ -68,7 +69,7 @@ class BaseDepthwiseConv(WindowedConv):
             name="kernel",
             layout=layouts.depthwise_kernel_layout(self.depth_multiplier),
         )
-        self._add_bias(self._channels * self.depth_multiplier)
+        add_bias(self, (self._channels * self.depth_multiplier,))
 
     def call(self, inputs):
         x = self._channels_first(inputs)

@@ -1,6 +1,7 @@
 """SeparableConv1D/2D: a depthwise convolution followed by a 1x1 (pointwise) convolution."""
 
 from lamina import constraints, initializers, layouts, regularizers
+from lamina.layers.bias import add_bias
 from lamina.layers.convolutional.base_conv import CONV_FUNCTIONS
 from lamina.layers.convolutional.depthwise_conv import depthwise_conv
 from lamina.layers.convolutional.windowed_conv import WindowedConv, input_channels, positive_int
@@ -74,7 +75,7 @@ class BaseSeparableConv(WindowedConv):
             name="pointwise_kernel",
             layout="separable_pointwise_kernel",
         )
-        self._add_bias(self.filters)
+        add_bias(self, (self.filters,))
 
     def call(self, inputs):
         x = self._channels_first(inputs)

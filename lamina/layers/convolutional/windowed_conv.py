@@ -95,18 +95,6 @@ class WindowedConv(Layer):
         "dilation_rate", "Spacing between the window's taps, one int per spatial axis."
     )
 
-    def _add_bias(self, size):
-        if self.use_bias:
-            self.add_weight(
-                shape=(size,),
-                initializer=self.bias_initializer,
-                regularizer=self.bias_regularizer,
-                constraint=self.bias_constraint,
-                name="bias",
-            )
-        else:
-            self.bias = None
-
     def _channels_first(self, inputs):
         """``inputs`` checked for rank, as the channels-first view PyTorch's kernels take."""
         if inputs.dim() != self.rank + 2:

@@ -5,6 +5,7 @@ import torch.nn.functional as F
 from lamina import activations, constraints, initializers, regularizers
 from lamina.activations.in_place import can_relu_in_place
 from lamina.errors import ConfigurationError
+from lamina.layers.bias import add_bias
 from lamina.layers.layer import Layer
 
 
@@ -83,16 +84,7 @@ class Dense(Layer):
             name="kernel",
             layout="dense_kernel",
         )
-        if self.use_bias:
-            self.add_weight(
-                shape=(self.units,),
-                initializer=self.bias_initializer,
-                regularizer=self.bias_regularizer,
-                constraint=self.bias_constraint,
-                name="bias",
-            )
-        else:
-            self.bias = None
+        add_bias(self, (self.units,))
 
     def call(self, inputs):
         outputs = F.linear(inputs, self.kernel, self.bias)

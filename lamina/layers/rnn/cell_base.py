@@ -4,6 +4,7 @@ import torch
 
 from lamina import activations, constraints, initializers, regularizers
 from lamina.backend.tracing import eager_when_traced
+from lamina.layers.bias import add_bias
 from lamina.layers.layer import Layer
 from lamina.layers.rnn._checks import check_rate, check_units
 from lamina.layers.rnn.dropout_cell import DropoutRNNCell
@@ -86,22 +87,14 @@ class RecurrentCell(DropoutRNNCell, Layer):
             name="recurrent_kernel",
             layout=self.kernel_layout,
         )
-        if self.use_bias:
-            self._add_bias(width)
-        else:
-            self.bias = None
+        self._add_bias(width)
 
     def _add_bias(self, width, initializer=None):
-        self.add_weight(
-            shape=(width,),
-            initializer=initializer or self.bias_initializer,
-            regularizer=self.bias_regularizer,
-            constraint=self.bias_constraint,
-            name="bias",
-        )
-        # PyTorch's fused kernels add a second (recurrent) bias; Keras has one, so it is zero.
-        zeros = torch.zeros(width, dtype=self.bias.dtype, device=self.bias.device)
-        self.register_buffer("_zero_recurrent_bias", zeros, persistent=False)
+        add_bias(self, (width,), initializer)
+        if self.bias is not None:
+            # PyTorch's fused kernels add a second (recurrent) bias; Keras has one, so it is zero.
+            zeros = torch.zeros(width, dtype=self.bias.dtype, device=self.bias.device)
+            self.register_buffer("_zero_recurrent_bias", zeros, persistent=False)
 
     def fused_weights(self):
         """Weights in the order PyTorch's fused kernels take them (``w_ih, w_hh, b_ih, b_hh``)."""

@@ -4,6 +4,7 @@ import torch.nn.functional as F
 
 from lamina import activations
 from lamina.activations import sigmoid, tanh
+from lamina.layers.bias import add_bias
 from lamina.layers.rnn.cell_base import RecurrentCell
 
 
@@ -31,14 +32,7 @@ class GRUCell(RecurrentCell):
         self.reset_after = bool(reset_after)
 
     def _add_bias(self, width, initializer=None):
-        self.add_weight(
-            shape=(2, width) if self.reset_after else (width,),
-            initializer=self.bias_initializer,
-            regularizer=self.bias_regularizer,
-            constraint=self.bias_constraint,
-            name="bias",
-            layout="gru_bias",
-        )
+        add_bias(self, (2, width) if self.reset_after else (width,), layout="gru_bias")
 
     def fused_weights(self):
         if self.bias is None:
