@@ -38,7 +38,7 @@ def _walk(layer, path, slots, visited):
     slots[_join(path, "vars")] = [
         (tensor, layout, name, layer.name) for tensor, layout, name in _own_weights(layer)
     ]
-    container = [child for child in _container_layers(layer) if not isinstance(child, KerasOperation)]
+    container = _container_layers(layer)  # models' ``layers`` leave operation nodes out
     used = {}
     for child in container:
         base = to_snake_case(type(child).__name__)
