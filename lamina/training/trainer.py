@@ -484,7 +484,7 @@ class Trainer:
         if parallel is not None and data_parallel.is_empty(batch):
             return self._idle_train_step()
         syncs = parallel.gradient_syncs if parallel is not None else 0
-        logs = jit.step(self, "train_step")(custom_steps.keras_pack(batch) if custom else batch)
+        logs = self._run_step("train_step", batch, custom)
         if custom:
             custom_steps.check_step_logs(logs, self.name, "train_step")
             if parallel is not None:
@@ -589,7 +589,7 @@ class Trainer:
             for step, batch in enumerate(batches):
                 callback_list.on_test_batch_begin(step)
                 if not (sharded and data_parallel.is_empty(batch)):
-                    logs = jit.step(self, "test_step")(custom_steps.keras_pack(batch) if custom else batch)
+                    logs = self._run_step("test_step", batch, custom)
                 callback_list.on_test_batch_end(step, logs)
         nn.Module.train(self, mode)
         result = self._read_logs(logs, parallel)
@@ -631,7 +631,7 @@ class Trainer:
         with torch.no_grad():
             for step, batch in enumerate(data.batches(batch_size, steps=steps)):
                 callback_list.on_predict_batch_begin(step)
-                outputs.append(jit.step(self, "predict_step")(custom_steps.keras_pack(batch) if custom else batch))
+                outputs.append(self._run_step("predict_step", batch, custom))
                 callback_list.on_predict_batch_end(step, {"outputs": outputs[-1]})
         nn.Module.train(self, mode)
         callback_list.on_predict_end()
@@ -659,10 +659,15 @@ class Trainer:
             nn.Module.train(self, False)
         return _logs_result(_as_floats(logs, self.name), return_dict)
 
+    def _run_step(self, name, batch, custom):
+        """``self.<name>`` (``train_step``...) on ``batch``, compiled under ``jit_compile``;
+        an overriding step gets the batch packed as Keras packs it."""
+        return jit.step(self, name)(custom_steps.keras_pack(batch) if custom else batch)
+
     def _single_train_step(self, batch):
         """``train_step`` on one ``(x, y, sample_weight)`` batch, then the weight constraints."""
         custom = custom_steps.overrides(self, "train_step")
-        logs = jit.step(self, "train_step")(custom_steps.keras_pack(batch) if custom else batch)
+        logs = self._run_step("train_step", batch, custom)
         if custom:
             custom_steps.check_step_logs(logs, self.name, "train_step")
         if custom or custom_steps.overrides(self, "compute_loss"):
@@ -687,7 +692,7 @@ class Trainer:
         with torch.no_grad():
             custom = custom_steps.overrides(self, "test_step")
             batch = (data.x, data.y, data.sample_weight)
-            logs = jit.step(self, "test_step")(custom_steps.keras_pack(batch) if custom else batch)
+            logs = self._run_step("test_step", batch, custom)
         return _logs_result(_as_floats(logs, self.name), return_dict)
 
     def predict_on_batch(self, x: Data) -> Predictions:
