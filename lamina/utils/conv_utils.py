@@ -209,6 +209,14 @@ class ConvGeometry:
             for n, k, s, d in zip(spatial, self.kernel_size, self.strides, self.dilation_rate)
         )
 
+    def output_spatial_for(self, input_shape):
+        """The output's spatial sizes for a batch of ``input_shape``, after checking its rank
+        and that the windows fit."""
+        self.check_rank(input_shape)
+        spatial = spatial_axes(input_shape, self.data_format)
+        self.check_fits(spatial)
+        return self.output_spatial(spatial)
+
     def check_fits(self, spatial):
         """Raise an InputError when 'valid' windows do not fit in the input."""
         out = self.output_spatial(spatial)

@@ -74,7 +74,7 @@ class BaseConv(WindowedConv):
                 f"{self._where}: the input's {channels} channels are not divisible by "
                 f"groups={self.groups}. Use a number of groups that divides the channels."
             )
-        self._geometry.check_fits(conv_utils.spatial_axes(input_shape, self.data_format))
+        self._geometry.output_spatial_for(input_shape)  # checks that the windows fit
         self.add_weight(
             shape=self.kernel_size + (channels // self.groups, self.filters),
             initializer=self.kernel_initializer,
@@ -96,7 +96,7 @@ class BaseConv(WindowedConv):
         return self._finish(outputs)
 
     def compute_output_shape(self, input_shape):
-        spatial = self._window_output_spatial(input_shape)
+        spatial = self._geometry.output_spatial_for(input_shape)
         return conv_utils.with_spatial(input_shape, spatial, self.filters, self.data_format)
 
     def get_config(self):

@@ -60,7 +60,7 @@ class BaseDepthwiseConv(WindowedConv):
     def build(self, input_shape):
         self._geometry.check_rank(input_shape)
         self._channels = input_channels(self, input_shape, self.data_format)
-        self._geometry.check_fits(conv_utils.spatial_axes(input_shape, self.data_format))
+        self._geometry.output_spatial_for(input_shape)  # checks that the windows fit
         self.add_weight(
             shape=self.kernel_size + (self._channels, self.depth_multiplier),
             initializer=self.depthwise_initializer,
@@ -76,7 +76,7 @@ class BaseDepthwiseConv(WindowedConv):
         return self._finish(depthwise_conv(self, x, self.kernel, self.bias, self._channels))
 
     def compute_output_shape(self, input_shape):
-        spatial = self._window_output_spatial(input_shape)
+        spatial = self._geometry.output_spatial_for(input_shape)
         channels = conv_utils.channel_size(input_shape, self.data_format)
         channels = None if channels is None else channels * self.depth_multiplier
         return conv_utils.with_spatial(input_shape, spatial, channels, self.data_format)

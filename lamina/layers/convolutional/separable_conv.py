@@ -58,7 +58,7 @@ class BaseSeparableConv(WindowedConv):
     def build(self, input_shape):
         self._geometry.check_rank(input_shape)
         self._channels = input_channels(self, input_shape, self.data_format)
-        self._geometry.check_fits(conv_utils.spatial_axes(input_shape, self.data_format))
+        self._geometry.output_spatial_for(input_shape)  # checks that the windows fit
         self.add_weight(
             shape=self.kernel_size + (self._channels, self.depth_multiplier),
             initializer=self.depthwise_initializer,
@@ -83,7 +83,7 @@ class BaseSeparableConv(WindowedConv):
         return self._finish(CONV_FUNCTIONS[self.rank](x, self.pointwise_kernel, self.bias))
 
     def compute_output_shape(self, input_shape):
-        spatial = self._window_output_spatial(input_shape)
+        spatial = self._geometry.output_spatial_for(input_shape)
         return conv_utils.with_spatial(input_shape, spatial, self.filters, self.data_format)
 
     def get_config(self):

@@ -108,13 +108,6 @@ class WindowedConv(Layer):
             return conv_utils.restore_format(outputs.relu_(), self.data_format)
         return self.activation(conv_utils.restore_format(outputs, self.data_format))
 
-    def _window_output_spatial(self, input_shape):
-        """The output's spatial sizes for ``input_shape`` under a sliding window."""
-        self._geometry.check_rank(input_shape)
-        spatial = conv_utils.spatial_axes(input_shape, self.data_format)
-        self._geometry.check_fits(spatial)
-        return self._geometry.output_spatial(spatial)
-
     def _window_config(self):
         """Config entries every convolution shares, in Keras's names."""
         return {

@@ -43,8 +43,7 @@ class BasePooling(Layer):
     padding = conv_utils.geometry_property("padding", conv_utils.PADDING_DOC)
 
     def build(self, input_shape):
-        self._geometry.check_rank(input_shape)
-        self._geometry.check_fits(conv_utils.spatial_axes(input_shape, self.data_format))
+        self._geometry.output_spatial_for(input_shape)  # checks the rank and that the windows fit
 
     def call(self, inputs):
         if inputs.dim() != self.rank + 2:
@@ -58,13 +57,9 @@ class BasePooling(Layer):
         raise NotImplementedError
 
     def compute_output_shape(self, input_shape):
-        self._geometry.check_rank(input_shape)
-        spatial = conv_utils.spatial_axes(input_shape, self.data_format)
-        self._geometry.check_fits(spatial)
+        spatial = self._geometry.output_spatial_for(input_shape)
         channels = conv_utils.channel_size(input_shape, self.data_format)
-        return conv_utils.with_spatial(
-            input_shape, self._geometry.output_spatial(spatial), channels, self.data_format
-        )
+        return conv_utils.with_spatial(input_shape, spatial, channels, self.data_format)
 
     def compute_dtype_is_input_dtype(self):
         return True
