@@ -6,6 +6,7 @@ from lamina.layers.keras_operations import KerasOperation
 from lamina.layers.symbolic import KerasTensor
 from lamina.models.functional_config import functional_config, functional_from_config
 from lamina.models.model import Model
+from lamina.models.relu_after_max_pool import graph_pairs
 from lamina.utils.tree import flatten, map_structure, pack_like
 
 
@@ -47,6 +48,8 @@ class Functional(Model):
             if not isinstance(layer, InputLayer):
                 self._track_layer(layer)
                 layer.train(self.training)
+        self._paired = graph_pairs(self._nodes, self.outputs)
+        self._run_by_pair = {id(producer) for _, producer in self._paired.values()}
         self.built = True
         self._build_shapes = map_structure(lambda t: t.shape, inputs)
 
@@ -97,11 +100,16 @@ class Functional(Model):
         flat_inputs = _match_inputs(self._inputs_struct, inputs, self.name, self.input_names)
         values = {id(t): v for t, v in zip(self.inputs, flat_inputs)}
         for node in self._nodes:
-            if isinstance(node.layer, InputLayer):
+            if isinstance(node.layer, InputLayer) or id(node) in self._run_by_pair:
                 continue
-            args = map_structure(lambda t: values[id(t)] if isinstance(t, KerasTensor) else t, node.inputs)
-            kwargs = {k: v for k, v in node.call_kwargs.items() if k != "training"}
-            result = node.layer(args, training=training, **kwargs)
+            pair = self._paired.get(id(node))
+            if pair is not None:
+                step, producer = pair
+                result = step(values[id(producer.inputs)], training=training)
+            else:
+                args = map_structure(lambda t: values[id(t)] if isinstance(t, KerasTensor) else t, node.inputs)
+                kwargs = {k: v for k, v in node.call_kwargs.items() if k != "training"}
+                result = node.layer(args, training=training, **kwargs)
             for tensor, value in zip(node.output_tensors, flatten(result)):
                 values[id(tensor)] = value
         return pack_like(self._outputs_struct, [values[id(t)] for t in self.outputs])

@@ -11,6 +11,7 @@ from lamina.layers.layer import MISSING_SUPER_INIT, Layer
 from lamina.layers.symbolic import KerasTensor
 from lamina.models.functional_config import sequential_config, sequential_from_config
 from lamina.models.model import Model
+from lamina.models.relu_after_max_pool import sequential_steps
 
 
 class Sequential(Model):
@@ -36,6 +37,7 @@ class Sequential(Model):
     ) -> None:
         super().__init__(trainable=trainable, name=name)
         self._stack = []
+        self._steps = None
         self._input_batch_shape = None
         self._symbolic_output = None
         for layer in layers or []:
@@ -62,6 +64,7 @@ class Sequential(Model):
             self._input_batch_shape = layer._batch_input_shape
         self._track_layer(layer)
         self._stack.append(layer)
+        self._steps = None
         layer.train(self.training)
         if self._input_batch_shape is not None:
             self._extend_graph(layer)
@@ -71,6 +74,7 @@ class Sequential(Model):
         if not self._stack:
             raise ConfigurationError(f"Sequential '{self.name}' has no layers to pop.")
         layer = self._stack.pop()
+        self._steps = None
         del self._modules[next(k for k, v in self._modules.items() if v is layer)]
         self.built = False
         self._symbolic_output = None
@@ -94,8 +98,10 @@ class Sequential(Model):
             self._extend_graph(self._stack[-1])
 
     def call(self, inputs, training=None):
-        for layer in self._stack:
-            inputs = layer(inputs, training=training)
+        if self._steps is None:
+            self._steps = sequential_steps(self._stack)
+        for step in self._steps:
+            inputs = step(inputs, training=training)
         return inputs
 
     def compute_output_shape(self, input_shape):

@@ -85,15 +85,14 @@ class BaseConv(WindowedConv):
         )
         add_bias(self, (self.filters,))
 
-    def call(self, inputs):
+    def _convolve(self, inputs):
         x = self._channels_first(inputs)
         padding, pad = self._geometry.plan(x.shape[2:])
         if pad is not None:
             x = F.pad(x, pad)
-        outputs = CONV_FUNCTIONS[self.rank](
+        return CONV_FUNCTIONS[self.rank](
             x, self.kernel, self.bias, self.strides, padding, self.dilation_rate, self.groups
         )
-        return self._finish(outputs)
 
     def compute_output_shape(self, input_shape):
         spatial = self._geometry.output_spatial_for(input_shape)

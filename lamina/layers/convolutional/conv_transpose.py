@@ -119,7 +119,7 @@ class BaseConvTranspose(WindowedConv):
         )
         add_bias(self, (self.filters,))
 
-    def call(self, inputs):
+    def _convolve(self, inputs):
         x = self._channels_first(inputs)
         transpose = CONV_TRANSPOSE_FUNCTIONS[self.rank]
         if self._torch_args is not None:
@@ -133,7 +133,7 @@ class BaseConvTranspose(WindowedConv):
             outputs = self._crop(outputs)
             if self.bias is not None:
                 outputs = outputs + self.bias.view(-1, *(1,) * self.rank)
-        return self._finish(outputs)
+        return outputs
 
     def _crop(self, outputs):
         index = [slice(None), slice(None)]

@@ -71,9 +71,9 @@ class BaseDepthwiseConv(WindowedConv):
         )
         add_bias(self, (self._channels * self.depth_multiplier,))
 
-    def call(self, inputs):
+    def _convolve(self, inputs):
         x = self._channels_first(inputs)
-        return self._finish(depthwise_conv(self, x, self.kernel, self.bias, self._channels))
+        return depthwise_conv(self, x, self.kernel, self.bias, self._channels)
 
     def compute_output_shape(self, input_shape):
         spatial = self._geometry.output_spatial_for(input_shape)

@@ -77,10 +77,10 @@ class BaseSeparableConv(WindowedConv):
         )
         add_bias(self, (self.filters,))
 
-    def call(self, inputs):
+    def _convolve(self, inputs):
         x = self._channels_first(inputs)
         x = depthwise_conv(self, x, self.depthwise_kernel, None, self._channels)
-        return self._finish(CONV_FUNCTIONS[self.rank](x, self.pointwise_kernel, self.bias))
+        return CONV_FUNCTIONS[self.rank](x, self.pointwise_kernel, self.bias)
 
     def compute_output_shape(self, input_shape):
         spatial = self._geometry.output_spatial_for(input_shape)

@@ -101,12 +101,19 @@ class WindowedConv(Layer):
             self._geometry.check_rank(tuple(inputs.shape))
         return conv_utils.conv_input(inputs, self.data_format)
 
-    def _finish(self, outputs):
-        """The activation of channels-first ``outputs`` (computed by the layer), back in
-        ``data_format``."""
+    def call(self, inputs):
+        outputs = self._convolve(inputs)
         if can_relu_in_place(self.activation, outputs):
             return conv_utils.restore_format(outputs.relu_(), self.data_format)
         return self.activation(conv_utils.restore_format(outputs, self.data_format))
+
+    def _convolve(self, inputs):
+        """The convolution of ``inputs`` (bias added, no activation), channels first."""
+        raise NotImplementedError
+
+    def _pre_activation(self, inputs):
+        """What ``call`` returns before the activation, in ``data_format``."""
+        return conv_utils.restore_format(self._convolve(inputs), self.data_format)
 
     def _window_config(self):
         """Config entries every convolution shares, in Keras's names."""
