@@ -22,6 +22,17 @@ def _fresh_session():
 
 
 @pytest.fixture
+def float64_layers():
+    """Layers built inside the test make float64 weights (lamina.backend floatx)."""
+    from lamina.backend import floatx, set_floatx
+
+    previous = floatx()
+    set_floatx("float64")
+    yield
+    set_floatx(previous)
+
+
+@pytest.fixture
 def fashion_dir():
     if not os.path.isdir(FASHION_DIR):
         pytest.skip(f"Fashion-MNIST not installed at {FASHION_DIR} (apt-get install dataset-fashion-mnist)")

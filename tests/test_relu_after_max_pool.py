@@ -11,13 +11,7 @@ from torch.utils._python_dispatch import TorchDispatchMode
 import lamina
 from lamina import layers
 
-
-@pytest.fixture(autouse=True)
-def float64():
-    previous = lamina.backend.floatx()
-    lamina.backend.set_floatx("float64")
-    yield
-    lamina.backend.set_floatx(previous)
+pytestmark = pytest.mark.usefixtures("float64_layers")
 
 
 class ReluSizes(TorchDispatchMode):

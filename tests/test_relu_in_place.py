@@ -4,16 +4,9 @@ gradients must equal ReLU applied to the same layer without activation."""
 import pytest
 import torch
 
-import lamina
 from lamina import layers
 
-
-@pytest.fixture(autouse=True)
-def float64():
-    previous = lamina.backend.floatx()
-    lamina.backend.set_floatx("float64")
-    yield
-    lamina.backend.set_floatx(previous)
+pytestmark = pytest.mark.usefixtures("float64_layers")
 
 CASES = [
     ("conv2d", lambda act: layers.Conv2D(4, 3, activation=act), (2, 7, 7, 3)),
