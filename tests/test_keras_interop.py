@@ -19,6 +19,10 @@ STACKS = [
     ("depthwise", (6, 6, 2), lambda L: [L.DepthwiseConv2D(3), L.SeparableConv2D(3, 2), L.GlobalMaxPooling2D()], False),
     ("embedding_lstm", (7,), lambda L: [L.Embedding(20, 4), L.LSTM(5), L.Dense(2)], True),
     ("gru", (5, 3), lambda L: [L.GRU(4, return_sequences=True), L.SimpleRNN(3)], False),
+    ("activation_layers", (6,), lambda L: [L.Dense(6), L.LeakyReLU(0.1), L.Dense(6), L.PReLU("random_normal"), L.ELU(),
+                                           L.Dense(6), L.ReLU(max_value=2.0, threshold=0.1), L.Identity(), L.Dense(3), L.Softmax()], False),
+    ("prelu_conv", (8, 8, 2), lambda L: [L.Conv2D(4, 3), L.PReLU("random_normal", shared_axes=[1, 2]), L.Conv2D(4, 3),
+                                         L.ReLU(), L.MaxPooling2D(2), L.Flatten(), L.Dense(2)], False),
 ]
 
 

@@ -58,6 +58,8 @@ PAIRS = [
     ("global max, keepdims", lambda: layers.Conv2D(3, 3, activation="relu"),
      lambda: layers.GlobalMaxPooling2D(keepdims=True), (2, 6, 6, 1)),
     ("global max 1d", lambda: layers.Conv1D(3, 2, activation="relu"), lambda: layers.GlobalMaxPooling1D(), (4, 6, 2)),
+    ("ReLU layer", lambda: layers.ReLU(), lambda: layers.MaxPooling2D(2), (3, 8, 8, 2)),
+    ("Activation relu, global max 3d", lambda: layers.Activation("relu"), lambda: layers.GlobalMaxPooling3D(), (2, 4, 4, 4, 2)),
 ]
 
 
@@ -165,11 +167,13 @@ class NegatedConv2D(layers.Conv2D):
     (lambda: NegatedConv2D(2, 3, activation="relu"), layers.MaxPooling2D),
     (lambda: layers.Conv2D(2, 3, activation="relu", activity_regularizer="l2"), layers.MaxPooling2D),
     (lambda: layers.Conv2D(2, 3, activation="elu"), layers.MaxPooling2D),
-], ids=["pooling subclass", "convolution subclass", "activity regularizer", "elu"])
+    (lambda: layers.ReLU(max_value=6.0), layers.MaxPooling2D),
+    (lambda: layers.Activation("elu"), layers.MaxPooling2D),
+], ids=["pooling subclass", "convolution subclass", "activity regularizer", "elu", "capped ReLU layer", "Activation elu"])
 def test_layers_the_reordering_would_change_run_as_written(make_conv, make_pool):
     conv, pool = make_conv(), make_pool()
     model = lamina.Sequential([conv, pool])
-    x = torch.randn(2, 8, 8, 1, dtype=torch.float64)
+    x = 10 * torch.randn(2, 8, 8, 1, dtype=torch.float64)
     model.train()
     out = model(x)
     losses = [float(loss) for loss in model.losses]

@@ -39,7 +39,7 @@ def relu(x, negative_slope=0.0, max_value=None, threshold=0.0):
             return torch.relu(x)
         if max_value == 6:
             return F.relu6(x)
-        return torch.clamp(x, min=0.0, max=max_value)
+        return torch.relu(x).clamp(max=max_value)  # gradient 0 at x == 0, as Keras's
     if max_value is None and threshold == 0.0:
         return F.leaky_relu(x, negative_slope)
     return _general_relu(x, negative_slope, max_value, threshold)

@@ -3,6 +3,8 @@
 Each family lives in its own subpackage and is re-exported here.
 """
 
+from lamina.layers.activations import *  # noqa: F403
+from lamina.layers.activations import __all__ as _activations
 from lamina.layers.attention import *  # noqa: F403
 from lamina.layers.attention import __all__ as _attention
 from lamina.layers.convolutional import *  # noqa: F403
@@ -26,4 +28,4 @@ from lamina.layers.rnn import __all__ as _rnn
 from lamina.layers.sequence import *  # noqa: F403
 from lamina.layers.sequence import __all__ as _sequence
 
-__all__ = [*_core, *_merging, *_convolutional, *_pooling, *_sequence, *_rnn, *_normalization, *_reshaping, *_attention, *_regularization, *_preprocessing]
+__all__ = [*_core, *_activations, *_merging, *_convolutional, *_pooling, *_sequence, *_rnn, *_normalization, *_reshaping, *_attention, *_regularization, *_preprocessing]

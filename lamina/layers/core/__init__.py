@@ -4,6 +4,7 @@ from lamina.layers.core.activation import Activation
 from lamina.layers.core.dense import Dense
 from lamina.layers.core.dropout import Dropout
 from lamina.layers.core.flatten import Flatten
+from lamina.layers.core.identity import Identity
 from lamina.layers.core.lambda_layer import Lambda
 from lamina.layers.core.reshape import Reshape
 from lamina.layers.core.torch_module import TorchModule
@@ -16,6 +17,7 @@ __all__ = [
     "Dense",
     "Dropout",
     "Flatten",
+    "Identity",
     "Input",
     "InputLayer",
     "KerasTensor",
