@@ -112,7 +112,7 @@ def test_random_crop_training_windows_are_real_subimages():
 def test_random_crop_inference_is_the_centred_aspect_window_resized():
     x = torch.from_numpy(pictures("channels_first", (2, 10, 8, 3)))
     layer = layers.RandomCrop(4, 6, data_format="channels_first")
-    out = layer(x)  # inference: largest centred 4:6 window (5 x 8), resized to 4 x 6
+    out = layer(x, training=False)  # inference: largest centred 4:6 window (5 x 8), resized to 4 x 6
     window = x[:, :, 2:7, :]
     expected = torch.nn.functional.interpolate(window, size=(4, 6), mode="bilinear", align_corners=False)
     torch.testing.assert_close(out, expected)
@@ -159,12 +159,56 @@ RANDOM_LAYERS = [
 def test_random_layers_are_identity_in_inference_and_repeat_with_a_seed(make):
     x = torch.from_numpy(pictures("channels_last", (8, 6, 6, 3)))
     layer = make(11)
-    torch.testing.assert_close(layer(x), x)  # layers start in inference mode
+    torch.testing.assert_close(layer(x, training=False), x)
+    model = lamina.Sequential([lamina.Input((6, 6, 3)), layer, layers.Flatten()])
+    torch.testing.assert_close(model(x), x.flatten(1))  # model(x) is inference
     first, second = layer(x, training=True), layer(x, training=True)
     assert not torch.equal(first, second)
     torch.manual_seed(0)
     again = make(11)
     assert torch.equal(again(x, training=True), first) and torch.equal(again(x, training=True), second)
+
+
+@pytest.mark.parametrize("make", RANDOM_LAYERS)
+def test_a_random_layer_called_alone_augments_until_a_mode_is_chosen(make):
+    x = torch.from_numpy(pictures("channels_last", (8, 6, 6, 3)))
+    layer = make(5)
+    assert not torch.allclose(layer(x), x)  # as Keras: images = RandomFlip()(images)
+    layer.eval()
+    torch.testing.assert_close(layer(x), x)
+    layer.train()
+    assert not torch.allclose(layer(x), x)
+
+
+def test_a_pipeline_of_preprocessing_layers_augments_called_alone_but_not_in_a_model():
+    x = torch.from_numpy(pictures("channels_last", (8, 6, 6, 3)))
+    augment = lamina.Sequential([layers.Rescaling(1 / 255), layers.RandomFlip(seed=1), layers.RandomRotation(0.2, seed=2)])
+    assert not torch.allclose(augment(x), x / 255)  # keras-io's data_augmentation(images)
+    inputs = lamina.Input((6, 6, 3))
+    model = lamina.Model(inputs, layers.Dense(2)(layers.Flatten()(augment(inputs))))
+    model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy")
+    assert torch.equal(model(x), model(x))  # inside a model it follows the model: inference
+    model.fit(x.numpy(), np.zeros(8), epochs=1, verbose=0)
+    np.testing.assert_array_equal(model.predict(x.numpy(), verbose=0), model.predict(x.numpy(), verbose=0))
+    assert not torch.allclose(augment(x), x / 255)  # fit and predict chose no lasting mode
+    assert torch.equal(model(x), model(x))
+    augment.eval()
+    torch.testing.assert_close(augment(x), x / 255)
+    model.train()  # a chosen mode reaches every layer inside
+    assert not torch.equal(model(x), model(x))
+
+
+def test_augmentation_changes_the_batches_fit_trains_on():
+    seen = []
+    probe = lamina.layers.Lambda(lambda t: seen.append(t.detach().clone()) or t)
+    model = lamina.Sequential([lamina.Input((6, 6, 3)), layers.RandomFlip("horizontal", seed=3), probe,
+                               layers.Flatten(), layers.Dense(2)])
+    model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy")
+    x = pictures("channels_last", (8, 6, 6, 3))
+    model.fit(x, np.zeros(8), batch_size=8, epochs=1, shuffle=False, verbose=0)
+    assert not torch.equal(seen[-1], torch.from_numpy(x))
+    model.predict(x, batch_size=8, verbose=0)
+    assert torch.equal(seen[-1], torch.from_numpy(x))
 
 
 def test_uint8_images_become_float():

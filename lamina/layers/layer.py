@@ -8,7 +8,8 @@ are ``nn.Parameter``s and non-trainable state is registered buffers, so ``state_
 
 ``training=None`` means "follow the module's mode" (``model.train()`` / ``model.eval()``).
 Layers start in eval mode, so ``model(x)`` is inference as in Keras; ``fit`` switches to
-train mode for its duration.
+train mode for its duration. Random augmentation layers called on their own are the
+exception (lamina/layers/training_mode.py).
 """
 
 import functools
@@ -26,7 +27,7 @@ from lamina.backend import config as backend_config
 from lamina.backend.device import get_device
 from lamina.backend.naming import to_snake_case, unique_name
 from lamina.errors import ConfigurationError, InputError, describe
-from lamina.layers import symbolic
+from lamina.layers import symbolic, training_mode
 from lamina.layers.weight_extras import own_regularized_weights, weight_penalties
 from lamina.utils.tree import flatten, flatten_shapes, is_shape, map_shapes, map_structure
 
@@ -62,6 +63,8 @@ class Layer(nn.Module):
     """
 
     _activity_regularizer = None
+    #: Whether ``train()`` / ``eval()`` chose this layer's mode (see training_mode).
+    _mode_chosen = False
     #: Whether ``get_config`` writes ``activity_regularizer`` even when it is None (the
     #: layers whose Keras config always has the key: conv, RNN, Embedding, MultiHeadAttention).
     _config_lists_activity_regularizer = False
@@ -100,7 +103,7 @@ class Layer(nn.Module):
         self._losses = []
         self._batch_input_shape = _batch_input_shape(self.name, kwargs)
         self.activity_regularizer = activity_regularizer
-        self.train(False)
+        self.training = False
 
     # ----------------------------------------------------------------- building
     def build(self, input_shape: Shape) -> None:
@@ -177,7 +180,7 @@ class Layer(nn.Module):
         accepts_training, accepts_mask = self._call_takes
         if accepts_training:
             if kwargs.get("training") is None:
-                kwargs["training"] = self.training
+                kwargs["training"] = self._training_when_unset()
         elif "training" in kwargs:
             del kwargs["training"]
         mask = kwargs.pop("mask", None)
@@ -200,6 +203,18 @@ class Layer(nn.Module):
 
     def forward(self, *args, **kwargs):
         return self.call(*args, **kwargs)
+
+    def _training_when_unset(self):
+        """``training`` for a call that gives none: the module's mode (see training_mode)."""
+        return self.training
+
+    def train(self, mode: bool = True) -> "Layer":
+        """Train mode (``mode=False``: eval mode) for this layer and its sublayers, as
+        ``nn.Module.train``; the mode then holds for calls without ``training``."""
+        super().train(mode)
+        if not training_mode.in_loop():
+            self._mode_chosen = True
+        return self
 
     def call(self, inputs: Any, *args: Any, **kwargs: Any) -> Any:
         """Compute the layer's output with torch ops. Override this."""
@@ -267,12 +282,12 @@ class Layer(nn.Module):
         device = next((p.device for p in self.parameters()), get_device())
         values = symbolic.placeholder_values([inputs, list(args), dict(kwargs or {})], device)
         was_training = self.training
-        self.train(False)
+        training_mode.set_mode_quietly(self, False)
         try:
             with torch.no_grad():
                 out = self(values[0], *values[1], **dict(values[2], training=False))
         finally:
-            self.train(was_training)
+            training_mode.set_mode_quietly(self, was_training)
         return map_structure(lambda t: (None,) + tuple(t.shape[1:]), out)
 
     def _symbolic_output_shape(self, inputs, args, kwargs):

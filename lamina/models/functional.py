@@ -4,6 +4,7 @@ from lamina.errors import ConfigurationError, describe
 from lamina.layers.input_layer import InputLayer
 from lamina.layers.keras_operations import KerasOperation
 from lamina.layers.symbolic import KerasTensor
+from lamina.layers.training_mode import adopt_mode
 from lamina.models.functional_config import functional_config, functional_from_config
 from lamina.models.model import Model
 from lamina.models.relu_after_max_pool import graph_pairs
@@ -47,7 +48,7 @@ class Functional(Model):
         for layer in self._layer_order:
             if not isinstance(layer, InputLayer):
                 self._track_layer(layer)
-                layer.train(self.training)
+                adopt_mode(layer, self)
         self._paired = graph_pairs(self._nodes, self.outputs)
         self._run_by_pair = {id(producer) for _, producer in self._paired.values()}
         self.built = True

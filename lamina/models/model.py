@@ -5,7 +5,9 @@ from typing import Any
 
 from lamina._typing import PathLike
 from lamina.errors import ConfigurationError
+from lamina.layers import training_mode
 from lamina.layers.layer import Layer
+from lamina.layers.preprocessing.base_image_layer import is_augmentation_pipeline
 from lamina.training.trainer import Trainer
 from lamina.utils.summary import print_summary
 
@@ -38,6 +40,12 @@ class Model(Trainer, Layer):
     """
 
     _keras_module = "keras"
+
+    def _training_when_unset(self):
+        # A model of augmentation layers only augments as they do (see training_mode).
+        if is_augmentation_pipeline(self.layers):
+            return training_mode.augmenting_mode(self)
+        return self.training
 
     def __new__(cls, *args, **kwargs):
         if cls is Model and (args or "inputs" in kwargs or "outputs" in kwargs):

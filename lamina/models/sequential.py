@@ -9,6 +9,7 @@ from lamina.layers.core.torch_module import TorchModule
 from lamina.layers.input_layer import InputLayer
 from lamina.layers.layer import MISSING_SUPER_INIT, Layer
 from lamina.layers.symbolic import KerasTensor
+from lamina.layers.training_mode import adopt_mode
 from lamina.models.functional_config import sequential_config, sequential_from_config
 from lamina.models.model import Model
 from lamina.models.relu_after_max_pool import sequential_steps
@@ -65,7 +66,7 @@ class Sequential(Model):
         self._track_layer(layer)
         self._stack.append(layer)
         self._steps = None
-        layer.train(self.training)
+        adopt_mode(layer, self)
         if self._input_batch_shape is not None:
             self._extend_graph(layer)
 

@@ -22,6 +22,7 @@ from lamina.callbacks.callback_list import CallbackList
 from lamina.callbacks.history import History
 from lamina.callbacks.progbar_logger import ProgbarLogger
 from lamina.errors import InputError, NotCompiledError
+from lamina.layers import training_mode
 from lamina.layers.weight_extras import (
     apply_constraints,
     constrained_weights,
@@ -319,6 +320,7 @@ class Trainer:
         return layers
 
     # ---------------------------------------------------------------------- fit
+    @training_mode.loop
     def fit(
         self,
         x: Data = None,
@@ -521,6 +523,7 @@ class Trainer:
         return callback_list
 
     # ----------------------------------------------------------------- evaluate
+    @training_mode.loop
     def evaluate(
         self,
         x: Data = None,
@@ -597,6 +600,7 @@ class Trainer:
         return result
 
     # ------------------------------------------------------------------ predict
+    @training_mode.loop
     def predict(
         self,
         x: Data,
@@ -638,6 +642,7 @@ class Trainer:
         return _concatenate(outputs)
 
     # ------------------------------------------------------------ *_on_batch
+    @training_mode.loop
     def train_on_batch(
         self,
         x: Data,
@@ -677,6 +682,7 @@ class Trainer:
             apply_constraints(constrained)
         return logs
 
+    @training_mode.loop
     def test_on_batch(
         self, x: Data, y: Data = None, sample_weight: ArrayLike | None = None, return_dict: bool = False
     ) -> Results:
@@ -695,6 +701,7 @@ class Trainer:
             logs = self._run_step("test_step", batch, custom)
         return _logs_result(_as_floats(logs, self.name), return_dict)
 
+    @training_mode.loop
     def predict_on_batch(self, x: Data) -> Predictions:
         """The model's outputs for one batch ``x``, as NumPy arrays."""
         data = self._data(x)

@@ -3,6 +3,7 @@
 from lamina.backend.config import standardize_data_format
 from lamina.backend.seed_generator import SeedGenerator
 from lamina.errors import ConfigurationError
+from lamina.layers import training_mode
 from lamina.layers.layer import Layer
 from lamina.layers.preprocessing import _image
 
@@ -34,8 +35,11 @@ class BaseImageLayer(Layer):
 
     Random layers draw their parameters from a private generator when ``seed`` is given
     (reproducible runs), else from torch's global one (``lamina.utils.set_random_seed``).
-    They transform only in training (inside ``fit``, or called with ``training=True``);
-    in inference they return the images unchanged (as float), unless stated otherwise.
+    They transform in training (inside ``fit``, with ``training=True``, after
+    ``train()``), and when called on their own with no ``training`` and no mode chosen
+    (``images = RandomFlip()(images)``, as in Keras); in inference (``evaluate``,
+    ``predict``, ``training=False``, after ``eval()``, inside a model called as
+    ``model(x)``) they return the images unchanged (as float), unless stated otherwise.
     """
 
     #: Whether the layer draws random numbers (and so takes a ``seed``).
@@ -47,6 +51,10 @@ class BaseImageLayer(Layer):
         self.data_format = standardize_data_format(data_format, self._where)
         self.seed = seed
         self._seed = SeedGenerator(seed, self._where)
+
+    def _training_when_unset(self):
+        # Called with no ``training`` and no mode chosen, random layers augment, as Keras's.
+        return training_mode.augmenting_mode(self) if self.random else self.training
 
     def _as_batch(self, images, cast=True):
         return _image.as_batch(images, self.data_format, self._where, cast=cast)
@@ -62,3 +70,17 @@ class BaseImageLayer(Layer):
         if self.random:
             config["seed"] = self.seed
         return config
+
+
+def is_augmentation_pipeline(layers):
+    """Whether a model's ``layers`` are all image preprocessing layers (``Rescaling`` or
+    image layers, ``Input`` aside), one at least random: the ``augment`` of Keras's
+    ``images = augment(images)``."""
+    from lamina.layers.input_layer import InputLayer
+    from lamina.layers.preprocessing.rescaling import Rescaling
+
+    layers = [layer for layer in layers if not isinstance(layer, InputLayer)]
+    return (
+        any(isinstance(layer, BaseImageLayer) and layer.random for layer in layers)
+        and all(isinstance(layer, (BaseImageLayer, Rescaling)) for layer in layers)
+    )
