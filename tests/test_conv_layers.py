@@ -123,6 +123,18 @@ def test_depthwise_conv1d_and_separable_conv1d_match_keras():
     check_against_keras("SeparableConv1D", dict(filters=4, kernel_size=3, padding="same"), (2, 7, 3))
 
 
+@pytest.mark.parametrize("padding", ["valid", "same"])
+@pytest.mark.parametrize("data_format", FORMATS)
+def test_depthwise_and_separable_take_strides_with_dilation_as_keras_computes_them(padding, data_format):
+    # Keras refuses strides > 1 with dilation_rate > 1 for Conv*, but computes them here.
+    common = dict(kernel_size=3, strides=2, dilation_rate=2, padding=padding, data_format=data_format)
+    check_against_keras("DepthwiseConv2D", dict(common, depth_multiplier=2), images(data_format, (2, 11, 10, 3)))
+    check_against_keras("SeparableConv2D", dict(common, filters=4), images(data_format, (2, 11, 10, 3)))
+    shape_1d = (2, 13, 3) if data_format == "channels_last" else (2, 3, 13)
+    check_against_keras("DepthwiseConv1D", common, shape_1d)
+    check_against_keras("SeparableConv1D", dict(common, filters=2), shape_1d)
+
+
 # ---- numerics vs torch.nn.functional and across data formats -----------------------------
 
 

@@ -1,9 +1,12 @@
 """Core layers against NumPy / plain PyTorch computations with the same weights."""
 
+import json
+
 import numpy as np
 import pytest
 import torch
 
+import lamina
 from lamina import layers
 from lamina.errors import ConfigurationError, InputError
 
@@ -178,3 +181,21 @@ def test_torch_module_wrapped_as_layer_trains_its_parameters():
     assert out.shape == (5, 4)
     layer.trainable = False
     assert not any(p.requires_grad for p in block.parameters())
+
+
+@pytest.mark.parametrize("make, attribute", [
+    (lambda n: lamina.layers.Dense(n), "units"),
+    (lambda n: lamina.layers.Conv2D(n, 3), "filters"),
+    (lambda n: lamina.layers.Embedding(n, 2), "input_dim"),
+    (lambda n: lamina.layers.LSTM(n), "units"),
+    (lambda n: lamina.layers.Resizing(n, 4), "height"),
+    (lambda n: lamina.layers.MultiHeadAttention(n, 4), "num_heads"),
+    (lambda n: lamina.layers.RepeatVector(n), "n"),
+])
+def test_sizes_may_be_numpy_integers_and_are_kept_as_python_ints(make, attribute):
+    labels = np.array([0, 2, 1])
+    layer = make(labels.max() + 1)  # a NumPy int64, as Dense(y.max() + 1) gives
+    assert getattr(layer, attribute) == 3 and type(getattr(layer, attribute)) is int
+    json.dumps(layer.get_config())
+    with pytest.raises(lamina.errors.ConfigurationError, match=f"{attribute} must be a positive integer. Received: {attribute}=np.int64\\(0\\)"):
+        make(np.int64(0))

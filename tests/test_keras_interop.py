@@ -16,6 +16,7 @@ STACKS = [
     ("batchnorm", (5,), lambda L: [L.Dense(4), L.BatchNormalization(), L.Dense(2)], False),
     ("conv1d", (10, 3), lambda L: [L.Conv1D(4, 3, padding="causal"), L.GlobalAveragePooling1D(), L.Dense(2)], False),
     ("layernorm", (4, 6), lambda L: [L.LayerNormalization(), L.Flatten(), L.Dense(2)], False),
+    ("rmsnorm", (4, 6), lambda L: [L.Dense(6), L.RMSNormalization(axis=[1, 2]), L.Flatten(), L.Dense(2)], False),
     ("depthwise", (6, 6, 2), lambda L: [L.DepthwiseConv2D(3), L.SeparableConv2D(3, 2), L.GlobalMaxPooling2D()], False),
     ("embedding_lstm", (7,), lambda L: [L.Embedding(20, 4), L.LSTM(5), L.Dense(2)], True),
     ("gru", (5, 3), lambda L: [L.GRU(4, return_sequences=True), L.SimpleRNN(3)], False),

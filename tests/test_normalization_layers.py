@@ -280,3 +280,51 @@ def test_small_resnet_trains_and_its_loss_falls():
     assert accuracy > 0.8
     moving_means = [m.moving_mean for m in model.modules() if isinstance(m, layers.BatchNormalization)]
     assert len(moving_means) == 5 and all(bool(m.abs().sum() > 0) for m in moving_means)
+
+
+@pytest.mark.parametrize("kwargs, shape", [
+    ({}, (4, 6)),
+    ({"axis": [1, 2], "epsilon": 1e-3}, (3, 4, 5)),
+])
+def test_rms_normalization_matches_keras(kwargs, shape):
+    compare_with_keras("RMSNormalization", kwargs, shape)
+
+
+def test_rms_normalization_over_a_middle_axis_is_the_formula():
+    # Keras's torch backend fails on this case (F.rms_norm takes trailing axes only).
+    x = rng.normal(size=(3, 4, 5)).astype(np.float32)
+    layer = layers.RMSNormalization(axis=1)
+    layer(torch.from_numpy(x))
+    scale = rng.normal(size=(4,)).astype(np.float32)
+    layer.set_weights([scale])
+    expected = x / np.sqrt((x**2).mean(axis=1, keepdims=True) + 1e-6) * scale[None, :, None]
+    np.testing.assert_allclose(layer(torch.from_numpy(x)).detach().numpy(), expected, rtol=1e-5, atol=1e-6)
+
+
+def test_rms_normalization_of_half_precision_inputs_is_computed_in_float32():
+    x = torch.tensor([[300.0, 400.0]], dtype=torch.float16)  # its square overflows float16
+    out = layers.RMSNormalization()(x)
+    assert out.dtype == torch.float16 and torch.isfinite(out).all()
+    torch.testing.assert_close(out.float(), torch.tensor([[0.8485, 1.1314]]), atol=1e-3, rtol=1e-3)
+
+
+@pytest.mark.parametrize("name, kwargs", [
+    ("BatchNormalization", {"axis": 1, "momentum": 0.9}),
+    ("LayerNormalization", {"axis": [1, 2], "center": False}),
+    ("RMSNormalization", {"axis": [1, 2]}),
+])
+def test_configs_carry_every_key_keras_writes(name, kwargs):
+    keras = pytest.importorskip("keras")
+    ours, theirs = getattr(layers, name)(**kwargs).get_config(), getattr(keras.layers, name)(**kwargs).get_config()
+    for key in set(theirs) - {"name", "dtype"}:
+        if isinstance(theirs[key], dict):  # initializers: Keras adds module/registered_name
+            assert {k: ours[key][k] for k in ("class_name", "config")} == {k: theirs[key][k] for k in ("class_name", "config")}
+        else:
+            assert ours[key] == theirs[key], key
+    assert getattr(layers, name).from_config(theirs).get_config()["axis"] == ours["axis"]
+
+
+def test_layer_normalization_refuses_keras_deprecated_rms_scaling():
+    assert layers.LayerNormalization(rms_scaling=False).get_config()["rms_scaling"] is False
+    with pytest.raises(ConfigurationError, match="rms_scaling=True is not supported.*RMSNormalization"):
+        layers.LayerNormalization(rms_scaling=True)

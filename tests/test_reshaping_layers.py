@@ -143,3 +143,22 @@ def test_symbolic_shapes_and_a_training_step():
     target = np.repeat(data.mean(axis=(1, 2))[:, None, :1], 3, axis=2).repeat(2, axis=1)
     history = model.fit(data, target, epochs=3, batch_size=8, verbose=0)
     assert history.history["loss"][-1] < history.history["loss"][0]
+
+
+@pytest.mark.parametrize("make", [
+    lambda: layers.Cropping1D(data_format="channels_first"),
+    lambda: layers.UpSampling1D(data_format="channels_first"),
+    lambda: layers.SpatialDropout1D(0.1, data_format="channels_first"),
+])
+def test_1d_layers_refuse_a_data_format_by_name(make):
+    with pytest.raises(ConfigurationError, match=r"1D: unexpected keyword argument\(s\) \['data_format'\]. Its inputs are \(batch, steps, channels\)"):
+        make()
+
+
+@pytest.mark.parametrize("target_shape, message", [
+    ((5,), r"Reshape '.*': cannot reshape a sample of shape \(3, 4\) \(12 values\) to target_shape=\(5,\)"),
+    ((5, -1), r"Reshape '.*': a sample of shape \(3, 4\) \(12 values\) does not divide into target_shape=\(5, -1\)"),
+])
+def test_reshape_called_on_a_tensor_of_the_wrong_size_says_why(target_shape, message):
+    with pytest.raises(InputError, match=message):
+        layers.Reshape(target_shape)(torch.zeros(2, 3, 4))

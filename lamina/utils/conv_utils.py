@@ -259,3 +259,13 @@ class ConvGeometry:
             "data_format": self.data_format,
             "dilation_rate": self.dilation_rate,
         }
+
+
+def refuse_data_format(layer_class, kwargs):
+    """A ConfigurationError if ``kwargs`` (of a 1D layer, channels last only, as Keras's)
+    carries ``data_format``."""
+    if "data_format" in kwargs:
+        raise ConfigurationError(
+            f"{layer_class.__name__}: unexpected keyword argument(s) ['data_format']. Its inputs "
+            f"are (batch, steps, channels), channels last only (as in Keras)."
+        )

@@ -10,6 +10,7 @@ from lamina.errors import ConfigurationError, InputError
 from lamina.layers.attention import masking
 from lamina.layers.attention.projections import HeadProjection, OutputProjection
 from lamina.layers.layer import Layer
+from lamina.utils.checks import positive_int
 
 
 class MultiHeadAttention(Layer):
@@ -67,14 +68,9 @@ class MultiHeadAttention(Layer):
         **kwargs,
     ):
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
-        for argument, value in (("num_heads", num_heads), ("key_dim", key_dim), ("value_dim", value_dim)):
-            if value is None and argument == "value_dim":
-                continue
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ConfigurationError(
-                    f"MultiHeadAttention '{self.name}': {argument} must be a positive integer. "
-                    f"Received: {argument}={value!r}."
-                )
+        where = f"MultiHeadAttention '{self.name}'"
+        num_heads, key_dim = positive_int(num_heads, "num_heads", where), positive_int(key_dim, "key_dim", where)
+        value_dim = None if value_dim is None else positive_int(value_dim, "value_dim", where)
         if isinstance(dropout, bool) or not isinstance(dropout, (int, float)) or not 0 <= dropout < 1:
             raise ConfigurationError(
                 f"MultiHeadAttention '{self.name}': dropout must be a number in [0, 1). Received: dropout={dropout!r}."

@@ -28,6 +28,8 @@ class BaseDepthwiseConv(WindowedConv):
     *kernel_size)``, and exchanged with Keras as ``(*kernel_size, in_channels, depth_multiplier)``.
     """
 
+    _strides_with_dilation = True
+
     def __init__(
         self,
         kernel_size,

@@ -17,6 +17,8 @@ class BaseSeparableConv(WindowedConv):
     ``(filters, in * depth_multiplier, 1, ...)``) and ``bias`` ``(filters,)``.
     """
 
+    _strides_with_dilation = True
+
     def __init__(
         self,
         filters,

@@ -8,15 +8,7 @@ from lamina.backend.config import standardize_data_format
 from lamina.errors import ConfigurationError, InputError
 from lamina.layers.layer import Layer
 from lamina.utils import conv_utils
-
-
-def positive_int(value, name, where):
-    """``value`` if it is a positive int, else a ConfigurationError naming ``where``."""
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ConfigurationError(
-            f"{where}: {name} must be a positive integer. Received: {name}={value!r}."
-        )
-    return value
+from lamina.utils.checks import positive_int  # noqa: F401 (the convolutions import it from here)
 
 
 def input_channels(layer, input_shape, data_format):
@@ -47,6 +39,10 @@ class WindowedConv(Layer):
     initializer, regularizer and constraint; subclasses add their kernels.
     """
 
+    #: Whether strides > 1 may come with dilation_rate > 1 (Keras computes it for the
+    #: depthwise and separable convolutions, and refuses it for the others).
+    _strides_with_dilation = False
+
     _config_lists_activity_regularizer = True
 
     rank = None
@@ -74,7 +70,8 @@ class WindowedConv(Layer):
             self.rank, kernel_size, strides, padding, dilation_rate, self.data_format, where,
             allow_causal=allow_causal,
         )
-        check_strides_and_dilation(self._geometry, where)
+        if not self._strides_with_dilation:
+            check_strides_and_dilation(self._geometry, where)
         self.activation = activations.get(activation)
         self.use_bias = bool(use_bias)
         self.bias_initializer = initializers.get(bias_initializer)

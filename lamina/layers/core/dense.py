@@ -7,6 +7,7 @@ from lamina.activations.in_place import can_relu_in_place
 from lamina.errors import ConfigurationError
 from lamina.layers.bias import add_bias
 from lamina.layers.layer import Layer
+from lamina.utils.checks import positive_int
 
 
 class Dense(Layer):
@@ -53,11 +54,7 @@ class Dense(Layer):
         **kwargs,
     ):
         super().__init__(**kwargs)
-        if isinstance(units, bool) or not isinstance(units, int) or units < 1:
-            raise ConfigurationError(
-                f"Dense '{self.name}': units must be a positive integer. Received: units={units!r}."
-            )
-        self.units = units
+        self.units = positive_int(units, "units", f"Dense '{self.name}'")
         self.activation = activations.get(activation)
         self.use_bias = bool(use_bias)
         self.kernel_initializer = initializers.get(kernel_initializer)

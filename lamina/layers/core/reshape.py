@@ -20,7 +20,11 @@ class Reshape(Layer):
         self.target_shape = target_shape
 
     def call(self, inputs):
-        return inputs.reshape((inputs.shape[0],) + self.target_shape)
+        try:
+            return inputs.reshape((inputs.shape[0],) + self.target_shape)
+        except RuntimeError:
+            self.compute_output_shape(tuple(inputs.shape))  # raises the InputError saying why
+            raise
 
     def compute_output_shape(self, input_shape):
         size = None if any(d is None for d in input_shape[1:]) else math.prod(input_shape[1:])

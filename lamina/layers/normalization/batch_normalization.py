@@ -67,11 +67,16 @@ class BatchNormalization(Layer):
             raise ConfigurationError(
                 f"{where}: epsilon must be positive. Received: epsilon={epsilon!r}."
             )
-        if renorm or synchronized:
+        if renorm:
             raise ConfigurationError(
-                f"{where}: renorm=True and synchronized=True are not supported. Received: "
-                f"renorm={renorm!r}, synchronized={synchronized!r}. For synchronized statistics "
-                "across processes, wrap a torch.nn.SyncBatchNorm with lamina.layers.TorchModule."
+                f"{where}: renorm=True (batch renormalization) is not supported. Received: "
+                f"renorm={renorm!r}; use renorm=False."
+            )
+        if synchronized:
+            raise ConfigurationError(
+                f"{where}: synchronized=True is not supported. Received: synchronized="
+                f"{synchronized!r}. For synchronized statistics across processes, wrap a "
+                "torch.nn.SyncBatchNorm with lamina.layers.TorchModule."
             )
         self.momentum = float(momentum)
         self.epsilon = float(epsilon)
@@ -197,4 +202,7 @@ class BatchNormalization(Layer):
             "beta_constraint": constraints.serialize(self.beta_constraint),
             "gamma_regularizer": regularizers.serialize(self.gamma_regularizer),
             "gamma_constraint": constraints.serialize(self.gamma_constraint),
+            "renorm": False,
+            "renorm_clipping": None,
+            "renorm_momentum": 0.99,
         }

@@ -33,10 +33,17 @@ class LayerNormalization(Layer):
         gamma_regularizer=None,
         beta_constraint=None,
         gamma_constraint=None,
+        rms_scaling=False,
         **kwargs,
     ):
         super().__init__(**kwargs)
         self._where = f"LayerNormalization '{self.name}'"
+        if rms_scaling:
+            raise ConfigurationError(
+                f"{self._where}: rms_scaling=True is not supported (Keras deprecated it: it "
+                f"scales by the variance, not the root mean square). Use "
+                f"lamina.layers.RMSNormalization for RMS normalization."
+            )
         self.axis = check_axis_argument(axis, self._where)
         if epsilon <= 0:
             raise ConfigurationError(
@@ -106,4 +113,5 @@ class LayerNormalization(Layer):
             "beta_constraint": constraints.serialize(self.beta_constraint),
             "gamma_regularizer": regularizers.serialize(self.gamma_regularizer),
             "gamma_constraint": constraints.serialize(self.gamma_constraint),
+            "rms_scaling": False,
         }

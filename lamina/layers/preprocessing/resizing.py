@@ -6,14 +6,7 @@ import torch.nn.functional as F
 from lamina.errors import ConfigurationError, InputError
 from lamina.layers.preprocessing import _image
 from lamina.layers.preprocessing.base_image_layer import BaseImageLayer
-
-
-def _check_size(height, width, where):
-    for name, value in (("height", height), ("width", width)):
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise ConfigurationError(
-                f"{where}: {name} must be a positive integer. Received: {name}={value!r}."
-            )
+from lamina.utils.checks import positive_int
 
 
 class _SizedImageLayer(BaseImageLayer):
@@ -21,9 +14,8 @@ class _SizedImageLayer(BaseImageLayer):
 
     def __init__(self, height, width, data_format=None, seed=None, **kwargs):
         super().__init__(data_format=data_format, seed=seed, **kwargs)
-        _check_size(height, width, self._where)
-        self.height = height
-        self.width = width
+        self.height = positive_int(height, "height", self._where)
+        self.width = positive_int(width, "width", self._where)
 
     def compute_output_shape(self, input_shape):
         if len(input_shape) not in (3, 4):

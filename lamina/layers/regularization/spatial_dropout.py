@@ -68,6 +68,7 @@ class SpatialDropout1D(BaseSpatialDropout):
     rank = 1
 
     def __init__(self, rate, seed=None, **kwargs):
+        conv_utils.refuse_data_format(type(self), kwargs)
         super().__init__(rate, "channels_last", seed, **kwargs)
 
 

@@ -75,6 +75,7 @@ class Cropping1D(BaseCropping):
     rank = 1
 
     def __init__(self, cropping=(1, 1), **kwargs):
+        conv_utils.refuse_data_format(type(self), kwargs)
         super().__init__(cropping, "channels_last", **kwargs)
 
     def get_config(self):

@@ -2,6 +2,7 @@
 
 from lamina.errors import ConfigurationError, InputError
 from lamina.layers.layer import Layer
+from lamina.utils.checks import positive_int
 
 
 class Permute(Layer):
@@ -59,11 +60,7 @@ class RepeatVector(Layer):
     def __init__(self, n, **kwargs):
         super().__init__(**kwargs)
         self._where = f"RepeatVector '{self.name}'"
-        if isinstance(n, bool) or not isinstance(n, int) or n < 1:
-            raise ConfigurationError(
-                f"{self._where}: n must be a positive integer. Received: n={n!r}."
-            )
-        self.n = n
+        self.n = positive_int(n, "n", self._where)
 
     def build(self, input_shape):
         self._check(len(input_shape))

@@ -67,6 +67,7 @@ class UpSampling1D(BaseUpSampling):
     rank = 1
 
     def __init__(self, size=2, **kwargs):
+        conv_utils.refuse_data_format(type(self), kwargs)
         super().__init__(size, "channels_last", **kwargs)
 
     def get_config(self):

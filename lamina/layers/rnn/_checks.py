@@ -1,15 +1,11 @@
 """Argument checks shared by the recurrent layers and cells."""
 
 from lamina.errors import ConfigurationError
+from lamina.utils.checks import positive_int
 
 
 def check_units(layer, units):
-    if isinstance(units, bool) or not isinstance(units, int) or units < 1:
-        raise ConfigurationError(
-            f"{type(layer).__name__} '{layer.name}': units must be a positive integer. "
-            f"Received: units={units!r}."
-        )
-    return units
+    return positive_int(units, "units", f"{type(layer).__name__} '{layer.name}'")
 
 
 def check_rate(layer, name, rate):

@@ -4,8 +4,9 @@ import torch
 import torch.nn.functional as F
 
 from lamina import constraints, initializers, regularizers
-from lamina.errors import ConfigurationError, InputError
+from lamina.errors import InputError
 from lamina.layers.layer import Layer
+from lamina.utils.checks import positive_int
 
 OUT_OF_RANGE = (
     "Embedding '{name}': token id {value} at position {position} is outside [0, input_dim) = "
@@ -54,14 +55,8 @@ class Embedding(Layer):
         **kwargs,
     ):
         super().__init__(**kwargs)
-        for argument, value in (("input_dim", input_dim), ("output_dim", output_dim)):
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ConfigurationError(
-                    f"Embedding '{self.name}': {argument} must be a positive integer. "
-                    f"Received: {argument}={value!r}."
-                )
-        self.input_dim = input_dim
-        self.output_dim = output_dim
+        self.input_dim = positive_int(input_dim, "input_dim", f"Embedding '{self.name}'")
+        self.output_dim = positive_int(output_dim, "output_dim", f"Embedding '{self.name}'")
         self.embeddings_initializer = initializers.get(embeddings_initializer)
         self.embeddings_regularizer = regularizers.get(embeddings_regularizer)
         self.embeddings_constraint = constraints.get(embeddings_constraint)
