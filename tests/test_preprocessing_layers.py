@@ -336,3 +336,15 @@ def test_symbolic_shapes():
     assert layers.CenterCrop(8, 6)(inputs).shape == (None, 8, 6, 3)
     assert layers.RandomCrop(8, 6)(inputs).shape == (None, 8, 6, 3)
     assert layers.RandomRotation(0.1)(inputs).shape == (None, 32, 24, 3)
+
+
+@pytest.mark.parametrize("make", [
+    lambda: layers.Rescaling(1 / 255, dtype="float16"),
+    lambda: layers.RandomFlip(seed=1, dtype="float16"),
+    lambda: layers.RandomContrast(0.2, seed=1, dtype="float64"),
+])
+def test_integer_images_become_the_layers_dtype_as_its_symbolic_output_says(make):
+    layer = make()
+    x = torch.from_numpy(pictures("channels_last").astype(np.uint8))
+    symbolic = layer(lamina.Input(x.shape[1:], dtype="uint8"))
+    assert layer(x, training=True).dtype == symbolic.dtype == getattr(torch, layer.dtype)

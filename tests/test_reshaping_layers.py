@@ -44,7 +44,7 @@ def test_cropping_2d_matches_keras(data_format, cropping):
 
 @pytest.mark.parametrize("data_format", FORMATS)
 @pytest.mark.parametrize("size", [2, (2, 3)])
-@pytest.mark.parametrize("interpolation", ["nearest", "bilinear"])
+@pytest.mark.parametrize("interpolation", ["nearest", "bilinear", "bicubic"])
 def test_up_sampling_2d_matches_keras(data_format, size, interpolation):
     check_against_keras("UpSampling2D", dict(size=size, data_format=data_format, interpolation=interpolation),
                         image_shape(data_format, (2, 5, 4, 3)))

@@ -16,8 +16,9 @@ FILL_MODES = ("reflect", "wrap", "constant", "nearest")
 WARP_INTERPOLATIONS = ("nearest", "bilinear")
 
 
-def as_batch(images, data_format, where, cast=True):
-    """``(channels-first float batch, was_single_image)`` for rank-3 or rank-4 ``images``."""
+def as_batch(images, data_format, where, cast=True, dtype=None):
+    """``(channels-first float batch, was_single_image)`` for rank-3 or rank-4 ``images``;
+    integer images become ``dtype`` (default: floatx) when ``cast``."""
     if images.dim() not in (3, 4):
         layout = "height, width, channels"
         if data_format == "channels_first":
@@ -31,7 +32,7 @@ def as_batch(images, data_format, where, cast=True):
     if data_format == "channels_last":
         batch = batch.movedim(-1, 1)
     if cast and not batch.is_floating_point():
-        batch = batch.to(float_dtype())
+        batch = batch.to(dtype or float_dtype())
     return batch, single
 
 

@@ -1,5 +1,7 @@
 """``BaseImageLayer``: data format, seeding and batching shared by image preprocessing layers."""
 
+import torch
+
 from lamina.backend.config import standardize_data_format
 from lamina.backend.seed_generator import SeedGenerator
 from lamina.errors import ConfigurationError
@@ -57,7 +59,7 @@ class BaseImageLayer(Layer):
         return training_mode.augmenting_mode(self) if self.random else self.training
 
     def _as_batch(self, images, cast=True):
-        return _image.as_batch(images, self.data_format, self._where, cast=cast)
+        return _image.as_batch(images, self.data_format, self._where, cast=cast, dtype=getattr(torch, self.dtype))
 
     def _restore(self, batch, single):
         return _image.restore(batch, single, self.data_format)

@@ -3,7 +3,7 @@
 import numpy as np
 import torch
 
-from lamina.backend.config import float_dtype, image_data_format
+from lamina.backend.config import image_data_format
 from lamina.layers.layer import Layer
 
 
@@ -22,7 +22,7 @@ class Rescaling(Layer):
         self.supports_masking = True
 
     def call(self, inputs):
-        dtype = inputs.dtype if inputs.is_floating_point() else float_dtype()
+        dtype = inputs.dtype if inputs.is_floating_point() else getattr(torch, self.dtype)
         if np.ndim(self.scale) == 0 and np.ndim(self.offset) == 0:
             return inputs.to(dtype) * float(self.scale) + float(self.offset)
         scale = torch.as_tensor(np.asarray(self.scale), dtype=dtype, device=inputs.device)

@@ -1,4 +1,4 @@
-"""UpSampling1D/2D/3D: repeat steps, rows, columns (or interpolate bilinearly in 2D)."""
+"""UpSampling1D/2D/3D: repeat steps, rows, columns (or interpolate bilinearly or bicubically in 2D)."""
 
 import torch.nn.functional as F
 
@@ -7,7 +7,7 @@ from lamina.errors import ConfigurationError
 from lamina.layers.layer import Layer
 from lamina.utils import conv_utils
 
-_INTERPOLATIONS = ("nearest", "bilinear")
+_INTERPOLATIONS = ("nearest", "bilinear", "bicubic")
 
 
 class BaseUpSampling(Layer):
@@ -35,10 +35,10 @@ class BaseUpSampling(Layer):
         if inputs.dim() != self.rank + 2:
             conv_utils.check_rank(self._where, tuple(inputs.shape), self.rank, self.data_format)
         first = 1 if self.data_format == "channels_last" else 2
-        if self.interpolation == "bilinear":
+        if self.interpolation != "nearest":
             x = conv_utils.channels_first(inputs, self.data_format)
             size = [n * f for n, f in zip(x.shape[2:], self.size)]
-            out = F.interpolate(x, size=size, mode="bilinear", align_corners=False)
+            out = F.interpolate(x, size=size, mode=self.interpolation, align_corners=False)
             return conv_utils.restore_format(out, self.data_format)
         for axis, factor in enumerate(self.size):
             if factor > 1:
@@ -77,7 +77,7 @@ class UpSampling1D(BaseUpSampling):
 
 
 class UpSampling2D(BaseUpSampling):
-    """Upsample rows and columns by ``size``, repeating pixels ("nearest") or "bilinear".
+    """Upsample rows and columns by ``size``, repeating pixels ("nearest"), "bilinear" or "bicubic" (as Keras on torch).
 
     Example:
         >>> import torch, lamina
