@@ -34,3 +34,19 @@ def resolve_axes(axis, rank, where):
 
 def _is_int(value):
     return isinstance(value, int) and not isinstance(value, bool)
+
+
+def per_sample_axes(axis, input_shape, where):
+    """``(axes, weight_shape, broadcast_shape)`` of a per-sample normalization over
+    ``axis``: the resolved axes, the shape of a weight over them (their sizes, which
+    must be known) and that weight's shape for broadcasting against the inputs."""
+    rank = len(input_shape)
+    axes = resolve_axes(axis, rank, where)
+    shape = tuple(input_shape[a] for a in axes)
+    if any(d is None for d in shape):
+        raise InputError(
+            f"{where}: the normalized axes {axes} must have known sizes. "
+            f"Received: input_shape={tuple(input_shape)}."
+        )
+    broadcast = [1] + [input_shape[a] if a in axes else 1 for a in range(1, rank)]
+    return axes, shape, broadcast

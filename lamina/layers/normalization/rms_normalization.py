@@ -2,9 +2,9 @@
 
 import torch
 
-from lamina.errors import ConfigurationError, InputError
+from lamina.errors import ConfigurationError
 from lamina.layers.layer import Layer
-from lamina.layers.normalization._axes import check_axis_argument, resolve_axes
+from lamina.layers.normalization._axes import check_axis_argument, per_sample_axes, resolve_axes
 
 
 class RMSNormalization(Layer):
@@ -32,16 +32,7 @@ class RMSNormalization(Layer):
         self.supports_masking = True
 
     def build(self, input_shape):
-        rank = len(input_shape)
-        self._axes = resolve_axes(self.axis, rank, self._where)
-        shape = tuple(input_shape[a] for a in self._axes)
-        if any(d is None for d in shape):
-            raise InputError(
-                f"{self._where}: the normalized axes {self._axes} must have known sizes. "
-                f"Received: input_shape={tuple(input_shape)}."
-            )
-        self._broadcast = [input_shape[a] if a in self._axes else 1 for a in range(rank)]
-        self._broadcast[0] = 1
+        self._axes, shape, self._broadcast = per_sample_axes(self.axis, input_shape, self._where)
         self.add_weight(shape, "ones", name="scale")
 
     def call(self, inputs):
