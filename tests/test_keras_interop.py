@@ -134,3 +134,35 @@ def test_multi_input_attention_and_merge_models_cross_over(tmp_path, direction):
     model.save(tmp_path / "attention.keras")
     loaded = target.models.load_model(tmp_path / "attention.keras")
     np.testing.assert_allclose(loaded.predict(inputs, verbose=0), model.predict(inputs, verbose=0), atol=1e-5)
+
+
+def _branchy_graphs(L):
+    """Graphs whose branches are listed out of depth order (name -> (inputs, outputs))."""
+    graphs = {}
+    inp = L.Input((6,), name="inp")
+    a = L.layers.Dense(6, name="a2")(L.layers.Dense(6, name="a1")(inp))
+    graphs["shortcut listed first"] = (inp, L.layers.Add(name="add")([L.layers.Dense(6, name="b1")(inp), a]))
+    inp = L.Input((6,), name="inp")
+    trunk = L.layers.Dense(6, name="trunk")(inp)
+    graphs["shallow head first"] = (inp, [L.layers.Dense(2, name="head_b")(trunk),
+                                          L.layers.Dense(2, name="head_a")(L.layers.Dense(4, name="head_a_hidden")(trunk))])
+    first, late = L.Input((4,), name="first"), L.Input((3,), name="late")
+    x = L.layers.Dense(3, name="d1")(L.layers.Dense(5, name="d0")(first))
+    shared = L.layers.Dense(3, name="shared")
+    merged = L.layers.Concatenate(name="cat")([shared(late), shared(x), L.layers.Dense(3, name="d2")(x)])
+    graphs["inputs at two depths, a shared layer"] = ([first, late], merged)
+    return graphs
+
+
+@pytest.mark.parametrize("name", list(_branchy_graphs(lamina)))
+def test_functional_layers_come_in_keras_order_and_weights_land_in_place(tmp_path, name):
+    ours = lamina.Model(*_branchy_graphs(lamina)[name])
+    theirs = keras.Model(*_branchy_graphs(keras)[name])
+    assert [layer.name for layer in ours.layers] == [layer.name for layer in theirs.layers]
+    x = [sample(tuple(t.shape[1:]), False) for t in theirs.inputs]
+    x = x if len(x) > 1 else x[0]
+    theirs.save_weights(tmp_path / "keras_made.weights.h5")
+    ours.load_weights(tmp_path / "keras_made.weights.h5")
+    for mine, expected in zip(lamina.utils.tree.flatten(ours.predict(x, verbose=0)),
+                              lamina.utils.tree.flatten(theirs.predict(x, verbose=0))):
+        np.testing.assert_allclose(mine, expected, atol=1e-5, rtol=1e-5)

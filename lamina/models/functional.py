@@ -6,6 +6,7 @@ from lamina.layers.keras_operations import KerasOperation
 from lamina.layers.symbolic import KerasTensor
 from lamina.layers.training_mode import adopt_mode
 from lamina.models.functional_config import functional_config, functional_from_config
+from lamina.models.layer_order import keras_layer_order
 from lamina.models.model import Model
 from lamina.models.relu_after_max_pool import graph_pairs
 from lamina.utils.tree import flatten, map_structure, pack_like
@@ -41,10 +42,7 @@ class Functional(Model):
         self.inputs = flatten(inputs)
         self.outputs = flatten(outputs)
         self._nodes = _nodes_between(self.inputs, self.outputs, self.name)
-        self._layer_order = [t.node.layer for t in self.inputs]
-        for node in self._nodes:
-            if node.layer not in self._layer_order:
-                self._layer_order.append(node.layer)
+        self._layer_order = keras_layer_order(self.inputs, self.outputs, self.name)
         for layer in self._layer_order:
             if not isinstance(layer, InputLayer):
                 self._track_layer(layer)
