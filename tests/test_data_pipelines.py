@@ -56,11 +56,47 @@ def test_generator_dataloader_and_pydataset_match_arrays():
         def __getitem__(self, index):
             return x[index * 16 : (index + 1) * 16], y[index * 16 : (index + 1) * 16]
 
-    from_py, _ = trained_weights(Batches(workers=2, use_multiprocessing=True), epochs=2)
+    from_py, _ = trained_weights(Batches(workers=2, use_multiprocessing=True), epochs=2, shuffle=False)
     for other in (from_generator, from_loader, from_dataset, from_py):
         for a, b in zip(reference, other):
             np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7)
     assert loader_history["loss"] == pytest.approx(ref_history["loss"], rel=1e-6)
+
+
+class IndexBatches(lamina.utils.PyDataset):
+    """8 batches; batch ``i`` holds the number ``i`` (so its order shows), and reads are logged."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.read = []
+
+    def __len__(self):
+        return 8
+
+    def __getitem__(self, index):
+        self.read.append(index)
+        return np.full((2, 5), index, dtype=np.float32), np.zeros(2, dtype=np.int64)
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_shuffled_py_dataset_yields_its_batches_in_a_new_order_each_epoch(workers):
+    from lamina.training.data.py_dataset import from_py_dataset
+
+    data = from_py_dataset(IndexBatches(workers=workers, use_multiprocessing=workers > 1), shuffle=True)
+    epochs = [[int(x[0, 0]) for x, _, _ in data.batches()] for _ in range(2)]
+    assert sorted(epochs[0]) == sorted(epochs[1]) == list(range(8))
+    assert epochs[0] != epochs[1] and list(range(8)) not in epochs
+
+
+def test_fit_shuffles_a_py_dataset_as_keras_does_unless_told_not_to():
+    dataset = IndexBatches()
+    trained_weights(dataset, epochs=2)
+    order = dataset.read[-16:]
+    assert order[:8] != list(range(8)) and sorted(order[:8]) == list(range(8))
+    trained_weights(dataset, epochs=2)  # torch's generator: set_random_seed repeats the order
+    assert dataset.read[-16:] == order
+    trained_weights(dataset, epochs=1, shuffle=False)
+    assert dataset.read[-8:] == list(range(8))
 
 
 def test_used_up_generator_is_explained():
@@ -89,8 +125,49 @@ def test_steps_validation_freq_and_validation_batch_size():
         x, y, epochs=4, batch_size=16, steps_per_epoch=3, validation_data=(x, y),
         validation_freq=2, validation_batch_size=64, validation_steps=1, verbose=0, callbacks=[Count()],
     )
-    assert seen == [0, 1, 2] * 4
+    # 128 samples are 8 batches: epochs go on through the pass (as Keras's), the third ends
+    # short (batches 6-7) where the pass does, the fourth starts a new pass.
+    assert seen == [0, 1, 2] + [0, 1, 2] + [0, 1] + [0, 1, 2]
     assert len(history.history["val_loss"]) == 2 and len(history.history["loss"]) == 4
+
+
+class Interrupt(Exception):
+    pass
+
+
+class InterruptOnce(lamina.callbacks.Callback):
+    """Stop the run by an exception once, at (epoch, batch) (batch None: at the epoch's start)."""
+
+    def __init__(self, epoch, batch=None):
+        super().__init__()
+        self.at, self.done = (epoch, batch), False
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.epoch = epoch
+        if self.at == (epoch, None) and not self.done:
+            self.done = True
+            raise Interrupt
+
+    def on_train_batch_end(self, batch, logs=None):
+        if self.at == (self.epoch, batch) and not self.done:
+            self.done = True
+            raise Interrupt
+
+
+@pytest.mark.parametrize("epoch, batch", [(2, None), (1, 1), (2, 0)])
+def test_a_resumed_run_goes_on_through_the_pass_as_the_uninterrupted_one(tmp_path, epoch, batch):
+    x, y = data()
+    options = dict(epochs=4, batch_size=16, steps_per_epoch=3, shuffle=True, verbose=0)
+    whole = model()
+    whole.fit(x, y, **options)
+    interrupted = model()
+    stop = InterruptOnce(epoch, batch)
+    backup = lamina.callbacks.BackupAndRestore(str(tmp_path), save_freq=1)
+    with pytest.raises(Interrupt):
+        interrupted.fit(x, y, callbacks=[backup, stop], **options)
+    interrupted.fit(x, y, callbacks=[backup, stop], **options)
+    for a, b in zip(whole.get_weights(), interrupted.get_weights()):
+        np.testing.assert_array_equal(a, b)
 
 
 def test_evaluate_and_predict_accept_generators_and_loaders():

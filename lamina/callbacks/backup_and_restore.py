@@ -93,7 +93,7 @@ class BackupAndRestore(Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         self._batches_since_backup = 0
-        self._backup(epoch + 1, 0, None)
+        self._backup(epoch + 1, 0, self.model._epoch_order)  # the next epoch may go on through it
 
     def on_train_end(self, logs=None):
         if self.delete_checkpoint and distribute.is_chief() and os.path.exists(self.path):

@@ -32,6 +32,7 @@ from lamina.layers.weight_extras import (
 from lamina.training import custom_steps, data_parallel, jit
 from lamina.training.compile_state import NO_LOSS, CompileState
 from lamina.training.data import ArrayData, adapt, check_batch_size
+from lamina.training.data.array_data import epoch_offset
 from lamina.training.logs import MetricLogs
 from lamina.training.output_mask import detach_output, keep_mask, masked_sample_weight
 from lamina.training.sample_weights import class_weights_for, combine_weights
@@ -367,11 +368,13 @@ class Trainer:
             validation_split: Fraction of array data held out for validation.
             validation_data: ``(x_val, y_val)``, ``(x_val, y_val, sample_weight_val)``,
                 or any data ``x`` accepts that yields targets.
-            shuffle: Shuffle array data at every epoch.
+            shuffle: Shuffle array data at every epoch (a PyDataset's batch order too).
             class_weight: ``{class index: weight}`` multiplying each sample's loss.
             sample_weight: One weight per sample of array data.
             initial_epoch: Epoch to start from (to resume a run).
-            steps_per_epoch: Steps per epoch; required for endless generators.
+            steps_per_epoch: Steps per epoch; required for endless generators. Short of a
+                pass over the data, each epoch goes on where the last one stopped, as
+                in Keras (the pass's last epoch may be shorter), then a new pass starts.
             validation_steps: Steps of each validation run.
             validation_batch_size: Batch size of validation (default ``batch_size``).
             validation_freq: Validate every this many epochs.
@@ -436,18 +439,27 @@ class Trainer:
         resume, self._resume_point = self._resume_point, None
         first_epoch = resume["epoch"] if resume else initial_epoch
         epoch_logs = {}
+        self._epoch_order = None
         for epoch in range(first_epoch, epochs):
             resuming = resume is not None and epoch == resume["epoch"] and resume["batch"] > 0
             if not resuming:
                 self.reset_metrics()
             callback_list.on_epoch_begin(epoch)
-            self._epoch, self._epoch_order = epoch, None
+            self._epoch = epoch
             if arrays:
-                order = resume["order"] if resuming else data.epoch_order(bool(shuffle))
+                # With steps_per_epoch short of a pass, epochs go on through the pass where
+                # the last one stopped (as Keras's), and a new pass starts a new order.
+                offset = epoch_offset(epoch - initial_epoch, steps_per_epoch, data.num_batches(batch_size))
+                if resuming or (offset and resume is not None and epoch == resume["epoch"]):
+                    order = resume["order"]
+                elif offset:
+                    order = self._epoch_order
+                else:
+                    order = data.epoch_order(bool(shuffle))
                 self._epoch_order = distribute.broadcast_tensor(order)
                 batches = data.batches(
                     batch_size, steps=steps_per_epoch, order=self._epoch_order,
-                    start=resume["batch"] if resuming else 0, shard=shard,
+                    start=resume["batch"] if resuming else 0, shard=shard, offset=offset,
                 )
             else:
                 batches = data.batches(batch_size, steps=steps_per_epoch)
@@ -651,12 +663,14 @@ class Trainer:
         class_weight: Mapping[int, float] | None = None,
         return_dict: bool = False,
     ) -> Results:
-        """One training step on one batch; returns the running loss/metrics."""
+        """One training step on one batch; returns that batch's loss/metrics (the metrics
+        restart at every call, as Keras's)."""
         self._require_compiled("train_on_batch")
         data = self._data(x, y, sample_weight)
         if class_weight is not None:
             data = data.with_sample_weight(combine_weights(data.sample_weight, class_weights_for(data.y, class_weight)))
         self._prepare(data, training=True)
+        self.reset_metrics()
         nn.Module.train(self, True)
         try:
             logs = self._single_train_step((data.x, data.y, data.sample_weight))
@@ -686,7 +700,7 @@ class Trainer:
     def test_on_batch(
         self, x: Data, y: Data = None, sample_weight: ArrayLike | None = None, return_dict: bool = False
     ) -> Results:
-        """Loss and metrics on one batch, in inference mode.
+        """Loss and metrics on one batch (the metrics restart at every call), in inference mode.
 
         Returns:
             The loss (a float) when there are no metrics, else ``[loss, *metrics]``, or a dict
@@ -695,6 +709,7 @@ class Trainer:
         self._require_compiled("test_on_batch")
         data = self._data(x, y, sample_weight)
         self._prepare(data, training=False)
+        self.reset_metrics()
         with torch.no_grad():
             custom = custom_steps.overrides(self, "test_step")
             batch = (data.x, data.y, data.sample_weight)

@@ -12,7 +12,7 @@ def adapt(x, y=None, sample_weight=None, batch_size=32, shuffle=False, integer_i
     """ArrayData for arrays/tensors (and lists/dicts of them), IterableData otherwise."""
     if isinstance(x, PyDataset):
         _no_separate_targets(y, sample_weight, "a PyDataset")
-        return from_py_dataset(x, integer_inputs)
+        return from_py_dataset(x, integer_inputs, shuffle)
     if isinstance(x, (torch.utils.data.DataLoader, torch.utils.data.Dataset)):
         _no_separate_targets(y, sample_weight, "a torch Dataset/DataLoader")
         return from_torch(x, batch_size, shuffle, integer_inputs)

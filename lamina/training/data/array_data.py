@@ -113,13 +113,14 @@ class ArrayData:
         """This epoch's sample order: a permutation from torch's global generator, or None."""
         return torch.randperm(self.size) if shuffle else None
 
-    def batches(self, batch_size, shuffle=False, steps=None, order=None, start=0, shard=None):
+    def batches(self, batch_size, shuffle=False, steps=None, order=None, start=0, shard=None, offset=0):
         """Yield ``(x, y, sample_weight)`` batches.
 
         With ``shuffle`` a fresh permutation is drawn (kept in ``self.last_order``, so a
-        backup can replay the epoch); ``order`` replays a given one; ``start`` skips the
-        first batches; ``steps`` stops early. ``shard=(rank, world)`` (data parallel) yields
-        only rows ``rank::world`` of each batch, possibly none of a short last batch.
+        backup can replay the epoch); ``order`` replays a given one. The batches are those
+        from ``offset`` (into the pass) on, ``steps`` of them at most, the first ``start``
+        of those skipped. ``shard=(rank, world)`` (data parallel) yields only rows
+        ``rank::world`` of each batch, possibly none of a short last batch.
         """
         rank, world = shard or (0, 1)
         if order is None and shuffle:
@@ -128,8 +129,9 @@ class ArrayData:
         single = isinstance(self.x, torch.Tensor) and (self.y is None or isinstance(self.y, torch.Tensor))
         device = flatten(self.x)[0].device
         order = None if order is None else order.to(device, non_blocking=True)
-        last = self.num_batches(batch_size) if steps is None else min(steps, self.num_batches(batch_size))
-        for index in range(start, last):
+        total = self.num_batches(batch_size)
+        last = total if steps is None else min(offset + steps, total)
+        for index in range(offset + start, last):
             begin = index * batch_size
             if order is None:
                 rows = slice(begin + rank, begin + batch_size, world)
@@ -146,6 +148,16 @@ class ArrayData:
 
     def with_sample_weight(self, weight):
         return ArrayData(self.x, self.y, weight)
+
+
+def epoch_offset(epochs_done, steps_per_epoch, batches_per_pass):
+    """The batch of the pass an epoch starts at, ``epochs_done`` epochs into ``fit``: with
+    ``steps_per_epoch`` short of a pass, each epoch takes the next ``steps_per_epoch``
+    batches and the pass's last epoch may be shorter; else 0."""
+    if not steps_per_epoch or steps_per_epoch >= batches_per_pass:
+        return 0
+    epochs_per_pass = -(-batches_per_pass // steps_per_epoch)
+    return (epochs_done % epochs_per_pass) * steps_per_epoch
 
 
 def check_batch_size(batch_size, default=32):

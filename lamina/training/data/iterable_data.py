@@ -51,7 +51,10 @@ class IterableData:
         return self._convert(first)
 
     def batches(self, batch_size=None, shuffle=False, steps=None):
-        if self._restartable or self._iterator is None:
+        """This epoch's batches: a new pass, or with ``steps`` the next ``steps`` batches of
+        the pass the last epoch stopped in (as Keras's), a new pass once that one ends."""
+        fresh = self._iterator is None or (self._restartable and steps is None)
+        if fresh:
             self._iterator = iter(self._factory())
         count = 0
         while steps is None or count < steps:
@@ -59,6 +62,9 @@ class IterableData:
                 batch = next(self._iterator)
             except StopIteration:
                 self._iterator = None
+                if count == 0 and self._restartable and not fresh:
+                    self._iterator, fresh = iter(self._factory()), True
+                    continue
                 if count == 0:
                     raise InputError(
                         f"The {self.name} produced no batch for this epoch. A generator is used up "

@@ -47,21 +47,25 @@ class _BatchIndex(torch.utils.data.Dataset):
         return self.dataset[index]
 
 
-def from_py_dataset(dataset, integer_inputs=False):
+def from_py_dataset(dataset, integer_inputs=False, shuffle=False):
+    """Batches ``dataset[i]`` per epoch, the indices in a new random order each epoch with
+    ``shuffle`` (as Keras's; torch's generator, so ``set_random_seed`` repeats it)."""
     workers = int(getattr(dataset, "workers", 1) or 1)
     parallel = bool(getattr(dataset, "use_multiprocessing", False)) and workers > 1
 
     def epoch():
+        indices = torch.randperm(len(dataset)).tolist() if shuffle else range(len(dataset))
         if parallel:
             loader = torch.utils.data.DataLoader(
                 _BatchIndex(dataset),
                 batch_size=None,
+                sampler=indices,
                 num_workers=workers,
                 prefetch_factor=max(1, int(getattr(dataset, "max_queue_size", 10) or 1) // workers or 1),
             )
             yield from loader
         else:
-            for index in range(len(dataset)):
+            for index in indices:
                 yield dataset[index]
         dataset.on_epoch_end()
 

@@ -1,0 +1,64 @@
+"""The training API against real Keras 3 (KERAS_BACKEND=torch): the same model, weights
+and plain SGD in both, compared call by call."""
+
+import numpy as np
+import pytest
+
+import lamina
+
+keras = pytest.importorskip("keras")
+pytestmark = pytest.mark.filterwarnings("ignore:__array__ implementation:DeprecationWarning")
+
+rng = np.random.default_rng(0)
+X = rng.normal(size=(96, 4)).astype("float32")
+Y = rng.integers(0, 3, size=(96,))
+
+
+def twins(build, loss="sparse_categorical_crossentropy", metrics=(), **compile_kwargs):
+    """``build(library)`` in Keras and lamina, same weights, compiled alike (SGD 0.1)."""
+    theirs, ours = build(keras), build(lamina)
+    ours.set_weights(theirs.get_weights())
+    theirs.compile(optimizer=keras.optimizers.SGD(0.1), loss=loss, metrics=list(metrics), **compile_kwargs)
+    ours.compile(optimizer=lamina.optimizers.SGD(0.1), loss=loss, metrics=list(metrics), **compile_kwargs)
+    return theirs, ours
+
+
+def softmax_classifier(library):
+    return library.Sequential([library.Input(shape=(4,)), library.layers.Dense(3, activation="softmax")])
+
+
+@pytest.mark.parametrize("metrics", [(), ("accuracy",)])
+def test_on_batch_calls_report_their_own_batch(metrics):
+    theirs, ours = twins(softmax_classifier, metrics=metrics)
+    for i in range(3):
+        batch = slice(16 * i, 16 * i + 16)
+        np.testing.assert_allclose(ours.train_on_batch(X[batch], Y[batch]), theirs.train_on_batch(X[batch], Y[batch]),
+                                   rtol=1e-5, atol=1e-6)
+    ours.evaluate(X, Y, verbose=0)
+    theirs.evaluate(X, Y, verbose=0)
+    for i in range(2):
+        batch = slice(16 * i, 16 * i + 16)
+        np.testing.assert_allclose(ours.test_on_batch(X[batch], Y[batch]), theirs.test_on_batch(X[batch], Y[batch]),
+                                   rtol=1e-5, atol=1e-6)
+
+
+def test_steps_per_epoch_short_of_a_pass_goes_on_through_the_arrays():
+    theirs, ours = twins(softmax_classifier)
+    x, y = X[:50], Y[:50]  # 4 batches of 16: epochs take 0-1, 2-3, then 0-1 again
+    options = dict(batch_size=16, epochs=3, steps_per_epoch=2, shuffle=False, verbose=0)
+    expected = theirs.fit(x, y, **options).history["loss"]
+    np.testing.assert_allclose(ours.fit(x, y, **options).history["loss"], expected, rtol=1e-5, atol=1e-6)
+    for mine, their in zip(ours.get_weights(), theirs.get_weights()):
+        np.testing.assert_allclose(mine, their, rtol=1e-5, atol=1e-6)
+
+
+def test_steps_per_epoch_short_of_a_pass_goes_on_through_a_data_loader():
+    import torch
+
+    theirs, ours = twins(softmax_classifier)
+    loader = torch.utils.data.DataLoader(
+        torch.utils.data.TensorDataset(torch.from_numpy(X[:50]), torch.from_numpy(Y[:50])), batch_size=16
+    )
+    expected = theirs.fit(loader, epochs=3, steps_per_epoch=2, verbose=0).history["loss"]
+    np.testing.assert_allclose(ours.fit(loader, epochs=3, steps_per_epoch=2, verbose=0).history["loss"], expected,
+                               rtol=1e-5, atol=1e-6)
