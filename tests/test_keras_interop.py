@@ -166,3 +166,31 @@ def test_functional_layers_come_in_keras_order_and_weights_land_in_place(tmp_pat
     for mine, expected in zip(lamina.utils.tree.flatten(ours.predict(x, verbose=0)),
                               lamina.utils.tree.flatten(theirs.predict(x, verbose=0))):
         np.testing.assert_allclose(mine, expected, atol=1e-5, rtol=1e-5)
+
+
+def _several_output_layers(L):
+    """Graphs with a layer call that returns several tensors."""
+    graphs = {}
+    inp = L.Input((5, 3), name="seq")
+    out, h, c = L.layers.LSTM(4, return_state=True, name="encoder")(inp)
+    graphs["LSTM return_state"] = (inp, [out, L.layers.Dense(2, name="from_h")(h), c])
+    inp = L.Input((5, 3), name="seq")
+    states = L.layers.Bidirectional(L.layers.GRU(3, return_state=True), name="bi")(inp)
+    graphs["Bidirectional GRU return_state"] = (inp, L.layers.Concatenate(name="cat")(list(states)))
+    query = L.Input((4, 6), name="query")
+    attended, scores = L.layers.MultiHeadAttention(2, 3, name="mha")(query, query, return_attention_scores=True)
+    graphs["MultiHeadAttention scores"] = (query, [attended, scores])
+    return graphs
+
+
+@pytest.mark.parametrize("name", list(_several_output_layers(lamina)))
+@pytest.mark.parametrize("direction", ["keras to lamina", "lamina to keras"])
+def test_layers_returning_several_tensors_cross_over_in_model_files(tmp_path, name, direction):
+    source, target = (keras, lamina) if direction == "keras to lamina" else (lamina, keras)
+    model = source.Model(*_several_output_layers(source)[name])
+    x = sample(tuple(model.inputs[0].shape[1:]), False)
+    model.save(tmp_path / "model.keras")
+    loaded = target.models.load_model(tmp_path / "model.keras")
+    for mine, expected in zip(lamina.utils.tree.flatten(loaded.predict(x, verbose=0)),
+                              lamina.utils.tree.flatten(model.predict(x, verbose=0))):
+        np.testing.assert_allclose(mine, expected, atol=1e-5, rtol=1e-5)

@@ -178,3 +178,23 @@ def test_operations_run_eagerly_and_check_broadcasting():
     np.testing.assert_allclose(subtract(2.0, torch.ones(2)).numpy(), [1.0, 1.0])
     with pytest.raises(lamina.errors.ConfigurationError, match="do not broadcast"):
         keras_operations.OPERATIONS["Add"]()(lamina.Input((3,)), lamina.Input((4,)))
+
+
+@pytest.mark.parametrize("keepdims", [False, True])
+def test_a_masking_layer_saved_by_keras_loads_with_its_any_node_and_saves_back(keras, tmp_path, keepdims):
+    inputs = keras.Input((5, 3))
+    mask = keras.ops.any(keras.ops.not_equal(inputs, 0.0), axis=-1, keepdims=keepdims)
+    model = keras.Model(inputs, [keras.layers.SimpleRNN(2, return_sequences=True)(keras.layers.Masking()(inputs)),
+                                 keras.ops.all(mask, axis=[1]) if not keepdims else mask])
+    x = np.random.default_rng(1).normal(size=(3, 5, 3)).astype("float32")
+    x[:, -2:] = 0.0  # masked steps: the RNN carries its last state over them
+    model.save(tmp_path / "keras_made.keras")
+    loaded = lamina.models.load_model(tmp_path / "keras_made.keras")
+    classes = {type(layer).__name__ for layer in loaded._operations}
+    assert {"Any", "NotEqual"} <= classes
+    for mine, expected in zip(loaded.predict(x, verbose=0), model.predict(x, verbose=0)):
+        np.testing.assert_allclose(np.asarray(mine, dtype="float32"), np.asarray(expected, dtype="float32"), atol=1e-6)
+    loaded.save(tmp_path / "lamina_made.keras")
+    again = keras.models.load_model(tmp_path / "lamina_made.keras")
+    for mine, expected in zip(again.predict(x, verbose=0), model.predict(x, verbose=0)):
+        np.testing.assert_allclose(np.asarray(mine, dtype="float32"), np.asarray(expected, dtype="float32"), atol=1e-6)

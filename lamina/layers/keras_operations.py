@@ -133,6 +133,53 @@ class Cast(KerasOperation):
         return {"name": self.name, "dtype": self.dtype}
 
 
+class _Reduction(KerasOperation):
+    """A Keras reduction over ``axis`` (an int, a list, or None for all axes)."""
+
+    _reduce = None
+
+    def __init__(self, axis=None, keepdims=False, name=None, **kwargs):
+        super().__init__(name=name, **kwargs)
+        self.axis = axis if axis is None or isinstance(axis, int) else tuple(axis)
+        self.keepdims = bool(keepdims)
+
+    def call(self, x):
+        """The reduction of ``x`` (as booleans) over ``axis``."""
+        x = x.bool()
+        if self.axis is None:
+            out = type(self)._reduce(x)
+            return out.reshape((1,) * x.dim()) if self.keepdims else out
+        return type(self)._reduce(x, dim=self.axis, keepdim=self.keepdims)
+
+    def get_config(self):
+        """Keras's config: the name, axis and keepdims."""
+        axis = list(self.axis) if isinstance(self.axis, tuple) else self.axis
+        return {"name": self.name, "axis": axis, "keepdims": self.keepdims}
+
+    def _record_operation(self, operands, kwargs):
+        (x,) = operands
+        rank = len(x.shape)
+        axes = range(rank) if self.axis is None else [a % rank for a in ((self.axis,) if isinstance(self.axis, int) else self.axis)]
+        shape = tuple(1 if i in axes else d for i, d in enumerate(x.shape) if self.keepdims or i not in axes)
+        output = symbolic.KerasTensor(shape, dtype=torch.bool, name=self.name)
+        return self._record_node(x, (), {k: v for k, v in kwargs.items() if k != "training"}, output)
+
+
+class Any(_Reduction):
+    """``keras.ops.any(x, axis, keepdims)``: whether any element over ``axis`` is true
+    (Keras saves one for a ``Masking`` layer's mask)."""
+
+    _keras_registered_name = "Any"
+    _reduce = staticmethod(torch.any)
+
+
+class All(_Reduction):
+    """``keras.ops.all(x, axis, keepdims)``: whether every element over ``axis`` is true."""
+
+    _keras_registered_name = "All"
+    _reduce = staticmethod(torch.all)
+
+
 def _operation(class_name, function, doc):
     """A ``KerasOperation`` subclass named (and saved) as Keras's class ``class_name``."""
     return type(
@@ -165,6 +212,8 @@ OPERATIONS = {
         _operation("Divide", _with_number_first(torch.true_divide), "``x1 / x2`` (true division)"),
         _operation("TrueDivide", _with_number_first(torch.true_divide), "``x1 / x2`` (true division)"),
         Cast,
+        Any,
+        All,
     ]
 }
 

@@ -11,6 +11,7 @@ from lamina.layers.input_layer import InputLayer
 from lamina.layers.layer import node_call_arguments
 from lamina.layers.symbolic import KerasTensor
 from lamina.serialization import deserialize_layer, serialize_layer
+from lamina.utils.tree import flatten
 
 _TENSOR = "__keras_tensor__"
 
@@ -125,7 +126,7 @@ def functional_from_config(cls, config, custom_objects=None):
             if not args:
                 raise SavingError(f"Layer '{name}': a saved call has no input argument.")
             result = created[name](*args, **kwargs)
-            outputs_of[name].append(result if isinstance(result, list) else [result])
+            outputs_of[name].append(flatten(result))  # keras_history's tensor index counts in it
             pending.remove(item)
             progressed = True
         if not progressed:
