@@ -499,3 +499,24 @@ def test_tensorboard_rejects_unsupported_features():
         callbacks.TensorBoard(profile_batch=2)
     with pytest.raises(ConfigurationError, match="update_freq"):
         callbacks.TensorBoard(update_freq="step")
+
+
+def test_batch_logs_are_a_dict_of_that_batchs_values_as_keras_gives():
+    import json
+
+    kept = []
+
+    class Keep(callbacks.Callback):
+        def on_train_batch_end(self, batch, logs=None):
+            kept.append(logs)
+            json.dumps(logs.copy())
+
+    lambda_kept = []
+    model = make_model(metrics=["accuracy"])
+    model.fit(X, Y, batch_size=16, epochs=1, shuffle=False, verbose=0,
+              callbacks=[Keep(), callbacks.LambdaCallback(on_train_batch_end=lambda b, logs: lambda_kept.append(logs))])
+    assert all(type(logs) is dict and set(logs) == {"loss", "accuracy"} for logs in kept)
+    losses = [logs["loss"] for logs in kept]
+    assert len(set(losses)) == len(losses) == 6  # each its own batch's running value, kept
+    assert [logs["loss"] for logs in lambda_kept] == losses
+

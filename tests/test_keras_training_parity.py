@@ -62,3 +62,16 @@ def test_steps_per_epoch_short_of_a_pass_goes_on_through_a_data_loader():
     expected = theirs.fit(loader, epochs=3, steps_per_epoch=2, verbose=0).history["loss"]
     np.testing.assert_allclose(ours.fit(loader, epochs=3, steps_per_epoch=2, verbose=0).history["loss"], expected,
                                rtol=1e-5, atol=1e-6)
+
+
+def sigmoid_classifier(library):
+    return library.Sequential([library.Input(shape=(4,)), library.layers.Dense(1, activation="sigmoid")])
+
+
+@pytest.mark.parametrize("shape", [(96,), (96, 1)])
+def test_class_weight_reads_float_binary_labels_as_keras(shape):
+    theirs, ours = twins(sigmoid_classifier, loss="binary_crossentropy")
+    y = (X[:, 0] > 0.3).astype("float32").reshape(shape)
+    options = dict(batch_size=16, epochs=2, shuffle=False, verbose=0, class_weight={0: 0.5, 1: 4.0})
+    expected = theirs.fit(X, y, **options).history["loss"]
+    np.testing.assert_allclose(ours.fit(X, y, **options).history["loss"], expected, rtol=1e-5, atol=1e-6)

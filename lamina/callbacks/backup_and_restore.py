@@ -34,6 +34,8 @@ class BackupAndRestore(Callback):
         delete_checkpoint: remove the backup when training finishes normally.
     """
 
+    reads_logs_in_place = True
+
     FILENAME = "training_state.h5"
 
     def __init__(self, backup_dir, save_freq="epoch", delete_checkpoint=True):

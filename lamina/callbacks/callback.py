@@ -10,6 +10,9 @@ class Callback:
     """
 
     chief_only = False
+    #: Whether the batch hooks only read ``logs`` during the call (lamina's progress bar):
+    #: they then get the live logs, read from the metrics on demand, not a dict copy.
+    reads_logs_in_place = False
 
     def __init__(self):
         self.model = None

@@ -25,9 +25,9 @@ class CallbackList:
             callback.set_params(params)
         here = [cb for cb in self.callbacks if not cb.chief_only] if not is_chief() else self.callbacks
         for hook in HOOKS:
-            users = [getattr(cb, hook) for cb in here if _overrides(cb, hook)]
+            users = [cb for cb in here if _overrides(cb, hook)]
             indexed = hook.startswith("on_epoch") or "_batch_" in hook
-            setattr(self, hook, _dispatcher(users, indexed) if users else _nothing)
+            setattr(self, hook, _dispatcher(users, hook, indexed) if users else _nothing)
 
     def __iter__(self):
         return iter(self.callbacks)
@@ -43,20 +43,27 @@ def _nothing(*args, **kwargs):
     return None
 
 
-def _dispatcher(methods, indexed):
-    """Call each method as Keras does: ``(index, logs)`` or ``(logs)``, logs never None."""
+def _dispatcher(callbacks, hook, indexed):
+    """Call each callback's ``hook`` as Keras does: ``(index, logs)`` or ``(logs)``, logs
+    never None. A batch's logs are read from the metrics on demand (no host sync per
+    step); callbacks that keep or copy them get a plain dict of that batch's values, as
+    Keras gives, unless they read them in place (``reads_logs_in_place``)."""
+    methods = [(getattr(cb, hook), "_batch_" in hook and not cb.reads_logs_in_place) for cb in callbacks]
     if indexed:
 
         def dispatch(index, logs=None):
             logs = {} if logs is None else logs
-            for method in methods:
-                method(index, logs)
+            snapshot = None
+            for method, wants_a_dict in methods:
+                if wants_a_dict and snapshot is None:
+                    snapshot = dict(logs)
+                method(index, snapshot if wants_a_dict else logs)
 
     else:
 
         def dispatch(logs=None):
             logs = {} if logs is None else logs
-            for method in methods:
+            for method, _ in methods:
                 method(logs)
 
     return dispatch

@@ -11,6 +11,8 @@ class ProgbarLogger(Callback):
         verbose: 1 for a progress bar (redrawn in place on a terminal), 2 for one line
             per epoch.
     """
+
+    reads_logs_in_place = True
     chief_only = True  # data parallel: rank 0 prints
 
     def __init__(self, verbose=1):

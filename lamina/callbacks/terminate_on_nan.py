@@ -26,6 +26,8 @@ class TerminateOnNaN(Callback):
         stopped_at: ``(epoch, batch)`` (0-based) where the loss went bad, or ``None``.
     """
 
+    reads_logs_in_place = True
+
     def __init__(self, raise_error=False):
         super().__init__()
         self.raise_error = raise_error
