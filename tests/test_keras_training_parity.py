@@ -75,3 +75,42 @@ def test_class_weight_reads_float_binary_labels_as_keras(shape):
     options = dict(batch_size=16, epochs=2, shuffle=False, verbose=0, class_weight={0: 0.5, 1: 4.0})
     expected = theirs.fit(X, y, **options).history["loss"]
     np.testing.assert_allclose(ours.fit(X, y, **options).history["loss"], expected, rtol=1e-5, atol=1e-6)
+
+
+def sparse_loss(y_true, y_pred):
+    """A custom loss: the crossentropy of integer labels, written out."""
+    import torch
+
+    picked = torch.gather(y_pred, 1, y_true.long().reshape(-1, 1))
+    return -torch.log(picked.clamp_min(1e-7)).reshape(-1)
+
+
+def keras_sparse_loss(y_true, y_pred):
+    return keras.losses.sparse_categorical_crossentropy(y_true, y_pred)
+
+
+@pytest.mark.parametrize("case", ["custom loss, labels (n,)", "mse, labels (n, 1)"])
+def test_accuracy_follows_the_target_shapes_where_the_loss_does_not_say(case):
+    y = Y if case.startswith("custom") else Y.reshape(-1, 1).astype("float32")
+    theirs, ours = twins(softmax_classifier, metrics=["accuracy"],
+                         loss=keras_sparse_loss if case.startswith("custom") else "mse")
+    if case.startswith("custom"):
+        ours.compile(optimizer=lamina.optimizers.SGD(0.1), loss=sparse_loss, metrics=["accuracy"])
+    options = dict(batch_size=16, epochs=1, shuffle=False, verbose=0)
+    expected = theirs.fit(X, y, **options).history["accuracy"]
+    np.testing.assert_allclose(ours.fit(X, y, **options).history["accuracy"], expected)
+    assert type(ours.metrics[-1]).__name__ == "SparseCategoricalAccuracy"
+
+
+def test_repeated_metric_names_are_told_apart_as_keras_does():
+    theirs, ours = twins(softmax_classifier, metrics=["accuracy"], weighted_metrics=["accuracy"])
+    options = dict(batch_size=16, epochs=1, shuffle=False, verbose=0, sample_weight=np.linspace(0.1, 2, 96))
+    expected = theirs.fit(X, Y, **options).history
+    history = ours.fit(X, Y, **options).history
+    assert sorted(history) == sorted(expected) == ["accuracy", "loss", "weighted_accuracy"]
+    for key in expected:
+        np.testing.assert_allclose(history[key], expected[key], rtol=1e-5)
+    model = softmax_classifier(lamina)
+    model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy",
+                  metrics=["accuracy", lamina.metrics.SparseCategoricalAccuracy(name="accuracy")])
+    assert list(model.fit(X, Y, epochs=1, verbose=0).history) == ["loss", "accuracy", "accuracy_1"]

@@ -183,17 +183,20 @@ def get(identifier, custom_objects=None):
     )
 
 
-def resolve_accuracy(name, loss, output_shape):
+def resolve_accuracy(name, loss, output_shape, target_shape=None):
     """The accuracy metric ``"accuracy"``/``"acc"`` means for this loss and output.
 
-    Keras's rule: sparse categorical accuracy for a sparse categorical crossentropy
-    loss; binary accuracy for a binary crossentropy loss or a single output unit
-    (last dimension 1); categorical accuracy otherwise.
+    Sparse categorical accuracy for a sparse categorical crossentropy loss; binary
+    accuracy for a binary crossentropy loss or a single output unit (last dimension 1);
+    else, as Keras 3 decides from shapes, sparse categorical accuracy when the targets
+    have fewer axes than the output or one column against several units; categorical
+    accuracy otherwise.
 
     Args:
         name: The name the user wrote (``"accuracy"`` or ``"acc"``); the metric keeps it.
         loss: The compiled loss: a ``Loss``, a name, a function, or ``None``.
         output_shape: Shape of the model output, e.g. ``(None, 10)``.
+        target_shape: Shape of a batch of targets, when known.
 
     Returns:
         A ``SparseCategoricalAccuracy``, ``BinaryAccuracy`` or ``CategoricalAccuracy``
@@ -205,6 +208,10 @@ def resolve_accuracy(name, loss, output_shape):
     last_dim = output_shape[-1] if output_shape else None
     if kind == "binary" or last_dim == 1:
         return BinaryAccuracy(name=name)
+    if target_shape is not None and output_shape and (
+        len(target_shape) < len(output_shape) or (target_shape and target_shape[-1] == 1)
+    ):
+        return SparseCategoricalAccuracy(name=name)
     return CategoricalAccuracy(name=name)
 
 

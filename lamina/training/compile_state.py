@@ -61,9 +61,11 @@ class CompileState:
         return self.heads is not None
 
     # ------------------------------------------------------------------- build
-    def build(self, outputs, output_names, device):
-        """Resolve losses and metrics against the model's outputs (a tensor, list or dict)."""
+    def build(self, outputs, output_names, device, targets=None):
+        """Resolve losses and metrics against the model's outputs (a tensor, list or dict)
+        and, when known, a batch of targets (their shapes pick what "accuracy" means)."""
         flat = flatten(outputs)
+        target_shapes = _target_shapes(targets, outputs, len(flat))
         names = list(output_names) if output_names else [f"output_{i}" for i in range(len(flat))]
         self.multi_output = len(flat) > 1
         self.structured = not isinstance(outputs, torch.Tensor)
@@ -78,15 +80,15 @@ class CompileState:
         for index, name in enumerate(names):
             prefix = f"{name}_" if self.multi_output else ""
             metrics, weighted = (
-                [self._resolve_metric(spec, loss_list[index], tuple(flat[index].shape), prefix) for spec in specs[index]]
+                [
+                    self._resolve_metric(spec, loss_list[index], tuple(flat[index].shape), target_shapes[index], prefix)
+                    for spec in specs[index]
+                ]
                 for specs in (metric_lists, weighted_lists)
             )
             tracker = metrics_module.Mean(name=f"{name}_loss") if self.multi_output else None
             heads.append(OutputHead(name, loss_list[index], float(weights[index] or 0.0), metrics, tracker, weighted))
-        all_names = ["loss"] + [m.name for m in self.all_metrics(heads)[1:]]
-        repeated = sorted({n for n in all_names if all_names.count(n) > 1})
-        if repeated:
-            raise ConfigurationError(f"compile: metric names must be unique. Repeated: {repeated}.")
+        _name_apart(heads, self.all_metrics(heads))
         self.heads = heads
         for metric in self.all_metrics():
             metric.to(device)
@@ -111,9 +113,9 @@ class CompileState:
         return [list(specs) for _ in names]
 
     @staticmethod
-    def _resolve_metric(spec, loss, output_shape, prefix):
+    def _resolve_metric(spec, loss, output_shape, target_shape, prefix):
         if isinstance(spec, str) and spec.lower() in _ACCURACY_NAMES:
-            metric = resolve_accuracy(spec, loss, output_shape)
+            metric = resolve_accuracy(spec, loss, output_shape, target_shape)
         else:
             metric = metrics_module.get(spec)
         if prefix:
@@ -243,3 +245,34 @@ def _per_output(spec, names, argument, broadcast):
     if broadcast or len(names) == 1:
         return [spec] * len(names)
     raise ConfigurationError(f"compile: {argument} must be a list or dict for a model with outputs {names}.")
+
+
+def _target_shapes(targets, outputs, count):
+    """Per output, the shape of its targets in ``targets`` (a batch), or None."""
+    if targets is None:
+        return [None] * count
+    if isinstance(outputs, dict) and isinstance(targets, dict):
+        flat = [targets.get(name) for name in outputs]
+    else:
+        flat = flatten(targets)
+    if len(flat) != count:
+        return [None] * count
+    return [tuple(t.shape) if isinstance(t, torch.Tensor) else None for t in flat]
+
+
+def _name_apart(heads, tracked):
+    """Give repeated metric names Keras's forms: a weighted metric named as an unweighted
+    one becomes ``weighted_<name>``; other repeats get ``_1``, ``_2``... ("loss" is taken)."""
+    unweighted = {m.name for h in heads for m in h.metrics}
+    for head in heads:
+        prefix = f"{head.name}_" if len(heads) > 1 else ""
+        for metric in head.weighted_metrics:
+            if metric.name in unweighted:
+                metric.name = prefix + "weighted_" + metric.name[len(prefix):]
+    taken = {"loss"} | {m.name for m in tracked if m not in CompileState._compiled_metrics(heads)}
+    for metric in CompileState._compiled_metrics(heads):
+        name, count = metric.name, 0
+        while metric.name in taken:
+            count += 1
+            metric.name = f"{name}_{count}"
+        taken.add(metric.name)

@@ -168,7 +168,7 @@ class Trainer:
             check_input_shape(self, data.x)
         needs_output = getattr(self, "_last_output_shape", None) is None
         if not self.built or needs_output or (self.compiled and not self._compiled.built):
-            sample = data.peek()[0]
+            sample, sample_targets, _ = data.peek()
             mode = self.training
             nn.Module.train(self, False)
             with torch.no_grad():
@@ -177,7 +177,7 @@ class Trainer:
             self._last_output_shape = tuple(flatten(output)[0].shape)
             self._output_shapes = [tuple(t.shape) for t in flatten(output)]
             if self.compiled and not self._compiled.built:
-                self._compiled.build(output, self._output_names(output), self._target_device())
+                self._compiled.build(output, self._output_names(output), self._target_device(), sample_targets)
                 self._metric_logs = MetricLogs(self.metrics)
         self._drop_layer_losses()  # added by calls outside a training step
         if self.compiled and arrays and data.y is not None:
