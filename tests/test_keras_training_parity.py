@@ -114,3 +114,18 @@ def test_repeated_metric_names_are_told_apart_as_keras_does():
     model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy",
                   metrics=["accuracy", lamina.metrics.SparseCategoricalAccuracy(name="accuracy")])
     assert list(model.fit(X, Y, epochs=1, verbose=0).history) == ["loss", "accuracy", "accuracy_1"]
+
+
+def two_heads(library):
+    inputs = library.Input(shape=(4,))
+    return library.Model(inputs, [library.layers.Dense(3, activation="softmax", name="out1")(inputs),
+                                  library.layers.Dense(1, name="out2")(inputs)])
+
+
+def test_an_output_without_a_loss_logs_no_loss_of_its_own():
+    theirs, ours = twins(two_heads, loss=["sparse_categorical_crossentropy", None])
+    y = [Y, X[:, :1]]
+    expected = theirs.fit(X, y, epochs=1, verbose=0).history
+    assert list(ours.fit(X, y, epochs=1, verbose=0).history) == list(expected) == ["loss"]
+    theirs, ours = twins(two_heads, loss=["sparse_categorical_crossentropy", "mse"])
+    assert sorted(ours.fit(X, y, epochs=1, verbose=0).history) == sorted(theirs.fit(X, y, epochs=1, verbose=0).history)

@@ -77,6 +77,8 @@ class CompileState:
         metric_lists = self._metric_lists(self.metric_specs, names)
         weighted_lists = self._metric_lists(self.weighted_metric_specs, names)
         heads = []
+        # As Keras: a loss per output is logged when more than one output has a loss.
+        tracked = sum(loss is not None for loss in loss_list) > 1
         for index, name in enumerate(names):
             prefix = f"{name}_" if self.multi_output else ""
             metrics, weighted = (
@@ -86,7 +88,7 @@ class CompileState:
                 ]
                 for specs in (metric_lists, weighted_lists)
             )
-            tracker = metrics_module.Mean(name=f"{name}_loss") if self.multi_output else None
+            tracker = metrics_module.Mean(name=f"{name}_loss") if tracked and loss_list[index] is not None else None
             heads.append(OutputHead(name, loss_list[index], float(weights[index] or 0.0), metrics, tracker, weighted))
         _name_apart(heads, self.all_metrics(heads))
         self.heads = heads
