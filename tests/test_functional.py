@@ -154,3 +154,24 @@ def test_list_input_model_takes_a_dict_keyed_by_input_names():
     x = {"features": np.ones((8, 3), dtype=np.float32), "extra": np.zeros((8, 2), dtype=np.float32)}
     model.fit(x, np.zeros((8, 1)), verbose=0)
     np.testing.assert_allclose(model.predict(x, verbose=0), model.predict([x["features"], x["extra"]], verbose=0))
+
+
+def test_clone_model_copies_the_architecture_with_new_weights():
+    inputs = lamina.Input((4,))
+    shared = lamina.layers.Dense(4, name="shared")
+    model = lamina.Model(inputs, lamina.layers.Dense(2, name="head")(shared(shared(inputs))))
+    clone = lamina.models.clone_model(model)
+    assert clone is not model and [layer.name for layer in clone.layers] == [layer.name for layer in model.layers]
+    assert [w.shape for w in clone.get_weights()] == [w.shape for w in model.get_weights()]
+    assert not np.allclose(clone.get_weights()[0], model.get_weights()[0])
+    clone.set_weights(model.get_weights())
+    x = np.random.default_rng(0).normal(size=(3, 4)).astype("float32")
+    np.testing.assert_allclose(clone.predict(x, verbose=0), model.predict(x, verbose=0))
+
+
+@pytest.mark.parametrize("kwargs", [{}, {"name": "head", "index": 0}])
+def test_get_layer_takes_a_name_or_an_index(kwargs):
+    inputs = lamina.Input((4,))
+    model = lamina.Model(inputs, lamina.layers.Dense(2, name="head")(inputs))
+    with pytest.raises(lamina.errors.ConfigurationError, match="pass a name or an index, not both or neither"):
+        model.get_layer(**kwargs)

@@ -20,6 +20,8 @@ STACKS = [
     ("depthwise", (6, 6, 2), lambda L: [L.DepthwiseConv2D(3), L.SeparableConv2D(3, 2), L.GlobalMaxPooling2D()], False),
     ("embedding_lstm", (7,), lambda L: [L.Embedding(20, 4), L.LSTM(5), L.Dense(2)], True),
     ("gru", (5, 3), lambda L: [L.GRU(4, return_sequences=True), L.SimpleRNN(3)], False),
+    ("stacked_cells", (5, 3), lambda L: [L.RNN(L.StackedRNNCells([L.LSTMCell(4), L.GRUCell(2)])), L.Dense(2)], False),
+    ("list_of_cells", (5, 3), lambda L: [L.RNN([L.LSTMCell(4), L.LSTMCell(3)]), L.Dense(2)], False),
     ("activation_layers", (6,), lambda L: [L.Dense(6), L.LeakyReLU(0.1), L.Dense(6), L.PReLU("random_normal"), L.ELU(),
                                            L.Dense(6), L.ReLU(max_value=2.0, threshold=0.1), L.Identity(), L.Dense(3), L.Softmax()], False),
     ("prelu_conv", (8, 8, 2), lambda L: [L.Conv2D(4, 3), L.PReLU("random_normal", shared_axes=[1, 2]), L.Conv2D(4, 3),
@@ -194,3 +196,14 @@ def test_layers_returning_several_tensors_cross_over_in_model_files(tmp_path, na
     for mine, expected in zip(lamina.utils.tree.flatten(loaded.predict(x, verbose=0)),
                               lamina.utils.tree.flatten(model.predict(x, verbose=0))):
         np.testing.assert_allclose(mine, expected, atol=1e-5, rtol=1e-5)
+
+
+def test_model_from_json_reads_keras_json_and_keras_reads_lamina_json():
+    model = build(keras, (8, 8, 3), STACKS[2][2], False)
+    ours = lamina.models.model_from_json(model.to_json())
+    assert [layer.name for layer in ours.layers] == [layer.name for layer in model.layers]
+    ours.set_weights(model.get_weights())
+    x = sample((8, 8, 3), False)
+    np.testing.assert_allclose(ours.predict(x, verbose=0), model.predict(x, verbose=0), atol=1e-5)
+    theirs = keras.models.model_from_json(ours.to_json())
+    assert [w.shape for w in theirs.get_weights()] == [w.shape for w in ours.get_weights()]

@@ -24,6 +24,23 @@ def load_model(
     return load(filepath, custom_objects=custom_objects, compile=compile, safe_mode=safe_mode)
 
 
+def model_from_json(json_string: str, custom_objects: dict[str, Any] | None = None) -> Model:
+    """The model ``model.to_json()`` described (lamina's or Keras's JSON), with new weights."""
+    import json
+
+    from lamina.serialization import deserialize_layer
+
+    return deserialize_layer(json.loads(json_string), custom_objects)
+
+
+def clone_model(model: Model, custom_objects: dict[str, Any] | None = None) -> Model:
+    """A new model of ``model``'s architecture (from its config), with new weights, as
+    Keras's ``clone_model`` (without its ``clone_function`` / ``input_tensors``)."""
+    from lamina.serialization import deserialize_layer, serialize_layer
+
+    return deserialize_layer(serialize_layer(model), custom_objects)
+
+
 def save_model(
     model: Model, filepath: PathLike, overwrite: bool = True, include_optimizer: bool = True
 ) -> None:
@@ -31,4 +48,4 @@ def save_model(
     model.save(filepath, overwrite=overwrite, include_optimizer=include_optimizer)
 
 
-__all__ = ["Functional", "Model", "Sequential", "load_model", "save_model"]
+__all__ = ["Functional", "Model", "Sequential", "clone_model", "load_model", "model_from_json", "save_model"]

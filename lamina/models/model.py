@@ -78,8 +78,12 @@ class Model(Trainer, Layer):
         return [m for m in self.children() if isinstance(m, Layer)]
 
     def get_layer(self, name: str | None = None, index: int | None = None) -> Layer:
-        """A layer by ``name`` or by position ``index`` in ``model.layers``."""
+        """A layer by ``name`` or by position ``index`` in ``model.layers`` (one of them)."""
         layers = self.layers
+        if (name is None) == (index is None):
+            raise ConfigurationError(
+                f"get_layer: pass a name or an index, not both or neither. Received: name={name!r}, index={index!r}."
+            )
         if index is not None:
             if not -len(layers) <= index < len(layers):
                 raise ConfigurationError(

@@ -38,13 +38,13 @@ def _walk(layer, path, slots, visited):
     slots[_join(path, "vars")] = [
         (tensor, layout, name, layer.name) for tensor, layout, name in _own_weights(layer)
     ]
-    container = _container_layers(layer)  # models' ``layers`` leave operation nodes out
+    attribute, container = _container_layers(layer)  # models' ``layers`` leave operation nodes out
     used = {}
     for child in container:
         base = to_snake_case(type(child).__name__)
         count = used.get(base, 0)
         used[base] = count + 1
-        _walk(child, _join(path, "layers", base if count == 0 else f"{base}_{count}"), slots, visited)
+        _walk(child, _join(path, attribute, base if count == 0 else f"{base}_{count}"), slots, visited)
     children = [
         (name, module) for name, module in layer.named_children()
         if isinstance(module, Layer) and module not in container and not isinstance(module, KerasOperation)
@@ -54,12 +54,18 @@ def _walk(layer, path, slots, visited):
 
 
 def _container_layers(layer):
+    """``(attribute, layers)``: the list of sublayers Keras saves by class name under
+    ``<attribute>/<snake_case class name>[_N]`` (a model's ``layers``, a
+    ``StackedRNNCells``' ``cells``), or ``(None, [])``."""
+    from lamina.layers.rnn.stacked_cells import StackedRNNCells
     from lamina.models.functional import Functional
     from lamina.models.sequential import Sequential
 
     if isinstance(layer, (Sequential, Functional)):
-        return list(layer.layers)
-    return []
+        return "layers", list(layer.layers)
+    if isinstance(layer, StackedRNNCells):
+        return "cells", list(layer.cells)
+    return None, []
 
 
 def _own_weights(layer):
