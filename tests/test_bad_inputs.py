@@ -70,6 +70,23 @@ def _(tmp_path, monkeypatch):
     classifier().fit(X, Y[:5], verbose=0)
 
 
+@case("fit-validation-length-mismatch", InputError,
+      r"^validation_data: x and y must hold the same number of samples\. Received: x has 8, y has 5")
+def _(tmp_path, monkeypatch):
+    classifier().fit(X, Y, validation_data=(X, Y[:5]), verbose=0)
+
+
+@case("fit-validation-label-out-of-range", InputError, r"^validation data: Model 'classifier': sparse label at index 0 is 7")
+def _(tmp_path, monkeypatch):
+    classifier().fit(X, Y, validation_data=(X, np.full(8, 7)), verbose=0)
+
+
+@case("fit-sample-weight-length-mismatch", InputError,
+      r"^x, y and sample_weight must hold the same number of samples\. Received: x has 8, y has 8, sample_weight has 5")
+def _(tmp_path, monkeypatch):
+    classifier().fit(X, Y, sample_weight=np.ones(5), verbose=0)
+
+
 @case("fit-wrong-input-shape", InputError, r"expects inputs of shape \(batch, 4\).*received data of shape \(8, 5\)")
 def _(tmp_path, monkeypatch):
     classifier().fit(np.ones((8, 5), np.float32), Y, verbose=0)

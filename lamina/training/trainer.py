@@ -423,7 +423,10 @@ class Trainer:
         validation = validation.to(device) if validation is not None else None
         self._prepare(data, training=True)
         if validation is not None:
-            self._prepare(validation, training=False)
+            try:
+                self._prepare(validation, training=False)
+            except InputError as error:
+                raise InputError(f"validation data: {error}") from error
         constrained = constrained_weights(self)
         if parallel is not None:
             data_parallel.start_fit(self, parallel, data, batch_size, custom, arrays)
@@ -512,6 +515,12 @@ class Trainer:
         return data_parallel.read_logs(self, logs, lambda values: _as_floats(values, self.name))
 
     def _validation_from(self, validation_data, batch_size):
+        try:
+            return self._adapt_validation(validation_data, batch_size)
+        except InputError as error:
+            raise InputError(f"validation_data: {error}") from error
+
+    def _adapt_validation(self, validation_data, batch_size):
         if isinstance(validation_data, (tuple, list)):
             if len(validation_data) not in (2, 3):
                 raise InputError(

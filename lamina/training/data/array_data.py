@@ -85,8 +85,10 @@ class ArrayData:
             named.append(("sample_weight", self.sample_weight))
         lengths = {name: int(t.shape[0]) for name, t in named}
         if len(set(lengths.values())) > 1:
+            names = list(dict.fromkeys(name for name, _ in named))
+            together = ", ".join(names[:-1]) + " and " + names[-1]
             raise InputError(
-                "x and y must hold the same number of samples. Received: "
+                f"{together} must hold the same number of samples. Received: "
                 + ", ".join(f"{name} has {n}" for name, n in lengths.items())
                 + ". Check that inputs and targets line up (same first axis)."
             )
