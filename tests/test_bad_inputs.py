@@ -87,6 +87,16 @@ def _(tmp_path, monkeypatch):
     classifier().fit(X, Y, sample_weight=np.ones(5), verbose=0)
 
 
+@case("fit-flat-metrics-on-two-outputs", InputError,
+      r"^Metric 'cls_mae' of output 'cls': mean_absolute_error: y_true and y_pred have incompatible shapes.*a dict \{output name: \[metrics\]\}")
+def _(tmp_path, monkeypatch):
+    inputs = lamina.Input((4,))
+    model = lamina.Model(inputs, [lamina.layers.Dense(3, activation="softmax", name="cls")(inputs),
+                                  lamina.layers.Dense(1, name="reg")(inputs)])
+    model.compile("sgd", ["sparse_categorical_crossentropy", "mse"], metrics=["mae"])
+    model.fit(X, [Y, np.zeros((8, 1), np.float32)], verbose=0)
+
+
 @case("fit-wrong-input-shape", InputError, r"expects inputs of shape \(batch, 4\).*received data of shape \(8, 5\)")
 def _(tmp_path, monkeypatch):
     classifier().fit(np.ones((8, 5), np.float32), Y, verbose=0)

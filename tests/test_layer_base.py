@@ -34,6 +34,8 @@ def test_weights_order_trainable_then_non_trainable_and_count_params():
     assert layer.trainable_weights[0] is layer.scale
     assert layer.non_trainable_weights[0] is layer.seen
     assert layer.count_params() == 8
+    # Keras's other names for the same lists, as custom training loops spell them
+    assert layer.trainable_variables == [layer.scale] and layer.non_trainable_variables == [layer.seen]
 
 
 def test_trainable_flag_freezes_parameters():

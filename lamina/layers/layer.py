@@ -394,6 +394,16 @@ class Layer(nn.Module):
         """Same as ``weights`` (Keras's other name for it)."""
         return self.weights
 
+    @property
+    def trainable_variables(self):
+        """Same as ``trainable_weights`` (Keras's other name for it)."""
+        return self.trainable_weights
+
+    @property
+    def non_trainable_variables(self):
+        """Same as ``non_trainable_weights`` (Keras's other name for it)."""
+        return self.non_trainable_weights
+
     def get_weights(self) -> list[np.ndarray]:
         """Weights as NumPy arrays in Keras's order and layout (see ``lamina.layouts``)."""
         return [

@@ -51,6 +51,7 @@ class CompileState:
         self.metric_specs = _checked_metric_specs(metrics)
         self.weighted_metric_specs = _checked_metric_specs(weighted_metrics)
         self.loss_tracker = metrics_module.Mean(name="loss")
+        self._metrics_checked = False  # see update_metrics
         self.heads = None
         self.multi_output = False
         self.structured = False
@@ -166,11 +167,21 @@ class CompileState:
             return
         targets, predictions = self.align(y_true, y_pred)
         for head, target, prediction in zip(self.heads, targets, predictions):
-            if target is not None:
-                for metric in head.metrics:
-                    metric.defer_update(target, prediction)
-                for metric in head.weighted_metrics:
-                    metric.defer_update(target, prediction, sample_weight)
+            if target is None:
+                continue
+            for metric, weight in [(m, None) for m in head.metrics] + [(m, sample_weight) for m in head.weighted_metrics]:
+                try:
+                    # The first batch updates at once, so a metric that does not fit its
+                    # output fails here, where the error can name both.
+                    update = metric.defer_update if self._metrics_checked else metric.update_state
+                    update(target, prediction, weight)
+                except (InputError, RuntimeError) as error:
+                    raise InputError(
+                        f"Metric '{metric.name}' of output '{head.name}': {error} A flat list of "
+                        f"metrics in compile applies to every output; give outputs their own with "
+                        f"a list per output or a dict {{output name: [metrics]}}."
+                    ) from error
+        self._metrics_checked = True
 
     def align(self, y_true, y_pred):
         """Targets and predictions as lists in output order."""
