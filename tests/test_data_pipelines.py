@@ -211,3 +211,24 @@ def test_mixed_bfloat16_matches_float32_accuracy_band(fashion_dir):
     finally:
         lamina.mixed_precision.set_global_policy("float32")
     assert baseline > 0.78 and abs(mixed - baseline) < 0.03, (baseline, mixed)
+
+
+def test_a_run_with_a_learning_rate_schedule_resumes_from_a_backup(tmp_path):
+    x, y = data()
+
+    def scheduled():
+        m = model()
+        schedule = lamina.optimizers.schedules.ExponentialDecay(0.01, decay_steps=4, decay_rate=0.5)
+        m.compile(lamina.optimizers.Adam(schedule), "sparse_categorical_crossentropy")
+        return m
+
+    options = dict(epochs=3, batch_size=16, shuffle=True, verbose=0)
+    whole = scheduled()
+    whole.fit(x, y, **options)
+    interrupted, stop = scheduled(), InterruptOnce(1, 2)
+    backup = lamina.callbacks.BackupAndRestore(str(tmp_path), save_freq=1)
+    with pytest.raises(Interrupt):
+        interrupted.fit(x, y, callbacks=[backup, stop], **options)
+    interrupted.fit(x, y, callbacks=[backup, stop], **options)
+    for a, b in zip(whole.get_weights(), interrupted.get_weights()):
+        np.testing.assert_array_equal(a, b)

@@ -207,3 +207,43 @@ def test_model_from_json_reads_keras_json_and_keras_reads_lamina_json():
     np.testing.assert_allclose(ours.predict(x, verbose=0), model.predict(x, verbose=0), atol=1e-5)
     theirs = keras.models.model_from_json(ours.to_json())
     assert [w.shape for w in theirs.get_weights()] == [w.shape for w in ours.get_weights()]
+
+
+def _scheduled_adam(library):
+    schedule = library.optimizers.schedules.ExponentialDecay(0.05, decay_steps=3, decay_rate=0.5)
+    return library.optimizers.Adam(schedule)
+
+
+@pytest.mark.parametrize("direction", ["keras to lamina", "lamina to keras", "lamina to lamina"])
+def test_a_scheduled_optimizer_resumes_from_a_model_file(tmp_path, direction):
+    source, target = {"keras to lamina": (keras, lamina), "lamina to keras": (lamina, keras),
+                      "lamina to lamina": (lamina, lamina)}[direction]
+    rng = np.random.default_rng(3)
+    x, y = rng.normal(size=(40, 4)).astype("float32"), rng.normal(size=(40, 2)).astype("float32")
+
+    def build(library):
+        model = library.Sequential([library.Input((4,)), library.layers.Dense(2)])
+        model.compile(optimizer=_scheduled_adam(library), loss="mse")
+        return model
+
+    model = build(source)
+    model.fit(x, y, batch_size=8, epochs=1, shuffle=False, verbose=0)
+    model.save(tmp_path / "model.keras")
+    loaded = target.models.load_model(tmp_path / "model.keras")
+    assert int(loaded.optimizer.iterations) == 5
+    model.fit(x, y, batch_size=8, epochs=1, shuffle=False, verbose=0)
+    loaded.fit(x, y, batch_size=8, epochs=1, shuffle=False, verbose=0)
+    for mine, expected in zip(loaded.get_weights(), model.get_weights()):
+        np.testing.assert_allclose(mine, expected, rtol=1e-5, atol=1e-6)
+
+
+def test_keras_optimizer_state_lamina_cannot_convert_is_announced(tmp_path):
+    rng = np.random.default_rng(3)
+    x, y = rng.normal(size=(16, 4)).astype("float32"), rng.normal(size=(16, 2)).astype("float32")
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)])
+    model.compile(optimizer=keras.optimizers.SGD(0.1, momentum=0.9), loss="mse")
+    model.fit(x, y, batch_size=8, epochs=1, verbose=0)
+    model.save(tmp_path / "momentum.keras")
+    with pytest.warns(UserWarning, match=r"2 optimizer slot arrays written by Keras for SGD.*fresh momentum"):
+        loaded = lamina.models.load_model(tmp_path / "momentum.keras")
+    assert int(loaded.optimizer.iterations) == 2

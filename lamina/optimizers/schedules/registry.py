@@ -28,10 +28,13 @@ def serialize(schedule):
         raise ConfigurationError(
             f"serialize: not a LearningRateSchedule. Received: {describe(schedule)}."
         )
+    builtin = _CLASSES.get(type(schedule).__name__) is type(schedule)
     return {
-        "module": "lamina.optimizers.schedules",
+        # Keras's own module for the schedules both libraries have, so Keras reads them.
+        "module": "keras.optimizers.schedules" if builtin else type(schedule).__module__,
         "class_name": type(schedule).__name__,
         "config": schedule.get_config(),
+        "registered_name": None if builtin else type(schedule).__name__,
     }
 
 
