@@ -441,3 +441,22 @@ def test_bad_constructor_arguments():
         losses.Huber(delta=0)
     with pytest.raises(ConfigurationError, match="ignore_class"):
         losses.SparseCategoricalCrossentropy(ignore_class="none")
+
+
+@pytest.mark.parametrize("how", ["plain", "sample_weight of ones", "reduction none, mean", "ignore_class unused"])
+def test_crossentropy_of_a_softmax_output_is_the_same_on_every_path(how):
+    import lamina
+
+    logits = torch.tensor([[50.0, -50.0, 0.0], [0.0, 1.0, 2.0], [-50.0, 50.0, 0.0]])
+    labels = torch.tensor([1, 2, 0])
+    exact = torch.nn.functional.cross_entropy(logits, labels)  # 66.80: no clipping at 1e-7
+    probabilities = lamina.activations.softmax(logits)
+    loss = {
+        "plain": lambda: lamina.losses.SparseCategoricalCrossentropy()(labels, probabilities),
+        "sample_weight of ones": lambda: lamina.losses.SparseCategoricalCrossentropy()(
+            labels, probabilities, sample_weight=torch.ones(3)),
+        "reduction none, mean": lambda: lamina.losses.SparseCategoricalCrossentropy(reduction="none")(
+            labels, probabilities).mean(),
+        "ignore_class unused": lambda: lamina.losses.SparseCategoricalCrossentropy(ignore_class=7)(labels, probabilities),
+    }[how]()
+    torch.testing.assert_close(loss, exact)

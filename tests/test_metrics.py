@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 import torch
 
+import lamina
 from lamina import losses, metrics
 from lamina.errors import ConfigurationError, InputError, SavingError
 
@@ -356,3 +357,16 @@ def test_threshold_survives_the_round_trip():
 def test_resolve_accuracy_picks_kerass_rule(loss, output_shape, expected, written):
     metric = metrics.resolve_accuracy(written, loss, output_shape)
     assert type(metric) is expected and metric.name == written
+
+
+@pytest.mark.parametrize("weight", [2.0, np.float32(2.0), np.array(2.0, "float32"), "tensor"])
+def test_a_number_sample_weight_weighs_the_whole_batch_as_keras_does(weight):
+    keras = pytest.importorskip("keras")
+    weight = torch.tensor(2.0) if isinstance(weight, str) else weight
+    results = []
+    for library in (lamina, keras):
+        mean = library.metrics.Mean()
+        mean.update_state(np.array([1.0, 2.0, 3.0], "float32"), sample_weight=weight)
+        mean.update_state(np.array([10.0], "float32"))
+        results.append(float(mean.result()))
+    assert results[0] == pytest.approx(results[1]) == pytest.approx(14 / 3)

@@ -196,14 +196,21 @@ class SparseCategoricalCrossentropy(LossFunctionWrapper):
         # Fast path: a single fused torch kernel computes the reduced loss.
         y_pred = as_tensor(y_pred, dtype=self._torch_dtype)
         labels, class_axis = _sparse_labels(y_true, y_pred, self.axis)
-        logits = None if self.from_logits else getattr(y_pred, "_keras_logits", None)
-        if logits is not None and logits.dtype == y_pred.dtype:
-            # The predictions came from a softmax: use its logits, as Keras does (exact,
-            # no clipping at epsilon, and one kernel instead of five).
+        logits = self._softmax_logits(y_pred)
+        if logits is not None:
             return _fused_sparse_crossentropy(labels, logits, True, None, class_axis, _FUSED[self.reduction])
         return _fused_sparse_crossentropy(
             labels, y_pred, self.from_logits, None, class_axis, _FUSED[self.reduction]
         )
+
+    def _softmax_logits(self, y_pred):
+        """The logits of predictions that came from a softmax, or None. The loss is then
+        computed from them, on every path (weighted or not), as Keras on TensorFlow does:
+        exact where probabilities round to 0, no clipping at epsilon."""
+        logits = None if self.from_logits else getattr(y_pred, "_keras_logits", None)
+        if logits is None or logits.dtype != y_pred.dtype or logits.shape != y_pred.shape:
+            return None
+        return logits
 
     def _convert_y_true(self, y_true, y_pred):
         # Labels keep their integer dtype; they are cast to long, not to the loss dtype.
@@ -213,6 +220,9 @@ class SparseCategoricalCrossentropy(LossFunctionWrapper):
         return self._call_with_mask(y_true, y_pred)[0]
 
     def _call_with_mask(self, y_true, y_pred):
+        logits = self._softmax_logits(y_pred)
+        if logits is not None:
+            return _sparse_crossentropy_and_mask(y_true, logits, True, self.ignore_class, self.axis)
         return _sparse_crossentropy_and_mask(
             y_true, y_pred, self.from_logits, self.ignore_class, self.axis
         )

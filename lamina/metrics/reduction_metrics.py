@@ -2,6 +2,7 @@
 
 import numbers
 
+import numpy as np
 import torch
 
 from lamina.errors import ConfigurationError, describe
@@ -71,7 +72,7 @@ class Mean(Metric):
         if sample_weight is None:
             self._host_count += values.shape[0] if values.dim() else 1
         elif isinstance(sample_weight, numbers.Number):
-            self._host_count += sample_weight * (values.shape[0] if values.dim() else 1)
+            self._host_count += sample_weight
         else:
             self.count.add_(sample_weight.sum())
             self._device_count_used = True
@@ -198,10 +199,13 @@ def reduce_to_samplewise_values(values, sample_weight, reduce_fn):
 
 
 def _weighted_samplewise(metric, values, sample_weight, reduce_fn):
-    """``reduce_to_samplewise_values`` that also takes a Python number as the weight
-    (multiplied in directly: no tensor is created, so nothing is copied to the device)."""
+    """``reduce_to_samplewise_values`` that also takes a number as the weight, as Keras
+    takes a 0-d weight: the whole batch reduces to one value with that weight (multiplied
+    in directly: no tensor is created, so nothing is copied to the device)."""
+    if isinstance(sample_weight, np.generic):
+        sample_weight = sample_weight.item()
     if isinstance(sample_weight, numbers.Number) and not isinstance(sample_weight, bool):
-        return _reduce_trailing(values, reduce_fn) * sample_weight, sample_weight
+        return (reduce_fn(values) if values.dim() else values) * sample_weight, sample_weight
     if sample_weight is not None:
         sample_weight = metric._to_device(sample_weight, metric._torch_dtype)
     return reduce_to_samplewise_values(values, sample_weight, reduce_fn)
