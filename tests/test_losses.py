@@ -460,3 +460,13 @@ def test_crossentropy_of_a_softmax_output_is_the_same_on_every_path(how):
         "ignore_class unused": lambda: lamina.losses.SparseCategoricalCrossentropy(ignore_class=7)(labels, probabilities),
     }[how]()
     torch.testing.assert_close(loss, exact)
+
+
+def test_reversed_numpy_views_are_taken_as_their_values():
+    import lamina
+
+    y = np.arange(6, dtype=np.float32).reshape(3, 2)
+    reversed_view, reversed_copy = y[::-1], y[::-1].copy()  # negative strides vs a plain copy
+    for compute in (lambda a: lamina.losses.MeanSquaredError()(a, a * 2, sample_weight=np.flip(np.arange(3.0))),
+                    lambda a: lamina.metrics.R2Score()(a, a + 1)):
+        torch.testing.assert_close(compute(reversed_view), compute(reversed_copy))

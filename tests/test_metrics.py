@@ -370,3 +370,21 @@ def test_a_number_sample_weight_weighs_the_whole_batch_as_keras_does(weight):
         mean.update_state(np.array([10.0], "float32"))
         results.append(float(mean.result()))
     assert results[0] == pytest.approx(results[1]) == pytest.approx(14 / 3)
+
+
+def test_sparse_crossentropy_metric_leaves_ignore_class_entries_out_like_the_loss():
+    keras = pytest.importorskip("keras")
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 3, size=(6,))
+    p = rng.dirichlet(np.ones(3), size=6).astype("float32")
+    weights = np.linspace(0.5, 2, 6).astype("float32")
+    metric = metrics.SparseCategoricalCrossentropy.from_config(
+        keras.metrics.SparseCategoricalCrossentropy(ignore_class=1).get_config())
+    metric.update_state(y, p, sample_weight=weights)
+    keep = (y != 1) * weights
+    per_sample = -np.log(p[np.arange(6), y])
+    assert float(metric.result()) == pytest.approx(float((per_sample * keep).sum() / keep.sum()), rel=1e-6)
+    loss = losses.SparseCategoricalCrossentropy(ignore_class=1)(y, p, sample_weight=np.ones(6))
+    unweighted = metrics.SparseCategoricalCrossentropy(ignore_class=1)
+    unweighted.update_state(y, p)
+    assert float(unweighted.result()) == pytest.approx(float(loss), rel=1e-6)

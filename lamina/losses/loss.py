@@ -16,6 +16,7 @@ Everything here is a handful of torch ops and never reads a value back to the ho
 it runs at full speed inside a training step.
 """
 
+import numpy as np
 import torch
 
 from lamina.backend import floatx
@@ -244,6 +245,8 @@ def as_tensor(value, dtype=None, device=None):
     """``value`` as a tensor with the given dtype and device (no copy when it already is)."""
     if isinstance(value, torch.Tensor):
         return value.to(device=device, dtype=dtype)
+    if isinstance(value, np.ndarray) and any(stride < 0 for stride in value.strides):
+        value = value.copy()  # a reversed view (a[::-1], np.flip): torch takes no negative strides
     return torch.as_tensor(value, dtype=dtype, device=device)
 
 

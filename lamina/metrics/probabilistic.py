@@ -94,21 +94,33 @@ class SparseCategoricalCrossentropy(MeanMetricWrapper):
         name: Name in logs.
         dtype: Float dtype of the state.
         from_logits: Whether predictions are logits.
+        ignore_class: Optional label whose entries do not count (as Keras's).
         axis: The class axis.
     """
 
     _direction = "down"
 
     def __init__(
-        self, name="sparse_categorical_crossentropy", dtype=None, from_logits=False, axis=-1
+        self, name="sparse_categorical_crossentropy", dtype=None, from_logits=False, ignore_class=None, axis=-1
     ):
         super().__init__(
             sparse_categorical_crossentropy,
             name=name,
             dtype=dtype,
             from_logits=from_logits,
+            ignore_class=ignore_class,
             axis=axis,
         )
+        self.ignore_class = ignore_class
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        """Add a batch; entries labelled ``ignore_class`` neither add nor count."""
+        if self.ignore_class is not None:
+            labels = self._to_device(y_true)
+            if labels.dim() == self._to_device(y_pred).dim() and labels.shape[-1] == 1:
+                labels = labels.squeeze(-1)
+            sample_weight = self._masked_weights(sample_weight, labels != self.ignore_class)
+        super().update_state(y_true, y_pred, sample_weight)
 
 
 class Hinge(MeanMetricWrapper):
