@@ -129,3 +129,34 @@ def test_an_output_without_a_loss_logs_no_loss_of_its_own():
     assert list(ours.fit(X, y, epochs=1, verbose=0).history) == list(expected) == ["loss"]
     theirs, ours = twins(two_heads, loss=["sparse_categorical_crossentropy", "mse"])
     assert sorted(ours.fit(X, y, epochs=1, verbose=0).history) == sorted(theirs.fit(X, y, epochs=1, verbose=0).history)
+
+
+class HalveEachBatch:
+    """A callback (made for either library) halving the learning rate before each batch."""
+
+    @staticmethod
+    def make(library):
+        class Halve(library.callbacks.Callback):
+            def on_train_batch_begin(self, batch, logs=None):
+                optimizer = self.model.optimizer
+                optimizer.learning_rate = float(optimizer.learning_rate) * 0.5
+
+        return Halve()
+
+
+@pytest.mark.parametrize("optimizer, arguments", [
+    ("SGD", dict(momentum=0.9)), ("SGD", dict(momentum=0.9, nesterov=True)), ("RMSprop", dict(momentum=0.5, epsilon=0.0)),
+])
+@pytest.mark.parametrize("how", ["schedule", "callback"])
+def test_momentum_follows_keras_when_the_learning_rate_changes(optimizer, arguments, how):
+    theirs, ours = softmax_classifier(keras), softmax_classifier(lamina)
+    ours.set_weights(theirs.get_weights())
+    for model, library in ((theirs, keras), (ours, lamina)):
+        rate = (library.optimizers.schedules.ExponentialDecay(0.1, decay_steps=2, decay_rate=0.5)
+                if how == "schedule" else 0.2)
+        model.compile(optimizer=getattr(library.optimizers, optimizer)(rate, **arguments),
+                      loss="sparse_categorical_crossentropy")
+        callbacks = [HalveEachBatch.make(library)] if how == "callback" else []
+        model.fit(X, Y, batch_size=16, epochs=2, shuffle=False, verbose=0, callbacks=callbacks)
+    for mine, expected in zip(ours.get_weights(), theirs.get_weights()):
+        np.testing.assert_allclose(mine, expected, rtol=1e-5, atol=1e-6)

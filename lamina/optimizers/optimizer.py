@@ -155,6 +155,8 @@ class Optimizer:
                 "and check that some of its layers are trainable."
             )
         self.torch_optimizer = self._create_torch_optimizer(parameters)
+        first = self.torch_optimizer.param_groups[0]["lr"]
+        self._written_learning_rate = None if isinstance(first, torch.Tensor) else float(first)
         self._parameters = parameters
         self._parameter_ids = frozenset(id(p) for p in parameters)
         self._before_step = self._choose_before_step()
@@ -383,11 +385,35 @@ class Optimizer:
     def _write_learning_rate(self, value):
         if self.torch_optimizer is None:
             return
+        previous = self.__dict__.get("_written_learning_rate")
         for group in self.torch_optimizer.param_groups:
             if isinstance(group["lr"], torch.Tensor):
                 group["lr"].fill_(value)
             else:
                 group["lr"] = value
+        self._written_learning_rate = float(value)
+        if previous is not None and previous != value and value > 0:
+            self._keep_momentum_in_weight_units(previous / float(value))
+
+    def _keep_momentum_in_weight_units(self, ratio):
+        """Rescale torch's momentum buffers after a change of learning rate.
+
+        torch keeps momentum in gradient units (``buf = momentum * buf + g``,
+        ``w -= learning_rate * buf``); Keras keeps it with the learning rate inside
+        (``m = momentum * m - learning_rate * g``, ``w += m``). Scaling the buffers by
+        ``old rate / new rate`` when the rate changes makes torch's steps Keras's exactly,
+        schedules and ``ReduceLROnPlateau`` included (SGD and RMSprop with momentum). After
+        steps at rate 0 (a warmup from 0) the ratio is 0: Keras's velocity gained nothing
+        there. (Keras also moves the weights by the velocity during such steps; lamina does
+        not, so a rate of exactly 0 after momentum has built up differs.)
+        """
+        buffers = [
+            state["momentum_buffer"]
+            for state in self.torch_optimizer.state.values()
+            if isinstance(state.get("momentum_buffer"), torch.Tensor)
+        ]
+        if buffers:
+            torch._foreach_mul_(buffers, ratio)
 
     # ------------------------------------------------------------------------- config
     def get_config(self):

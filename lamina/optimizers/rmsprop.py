@@ -24,7 +24,8 @@ class RMSprop(Optimizer):
       ``sqrt(v) + epsilon``; updates differ by a relative ``epsilon / (2 v)`` or so, e.g.
       1e-5 for gradients around 0.2 with the defaults, negligible for large gradients.
     - Momentum: torch's buffer leaves the learning rate out (``w -= learning_rate * buf``),
-      Keras's buffer includes it. Identical while the learning rate is constant.
+      Keras's buffer includes it; lamina rescales the buffer when the learning rate
+      changes, so the steps match Keras's.
     - ``centered=True``: when a gradient stays almost constant, rounding can make
       ``v - a**2`` slightly negative; torch's square root then gives NaN, whereas Keras's
       epsilon inside the root absorbs such tiny negatives.

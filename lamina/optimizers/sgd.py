@@ -21,9 +21,8 @@ class SGD(Optimizer):
 
     - torch keeps the momentum buffer in gradient units (``buf = momentum * buf + g``,
       ``w -= learning_rate * buf``), Keras keeps the velocity with the learning rate inside.
-      The trajectories are identical while the learning rate is constant; after a change of
-      learning rate, torch applies the new rate to the accumulated momentum at once, while in
-      Keras the old velocity decays at the old rate.
+      lamina rescales the buffer whenever the learning rate changes (schedules, callbacks),
+      so the steps are Keras's exactly.
     - ``weight_decay`` is Keras's decoupled decay (``w -= learning_rate * weight_decay * w``
       before the update), not torch's L2 term that goes through the momentum buffer.
 
