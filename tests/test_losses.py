@@ -470,3 +470,29 @@ def test_reversed_numpy_views_are_taken_as_their_values():
     for compute in (lambda a: lamina.losses.MeanSquaredError()(a, a * 2, sample_weight=np.flip(np.arange(3.0))),
                     lambda a: lamina.metrics.R2Score()(a, a + 1)):
         torch.testing.assert_close(compute(reversed_view), compute(reversed_copy))
+
+
+def test_categorical_focal_crossentropy_takes_one_alpha_per_class_as_keras():
+    keras = pytest.importorskip("keras")
+    import lamina
+
+    rng = np.random.default_rng(4)
+    y_true = np.eye(3, dtype=np.float32)[rng.integers(0, 3, 5)]
+    y_pred = rng.dirichlet(np.ones(3), size=5).astype(np.float32)
+    alpha = [0.2, 0.5, 0.3]
+    ours = lamina.losses.CategoricalFocalCrossentropy(alpha=alpha)
+    theirs = keras.losses.CategoricalFocalCrossentropy(alpha=alpha)
+    assert float(ours(y_true, y_pred)) == pytest.approx(float(theirs(y_true, y_pred)), rel=1e-5)
+    assert lamina.losses.CategoricalFocalCrossentropy.from_config(ours.get_config()).get_config()["alpha"] == alpha
+
+
+def test_sparse_crossentropy_squeezes_a_size_one_class_axis_of_the_labels_as_keras():
+    keras = pytest.importorskip("keras")
+    import lamina
+
+    rng = np.random.default_rng(5)
+    y_pred = rng.dirichlet(np.ones(4), size=(3, 5)).transpose(0, 2, 1).astype(np.float32)  # (n, C, T)
+    y_true = rng.integers(0, 4, size=(3, 1, 5))  # class axis 1 of size 1
+    ours = lamina.losses.SparseCategoricalCrossentropy(axis=1)(y_true, y_pred)
+    theirs = keras.losses.SparseCategoricalCrossentropy(axis=1)(y_true, y_pred)
+    assert float(ours) == pytest.approx(float(theirs), rel=1e-5)

@@ -388,3 +388,12 @@ def test_sparse_crossentropy_metric_leaves_ignore_class_entries_out_like_the_los
     unweighted = metrics.SparseCategoricalCrossentropy(ignore_class=1)
     unweighted.update_state(y, p)
     assert float(unweighted.result()) == pytest.approx(float(loss), rel=1e-6)
+
+
+def test_iou_metrics_load_keras_configs_with_their_integer_dtype():
+    keras = pytest.importorskip("keras")
+    config = keras.metrics.MeanIoU(num_classes=3).get_config()
+    metric = metrics.MeanIoU.from_config(config)
+    metric.update_state(np.array([0, 1, 2, 1]), np.array([0, 1, 1, 1]), sample_weight=np.array([0.5, 1.0, 1.0, 1.0]))
+    # float counts: class 1's IoU is 2/3, class 0's 1, class 2's 0 (an integer dtype would truncate the 0.5)
+    assert float(metric.result()) == pytest.approx((1 + 2 / 3 + 0) / 3, rel=1e-6)

@@ -324,11 +324,15 @@ def _sparse_crossentropy_and_mask(y_true, y_pred, from_logits, ignore_class, axi
 
 
 def _sparse_labels(y_true, y_pred, axis):
-    """Labels as a tensor on ``y_pred``'s device, trailing 1 squeezed, shape checked."""
+    """Labels as a tensor on ``y_pred``'s device, a size-1 class axis (or trailing 1)
+    squeezed, as Keras squeezes it, shape checked."""
     labels = as_tensor(y_true, device=y_pred.device)
-    if labels.dim() == y_pred.dim() and labels.dim() > 0 and labels.shape[-1] == 1:
-        labels = labels.squeeze(-1)
     class_axis = axis % y_pred.dim() if y_pred.dim() else 0
+    if labels.dim() == y_pred.dim() and labels.dim() > 0:
+        if labels.shape[class_axis] == 1:
+            labels = labels.squeeze(class_axis)
+        elif labels.shape[-1] == 1:
+            labels = labels.squeeze(-1)
     expected = y_pred.shape[:class_axis] + y_pred.shape[class_axis + 1 :]
     if labels.shape != expected:
         raise InputError(

@@ -60,7 +60,8 @@ def categorical_focal_crossentropy(
     Args:
         y_true: One-hot (or soft) targets, the shape of ``y_pred``.
         y_pred: Probabilities (normalised over ``axis``) or logits when ``from_logits``.
-        alpha: Weight of every class term.
+        alpha: Weight of every class term: a number, or one per class (a list, as Keras
+            takes it), along the last axis.
         gamma: Focusing exponent, >= 0.
         from_logits: Whether ``y_pred`` holds logits.
         label_smoothing: In ``[0, 1]``; targets become
@@ -68,6 +69,8 @@ def categorical_focal_crossentropy(
         axis: The class axis.
     """
     y_true, y_pred = _regression_inputs(y_true, y_pred, "categorical_focal_crossentropy")
+    if not isinstance(alpha, (int, float)):
+        alpha = torch.as_tensor(alpha, dtype=y_pred.dtype, device=y_pred.device)
     if label_smoothing:
         y_true = y_true * (1.0 - label_smoothing) + label_smoothing / y_true.shape[-1]
     if from_logits:

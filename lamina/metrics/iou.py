@@ -43,6 +43,10 @@ class IoU(Metric):
         sparse_y_pred=True,
         axis=-1,
     ):
+        if isinstance(dtype, str) and dtype.startswith(("int", "uint")):
+            # Keras's IoU metrics default to an integer dtype (its configs say "int32"),
+            # which truncates weighted counts; lamina counts in float whatever the name.
+            dtype = None
         super().__init__(name=name, dtype=dtype)
         owner = type(self).__name__
         if isinstance(num_classes, bool) or not isinstance(num_classes, int) or num_classes < 1:
