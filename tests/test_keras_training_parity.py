@@ -160,3 +160,21 @@ def test_momentum_follows_keras_when_the_learning_rate_changes(optimizer, argume
         model.fit(X, Y, batch_size=16, epochs=2, shuffle=False, verbose=0, callbacks=callbacks)
     for mine, expected in zip(ours.get_weights(), theirs.get_weights()):
         np.testing.assert_allclose(mine, expected, rtol=1e-5, atol=1e-6)
+
+
+def masked_two_heads(library):
+    tokens = library.Input(shape=(6,), dtype="int32")
+    states = library.layers.LSTM(4, return_sequences=True)(library.layers.Embedding(10, 3, mask_zero=True)(tokens))
+    return library.Model(tokens, [library.layers.Dense(1, name="a")(states), library.layers.Dense(2, name="b")(states)])
+
+
+def test_each_output_of_a_masked_model_leaves_the_padding_out_as_keras():
+    theirs, ours = twins(masked_two_heads, loss=["mse", "mse"])
+    ids = rng.integers(1, 10, size=(32, 6))
+    ids[:, 4:] = 0  # padding
+    targets = [rng.normal(size=(32, 6, 1)).astype("float32"), rng.normal(size=(32, 6, 2)).astype("float32")]
+    options = dict(batch_size=8, epochs=2, shuffle=False, verbose=0)
+    expected = theirs.fit(ids, targets, **options).history
+    history = ours.fit(ids, targets, **options).history
+    for key in ("loss", "a_loss", "b_loss"):
+        np.testing.assert_allclose(history[key], expected[key], rtol=1e-4)

@@ -496,3 +496,23 @@ def test_sparse_crossentropy_squeezes_a_size_one_class_axis_of_the_labels_as_ker
     ours = lamina.losses.SparseCategoricalCrossentropy(axis=1)(y_true, y_pred)
     theirs = keras.losses.SparseCategoricalCrossentropy(axis=1)(y_true, y_pred)
     assert float(ours) == pytest.approx(float(theirs), rel=1e-5)
+
+
+@pytest.mark.parametrize("reduction", ["sum_over_batch_size", "sum", "none"])
+def test_losses_leave_out_what_the_predictions_mask_marks_as_keras(reduction):
+    keras = pytest.importorskip("keras")
+    import lamina
+
+    rng = np.random.default_rng(1)
+    y_true = torch.tensor(rng.normal(size=(4, 3, 1)).astype("float32"))
+    y_pred = torch.tensor(rng.normal(size=(4, 3, 1)).astype("float32"))
+    y_pred._keras_mask = torch.tensor([[1, 1, 0], [1, 0, 0], [1, 1, 1], [0, 0, 0]], dtype=torch.bool)
+    ours = lamina.losses.MeanSquaredError(reduction=reduction)(y_true, y_pred)
+    theirs = keras.losses.MeanSquaredError(reduction=reduction)(y_true, y_pred)
+    np.testing.assert_allclose(ours.numpy(), np.asarray(theirs.detach().cpu()), rtol=1e-6)
+    logits = torch.tensor(rng.normal(size=(4, 3, 5)).astype("float32"))
+    logits._keras_mask = y_pred._keras_mask
+    labels = torch.tensor(rng.integers(0, 5, (4, 3)))
+    ours = lamina.losses.SparseCategoricalCrossentropy(from_logits=True, reduction=reduction)(labels, logits)
+    theirs = keras.losses.SparseCategoricalCrossentropy(from_logits=True, reduction=reduction)(labels, logits)
+    np.testing.assert_allclose(ours.numpy(), np.asarray(theirs.detach().cpu()), rtol=1e-5)

@@ -191,6 +191,7 @@ class SparseCategoricalCrossentropy(LossFunctionWrapper):
             sample_weight is not None
             or self.ignore_class is not None
             or self.reduction not in _FUSED
+            or getattr(y_pred, "_keras_mask", None) is not None
         ):
             return super().__call__(y_true, y_pred, sample_weight)
         # Fast path: a single fused torch kernel computes the reduced loss.

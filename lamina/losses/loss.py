@@ -66,7 +66,15 @@ class Loss:
             y_pred: Predictions; converted to the loss dtype.
             sample_weight: Optional per-sample weights, shape ``(batch,)`` or matching
                 the per-sample losses.
+
+        A Keras mask on ``y_pred`` (``y_pred._keras_mask``: padding from
+        ``Embedding(mask_zero=True)``, ``Masking``...) leaves the masked entries out, as
+        Keras's losses do: they weigh 0 and, for the mean reductions, the loss is the mean
+        over the others.
         """
+        keras_mask = getattr(y_pred, "_keras_mask", None)
+        if keras_mask is not None:
+            sample_weight = apply_mask(sample_weight, keras_mask, self._torch_dtype, self.reduction)
         y_pred = as_tensor(y_pred, dtype=self._torch_dtype)
         y_true = self._convert_y_true(y_true, y_pred)
         losses, mask = self._call_with_mask(y_true, y_pred)

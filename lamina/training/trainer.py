@@ -34,7 +34,7 @@ from lamina.training.compile_state import NO_LOSS, CompileState
 from lamina.training.data import ArrayData, adapt, check_batch_size
 from lamina.training.data.array_data import epoch_offset
 from lamina.training.logs import MetricLogs
-from lamina.training.output_mask import detach_output, keep_mask, masked_sample_weight
+from lamina.training.output_mask import detach_output, keep_mask
 from lamina.training.sample_weights import class_weights_for, combine_weights
 from lamina.training.validation import check_input_shape, check_sparse_labels
 from lamina.training.validation_split import class_labels, split_indices
@@ -263,9 +263,7 @@ class Trainer:
         """
         if self._compiled.loss is None:
             return self._added_losses_only()
-        if not self._compiled.structured:
-            sample_weight = masked_sample_weight(self._compiled.heads[0].loss, y_pred, sample_weight)
-        loss = self._compiled.compute_loss(y, y_pred, sample_weight)
+        loss = self._compiled.compute_loss(y, y_pred, sample_weight)  # losses apply output masks
         extra = self._pop_layer_losses()
         return loss + sum(extra) if extra else loss
 
