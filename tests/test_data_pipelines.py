@@ -154,20 +154,24 @@ class InterruptOnce(lamina.callbacks.Callback):
             raise Interrupt
 
 
-@pytest.mark.parametrize("epoch, batch", [(2, None), (1, 1), (2, 0)])
-def test_a_resumed_run_goes_on_through_the_pass_as_the_uninterrupted_one(tmp_path, epoch, batch):
+def assert_resumes_exactly(make_model, backup_dir, at, **options):
+    """A run interrupted at ``at`` (epoch, batch) and rerun with BackupAndRestore ends with
+    the weights of a run never interrupted."""
     x, y = data()
-    options = dict(epochs=4, batch_size=16, steps_per_epoch=3, shuffle=True, verbose=0)
-    whole = model()
-    whole.fit(x, y, **options)
-    interrupted = model()
-    stop = InterruptOnce(epoch, batch)
-    backup = lamina.callbacks.BackupAndRestore(str(tmp_path), save_freq=1)
+    whole = make_model()
+    whole.fit(x, y, verbose=0, **options)
+    interrupted, stop = make_model(), InterruptOnce(*at)
+    backup = lamina.callbacks.BackupAndRestore(str(backup_dir), save_freq=1)
     with pytest.raises(Interrupt):
-        interrupted.fit(x, y, callbacks=[backup, stop], **options)
-    interrupted.fit(x, y, callbacks=[backup, stop], **options)
+        interrupted.fit(x, y, callbacks=[backup, stop], verbose=0, **options)
+    interrupted.fit(x, y, callbacks=[backup, stop], verbose=0, **options)
     for a, b in zip(whole.get_weights(), interrupted.get_weights()):
         np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("epoch, batch", [(2, None), (1, 1), (2, 0)])
+def test_a_resumed_run_goes_on_through_the_pass_as_the_uninterrupted_one(tmp_path, epoch, batch):
+    assert_resumes_exactly(model, tmp_path, (epoch, batch), epochs=4, batch_size=16, steps_per_epoch=3, shuffle=True)
 
 
 def test_evaluate_and_predict_accept_generators_and_loaders():
@@ -214,21 +218,10 @@ def test_mixed_bfloat16_matches_float32_accuracy_band(fashion_dir):
 
 
 def test_a_run_with_a_learning_rate_schedule_resumes_from_a_backup(tmp_path):
-    x, y = data()
-
     def scheduled():
         m = model()
         schedule = lamina.optimizers.schedules.ExponentialDecay(0.01, decay_steps=4, decay_rate=0.5)
         m.compile(lamina.optimizers.Adam(schedule), "sparse_categorical_crossentropy")
         return m
 
-    options = dict(epochs=3, batch_size=16, shuffle=True, verbose=0)
-    whole = scheduled()
-    whole.fit(x, y, **options)
-    interrupted, stop = scheduled(), InterruptOnce(1, 2)
-    backup = lamina.callbacks.BackupAndRestore(str(tmp_path), save_freq=1)
-    with pytest.raises(Interrupt):
-        interrupted.fit(x, y, callbacks=[backup, stop], **options)
-    interrupted.fit(x, y, callbacks=[backup, stop], **options)
-    for a, b in zip(whole.get_weights(), interrupted.get_weights()):
-        np.testing.assert_array_equal(a, b)
+    assert_resumes_exactly(scheduled, tmp_path, (1, 2), epochs=3, batch_size=16, shuffle=True)
