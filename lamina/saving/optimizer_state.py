@@ -2,11 +2,10 @@
 
 ``optimizer/vars`` is written as Keras 3 writes it: ``0`` the step count, ``1`` the
 learning rate (not with a schedule: Keras keeps no learning-rate variable then, and the
-moments start at ``1``), then, for Adam and AdamW, each trainable weight's first and second moment
-(Keras's "momentum" and "velocity", the same quantities as torch's ``exp_avg`` and
-``exp_avg_sq``) in Keras's layout. ``optimizer/torch_state`` holds torch's exact state
-per trainable weight for every optimizer; lamina prefers it when present, and falls back
-on the Keras moments for files Keras wrote.
+slots start at ``1``), then the optimizer's slot variables in Keras's order and layout
+(``keras_slots``: Adam's moments, SGD's momentum, RMSprop's velocity...), converted from
+torch's state. ``optimizer/torch_state`` holds torch's exact state per trainable weight;
+lamina prefers it when present, and falls back on the Keras slots for files Keras wrote.
 """
 
 import warnings
@@ -17,7 +16,38 @@ import torch
 from lamina import layouts
 from lamina.saving.h5_writing import fixed_string
 
-_KERAS_MOMENTS = {"Adam": ("exp_avg", "exp_avg_sq"), "AdamW": ("exp_avg", "exp_avg_sq")}
+
+def keras_slots(optimizer):
+    """Keras's slot variables of ``optimizer`` as groups of ``(torch state key, factor)``:
+    Keras lists each group's slots weight by weight (within a group, interleaved), one
+    group after the other; ``factor`` turns torch's value into Keras's. ``None`` when the
+    conversion is unknown (Nadam: Keras keeps one shared momentum product).
+
+    Momentum is where the two differ in units: torch keeps SGD's and RMSprop's buffer
+    without the learning rate (``w -= lr * buf``), Keras with it (SGD ``w += m``, ``m =
+    -lr * buf``; RMSprop ``w -= m``, ``m = lr * buf``). Both at the current rate.
+    """
+    name, rate = type(optimizer).__name__, float(optimizer.learning_rate)
+    if name in ("Adam", "AdamW"):
+        groups = [[("exp_avg", 1.0), ("exp_avg_sq", 1.0)]]
+        return groups + [[("max_exp_avg_sq", 1.0)]] if optimizer.amsgrad else groups
+    if name == "SGD":
+        return [[("momentum_buffer", -rate)]] if optimizer.momentum > 0 else []
+    if name == "RMSprop":
+        groups = [[("square_avg", 1.0)]]
+        groups += [[("momentum_buffer", rate)]] if optimizer.momentum > 0 else []
+        return groups + ([[("grad_avg", 1.0)]] if optimizer.centered else [])
+    return {
+        "Adagrad": [[("sum", 1.0)]],
+        "Adamax": [[("exp_avg", 1.0), ("exp_inf", 1.0)]],
+        "Adadelta": [[("square_avg", 1.0), ("acc_delta", 1.0)]],
+        "Lion": [[("exp_avg", 1.0)]],
+    }.get(name)
+
+
+def _slot_order(groups, entries):
+    """``(entry position, torch key, factor)`` in Keras's variable order."""
+    return [(position, key, factor) for group in groups for position in range(len(entries)) for key, factor in group]
 
 
 def _trainable_entries(model):
@@ -38,15 +68,15 @@ def write_optimizer(root, model):
     if torch_optimizer is None:
         return
     entries = _trainable_entries(model)
-    moments = _KERAS_MOMENTS.get(type(optimizer).__name__)
-    if moments and not getattr(optimizer, "amsgrad", False):
+    groups = keras_slots(optimizer)
+    if groups:
         index = 1 if scheduled else 2
-        for tensor, layout in entries:
-            state = torch_optimizer.state.get(tensor, {})
-            for key in moments:
-                value = state.get(key, torch.zeros_like(tensor)).detach().cpu()
-                group.create_dataset(str(index), data=layouts.to_keras(layout, value).contiguous().numpy())
-                index += 1
+        for position, key, factor in _slot_order(groups, entries):
+            tensor, layout = entries[position]
+            value = torch_optimizer.state.get(tensor, {}).get(key)
+            value = torch.zeros_like(tensor) if value is None else value.detach() * factor
+            group.create_dataset(str(index), data=layouts.to_keras(layout, value.cpu()).contiguous().numpy())
+            index += 1
     exact = root.require_group("optimizer/torch_state")
     if not scheduled:
         exact.attrs["learning_rate"] = float(optimizer.learning_rate)
@@ -60,7 +90,7 @@ def write_optimizer(root, model):
 
 
 def read_optimizer(root, model):
-    """Restore optimizer state saved by ``write_optimizer`` (or by Keras, for Adam/AdamW)."""
+    """Restore optimizer state saved by ``write_optimizer`` (or by Keras)."""
     optimizer = getattr(model, "optimizer", None)
     group = root.get("optimizer/vars")
     if optimizer is None or group is None or "0" not in group:
@@ -88,25 +118,36 @@ def read_optimizer(root, model):
             if state:
                 torch_optimizer.state[tensor] = state
         return
-    moments = _KERAS_MOMENTS.get(type(optimizer).__name__)
-    first = 1 if scheduled else 2
-    convertible = moments and not getattr(optimizer, "amsgrad", False)
-    if len(group) > first and not (convertible and len(group) == first + len(moments) * len(entries)):
+    _read_keras_slots(group, optimizer, entries, 1 if scheduled else 2, fused)
+
+
+def _read_keras_slots(group, optimizer, entries, first, fused):
+    groups = keras_slots(optimizer)
+    order = [] if groups is None else _slot_order(groups, entries)
+    stored = len(group) - first
+    if stored <= 0:
+        return
+    if groups is None or stored != len(order):
         warnings.warn(
-            f"The file holds {len(group) - first} optimizer slot arrays written by Keras for "
-            f"{type(optimizer).__name__}; lamina converts Keras's Adam/AdamW moments only, so this "
-            f"optimizer resumes with its step count and learning rate but fresh "
-            f"momentum/accumulators (training continues, not exactly as in Keras).",
-            stacklevel=3,
+            f"The file holds {stored} optimizer slot arrays written by Keras for "
+            f"{type(optimizer).__name__} with other settings or a layout lamina does not convert "
+            f"(Nadam's shared momentum product, gradient accumulation...), so this optimizer "
+            f"resumes with its step count and learning rate but fresh momentum/accumulators "
+            f"(training continues, not exactly as in Keras).",
+            stacklevel=4,
         )
         return
-    if convertible and len(group) == first + len(moments) * len(entries) and optimizer.iterations > 0:
-        index = first
-        for tensor, layout in entries:
+    if optimizer.iterations == 0:
+        return
+    torch_optimizer = optimizer.torch_optimizer
+    states = [{} for _ in entries]
+    for index, (position, key, factor) in enumerate(order, start=first):
+        tensor, layout = entries[position]
+        value = torch.from_numpy(np.asarray(group[str(index)][()]))
+        value = layouts.from_keras(layout, value).to(dtype=tensor.dtype, device=tensor.device).contiguous()
+        states[position][key] = value if factor == 1.0 else (value / factor if factor else value * 0.0)
+    for (tensor, _), state in zip(entries, states):
+        if type(optimizer).__name__ not in ("SGD", "Lion"):  # the torch optimizers that count steps
             step = torch.tensor(float(optimizer.iterations), dtype=torch.float32)
-            state = {"step": step.to(tensor.device) if fused else step}
-            for key in moments:
-                value = torch.from_numpy(np.asarray(group[str(index)][()]))
-                state[key] = layouts.from_keras(layout, value).to(dtype=tensor.dtype, device=tensor.device).contiguous()
-                index += 1
-            torch_optimizer.state[tensor] = state
+            state["step"] = step.to(tensor.device) if fused else step
+        torch_optimizer.state[tensor] = state
