@@ -41,8 +41,8 @@ class Functional(Model):
         self._outputs_struct = outputs
         self.inputs = flatten(inputs)
         self.outputs = flatten(outputs)
-        self._nodes = _nodes_between(self.inputs, self.outputs, self.name)
-        self._layer_order = keras_layer_order(self.inputs, self.outputs, self.name)
+        self._nodes, met = _nodes_between(self.inputs, self.outputs, self.name)
+        self._layer_order = keras_layer_order(self._nodes, met, self.inputs)
         for layer in self._layer_order:
             if not isinstance(layer, InputLayer):
                 self._track_layer(layer)
@@ -54,7 +54,7 @@ class Functional(Model):
 
     @property
     def layers(self):
-        """The model's layers in run order, its ``Input`` layers first. Keras operation
+        """The model's layers in Keras's order (``layer_order``). Keras operation
         nodes loaded from a Keras file (``NotEqual``, ``x + 1``...) are not layers, as in
         Keras: they are in ``_operations``."""
         return [layer for layer in self._layer_order if not isinstance(layer, KerasOperation)]
@@ -75,7 +75,7 @@ class Functional(Model):
 
     @property
     def _operations(self):
-        """Every graph node's layer or operation in run order (what the config lists)."""
+        """Every graph node's layer or operation in Keras's order (what the config lists)."""
         return list(self._layer_order)
 
     @property
@@ -131,7 +131,12 @@ class Functional(Model):
 
 
 def _nodes_between(inputs, outputs, model_name):
+    """``(nodes, met)``: the graph's nodes from ``inputs`` to ``outputs``, each after the
+    nodes it reads (``Input`` nodes aside), and its layers in the order this depth-first
+    walk from the outputs first meets them, ``Input`` layers included (Keras's tie-break
+    for the layer order, ``layer_order``)."""
     order, visiting, done = [], set(), set()
+    met = {}  # id(layer) -> layer, in first-met order
     input_ids = {id(t) for t in inputs}
 
     def visit(node):
@@ -139,9 +144,11 @@ def _nodes_between(inputs, outputs, model_name):
             return
         if id(node) in visiting:
             raise ConfigurationError(f"Model '{model_name}': the layer graph has a cycle.")
+        met.setdefault(id(node.layer), node.layer)
         visiting.add(id(node))
         for tensor in node.input_tensors:
             if id(tensor) in input_ids:
+                met.setdefault(id(tensor.node.layer), tensor.node.layer)
                 continue
             if isinstance(tensor.node.layer, InputLayer):
                 raise ConfigurationError(
@@ -154,9 +161,11 @@ def _nodes_between(inputs, outputs, model_name):
         order.append(node)
 
     for tensor in outputs:
-        if id(tensor) not in input_ids:
+        if id(tensor) in input_ids:
+            met.setdefault(id(tensor.node.layer), tensor.node.layer)
+        else:
             visit(tensor.node)
-    return order
+    return order, list(met.values())
 
 
 def _match_inputs(structure, inputs, model_name, input_names=None):
