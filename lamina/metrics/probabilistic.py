@@ -5,6 +5,7 @@ Each metric averages the per-sample values of the loss function of the same name
 """
 
 from lamina.losses.crossentropy import (
+    _sparse_labels,
     binary_crossentropy,
     categorical_crossentropy,
     sparse_categorical_crossentropy,
@@ -112,13 +113,12 @@ class SparseCategoricalCrossentropy(MeanMetricWrapper):
             axis=axis,
         )
         self.ignore_class = ignore_class
+        self.axis = axis
 
     def update_state(self, y_true, y_pred, sample_weight=None):
         """Add a batch; entries labelled ``ignore_class`` neither add nor count."""
         if self.ignore_class is not None:
-            labels = self._to_device(y_true)
-            if labels.dim() == self._to_device(y_pred).dim() and labels.shape[-1] == 1:
-                labels = labels.squeeze(-1)
+            labels, _ = _sparse_labels(self._to_device(y_true), self._to_device(y_pred), self.axis)
             sample_weight = self._masked_weights(sample_weight, labels != self.ignore_class)
         super().update_state(y_true, y_pred, sample_weight)
 
