@@ -57,8 +57,12 @@ class KerasOperation(Layer):
 
     def _record_operation(self, operands, kwargs):
         kwargs = {k: v for k, v in kwargs.items() if k != "training"}
-        output = symbolic.KerasTensor(_broadcast_shapes(self, operands), dtype=self._output_dtype(operands), name=self.name)
+        output = symbolic.KerasTensor(self._output_shape(operands), dtype=self._output_dtype(operands), name=self.name)
         return self._record_node(operands[0], operands[1:], kwargs, output)
+
+    def _output_shape(self, operands):
+        """The operands' shapes broadcast (element-wise operations)."""
+        return _broadcast_shapes(self, operands)
 
     def _output_dtype(self, operands):
         """The dtype torch gives for these operands (1-element stand-ins for tensors)."""
@@ -156,13 +160,15 @@ class _Reduction(KerasOperation):
         axis = list(self.axis) if isinstance(self.axis, tuple) else self.axis
         return {"name": self.name, "axis": axis, "keepdims": self.keepdims}
 
-    def _record_operation(self, operands, kwargs):
-        (x,) = operands
-        rank = len(x.shape)
-        axes = range(rank) if self.axis is None else [a % rank for a in ((self.axis,) if isinstance(self.axis, int) else self.axis)]
-        shape = tuple(1 if i in axes else d for i, d in enumerate(x.shape) if self.keepdims or i not in axes)
-        output = symbolic.KerasTensor(shape, dtype=torch.bool, name=self.name)
-        return self._record_node(x, (), {k: v for k, v in kwargs.items() if k != "training"}, output)
+    def _output_shape(self, operands):
+        """``x``'s shape without the reduced axes (or with them as 1: ``keepdims``)."""
+        shape = operands[0].shape
+        axes = (self.axis,) if isinstance(self.axis, int) else self.axis
+        reduced = range(len(shape)) if axes is None else {a % len(shape) for a in axes}
+        return tuple(1 if i in reduced else d for i, d in enumerate(shape) if self.keepdims or i not in reduced)
+
+    def _output_dtype(self, operands):
+        return torch.bool
 
 
 class Any(_Reduction):
