@@ -26,5 +26,4 @@ class ELU(Layer):
         return input_shape
 
     def get_config(self):
-        # Keras's own config leaves alpha out (and so loads 1.0); lamina writes it.
         return {**super().get_config(), "alpha": self.alpha}

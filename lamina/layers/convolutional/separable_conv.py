@@ -4,8 +4,9 @@ from lamina import constraints, initializers, layouts, regularizers
 from lamina.layers.bias import add_bias
 from lamina.layers.convolutional.base_conv import CONV_FUNCTIONS
 from lamina.layers.convolutional.depthwise_conv import depthwise_conv
-from lamina.layers.convolutional.windowed_conv import WindowedConv, input_channels, positive_int
+from lamina.layers.convolutional.windowed_conv import WindowedConv, input_channels
 from lamina.utils import conv_utils
+from lamina.utils.checks import positive_int
 
 
 class BaseSeparableConv(WindowedConv):

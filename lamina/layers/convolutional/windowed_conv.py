@@ -8,7 +8,6 @@ from lamina.backend.config import standardize_data_format
 from lamina.errors import ConfigurationError, InputError
 from lamina.layers.layer import Layer
 from lamina.utils import conv_utils
-from lamina.utils.checks import positive_int  # noqa: F401 (the convolutions import it from here)
 
 
 def input_channels(layer, input_shape, data_format):
