@@ -282,8 +282,10 @@ def _name_apart(heads, tracked):
         for metric in head.weighted_metrics:
             if metric.name in unweighted:
                 metric.name = prefix + "weighted_" + metric.name[len(prefix):]
-    taken = {"loss"} | {m.name for m in tracked if m not in CompileState._compiled_metrics(heads)}
-    for metric in CompileState._compiled_metrics(heads):
+    compiled = CompileState._compiled_metrics(heads)
+    compiled_ids = {id(m) for m in compiled}
+    taken = {"loss"} | {m.name for m in tracked if id(m) not in compiled_ids}
+    for metric in compiled:
         name, count = metric.name, 0
         while metric.name in taken:
             count += 1
