@@ -36,7 +36,10 @@ class MultiHeadAttention(Layer):
     Call arguments:
         query, value, key: tensors as above.
         attention_mask: bool (batch, Tq, Tv), True where attention is allowed. Keras masks
-            on the inputs (``Embedding(mask_zero=True)``) are used as well.
+            on the inputs (``Embedding(mask_zero=True)``) are used as well. A query row
+            whose keys are all masked attends as in Keras: zero probabilities (and a
+            zero attention output) with ``dropout > 0``, ``return_attention_scores`` or
+            rank > 3 inputs, the softmax of equal scores otherwise.
         return_attention_scores: also return the (batch, heads, Tq, Tv) probabilities.
         use_causal_mask: position i attends only to positions <= i.
 
@@ -163,6 +166,10 @@ class MultiHeadAttention(Layer):
         k = _heads_first(self.key_dense.call(key))
         v = _heads_first(self.value_dense.call(value))
         dropout = self.dropout if training else 0.0
+        # Keras's masked-softmax path (dropout, returned scores, rank > 3 inputs) gives
+        # query rows whose keys are all masked zero probabilities; its fused path gives
+        # them the plain softmax of equal scores. Both are followed exactly.
+        zero_empty_rows = mask is not None and (self.dropout > 0 or return_attention_scores or query.dim() != 3)
         if return_attention_scores:
             output, scores = _attention_with_scores(q, k, v, mask, dropout)
         elif mask is None and use_causal_mask:
@@ -170,6 +177,8 @@ class MultiHeadAttention(Layer):
         else:
             bias = masking.additive(None if mask is None else mask[:, None], q.dtype)
             output = F.scaled_dot_product_attention(q, k, v, attn_mask=bias, dropout_p=dropout)
+            if zero_empty_rows:
+                output = output.masked_fill(~mask.any(-1)[:, None, :, None], 0.0)
         output = output.transpose(1, 2).unflatten(1, query_spatial)
         output = self.output_dense.call(output)
         if return_attention_scores:
@@ -260,5 +269,8 @@ def _attention_with_scores(q, k, v, mask, dropout):
     if mask is not None:
         scores = scores + masking.additive(mask[:, None], scores.dtype)
     probabilities = torch.softmax(scores, dim=-1)
+    if mask is not None:
+        # As Keras's masked softmax: masked keys, and so rows with no key left, get zero.
+        probabilities = probabilities.masked_fill(~mask[:, None], 0.0)
     dropped = F.dropout(probabilities, dropout, training=True) if dropout else probabilities
     return torch.matmul(dropped, v), probabilities
