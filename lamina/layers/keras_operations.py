@@ -15,11 +15,15 @@ These layers are not in ``lamina.layers``; build new models with lamina's layers
 torch code inside a layer's ``call`` instead.
 """
 
+import inspect
+
 import torch
 
 from lamina.errors import ConfigurationError, SavingError
 from lamina.layers import symbolic
 from lamina.layers.layer import _PACKED_CALL, Layer, _torch_dtype
+from lamina.ops.operation import find_op, register_symbolic
+from lamina.utils.tree import flatten, map_structure
 
 KERAS_OPERATIONS_MODULE = "keras.src.ops"
 _NUMPY = "keras.src.ops.numpy"
@@ -235,6 +239,9 @@ def operation_class(class_name, module):
     Raises:
         SavingError: lamina does not compute that operation.
     """
+    spec = find_op(class_name, module)
+    if spec is not None:
+        return spec_operation_class(spec)
     cls = OPERATIONS.get(class_name)
     if cls is None:
         raise SavingError(
@@ -244,3 +251,91 @@ def operation_class(class_name, module):
             f"custom_objects={{{class_name!r}: YourLayer}} with a lamina layer that computes it."
         )
     return cls
+
+
+class SpecOperation(KerasOperation):
+    """A node of a ``lamina.ops`` function (``ops.mean(x, axis=1)`` on a symbolic tensor):
+    its config is the op's non-tensor arguments, its call the eager function."""
+
+    _spec = None
+
+    def __init__(self, name=None, **config):
+        super().__init__(name=name)
+        self._config = config
+
+    def call(self, *operands):
+        """The op's eager function on real operands."""
+        return self._spec.compute(operands, self._config)
+
+    def get_config(self):
+        """Keras's config of the operation: its name and its non-tensor arguments."""
+        return {"name": self.name, **self._config}
+
+    def _output_shape(self, operands):
+        return self._output_spec(operands)[0]
+
+    def _output_dtype(self, operands):
+        return self._output_spec(operands)[1]
+
+    def _output_spec(self, operands):
+        """Shape and dtype found by running the function on zeros: twice, with two sizes for
+        unknown axes, so an output axis that changes with them is unknown too."""
+        runs = [self._stand_in_run(operands, size) for size in (2, 3)]
+        return _unknown_where_different(*(_shapes_of(out) for out in runs)), _dtypes_of(runs[0])
+
+    def _stand_in_run(self, operands, size):
+        def stand_in(value):
+            if isinstance(value, symbolic.KerasTensor):
+                return torch.zeros([size if d is None else d for d in value.shape], dtype=value.dtype)
+            return value
+
+        with torch.no_grad():
+            return self.call(*map_structure(stand_in, list(operands)))
+
+
+def _shapes_of(output):
+    return map_structure(lambda t: tuple(t.shape), output)
+
+
+def _dtypes_of(output):
+    flat = flatten(output)
+    return flat[0].dtype if len(flat) == 1 else [t.dtype for t in flat]
+
+
+def _unknown_where_different(first, second):
+    if isinstance(first, tuple) and all(isinstance(d, int) for d in first):
+        return tuple(a if a == b else None for a, b in zip(first, second))
+    return type(first)(_unknown_where_different(a, b) for a, b in zip(first, second))
+
+
+_SPEC_CLASSES = {}
+
+
+def spec_operation_class(spec):
+    """The ``SpecOperation`` subclass saved as Keras's ``spec.class_name``."""
+    cls = _SPEC_CLASSES.get((spec.family, spec.class_name))
+    if cls is None:
+
+        def __init__(self, name=None, **config):  # noqa: N807
+            SpecOperation.__init__(self, name=name, **config)
+
+        parameters = [inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD)]
+        parameters += [inspect.Parameter(n, inspect.Parameter.KEYWORD_ONLY, default=None) for n in ("name", *spec.config_names)]
+        __init__.__signature__ = inspect.Signature(parameters)  # what a saved config may set
+        cls = type(spec.class_name, (SpecOperation,), {
+            "__doc__": f"Keras's ``{spec.class_name}`` operation (``lamina.ops``).",
+            "__module__": __name__,
+            "__init__": __init__,
+            "_spec": spec,
+            "_keras_module": spec.module,
+            "_keras_registered_name": spec.class_name,
+        })
+        _SPEC_CLASSES[(spec.family, spec.class_name)] = cls
+    return cls
+
+
+def _record_spec(spec, operands, config):
+    return spec_operation_class(spec)(**config)(*operands)
+
+
+register_symbolic(symbolic.KerasTensor, _record_spec)

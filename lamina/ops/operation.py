@@ -1,0 +1,103 @@
+"""How a function of ``lamina.ops`` becomes a Keras operation.
+
+Each op is a plain eager function on torch tensors, declared with ``keras_op``: its Keras
+class name (``"Mean"``), its family (``"numpy"``, ``"nn"``, ``"core"``, ``"linalg"``,
+``"math"``, ``"image"``: Keras saves the node under ``keras.src.ops.<family>``) and which
+of its parameters are operands (tensors, passed to the node's call); the others are the
+node's config, as Keras's ``Mean(axis, keepdims)``.
+
+Called on tensors, NumPy arrays or numbers, an op runs its function at once. Called with a
+symbolic tensor among its operands (inside a functional model being built), it records an
+operation node instead. The floor above (``lamina.layers``) registers how: the symbolic
+tensor class and the recorder (``register_symbolic``), so this floor imports nothing above it.
+"""
+
+import functools
+import inspect
+
+OPS = {}
+"""``{(family, class_name): OpSpec}``: every op lamina computes, for loading saved nodes."""
+
+_symbolic = {"tensor_type": None, "record": None}
+
+
+class OpSpec:
+    """What a saved or recorded operation node needs: the function, its operand names and
+    its config names (the function's other parameters), in the function's order."""
+
+    def __init__(self, function, class_name, family, operands):
+        self.function = function
+        self.class_name = class_name
+        self.family = family
+        self.module = f"keras.src.ops.{family}"
+        parameters = inspect.signature(function).parameters
+        self.operands = tuple(operands) if operands is not None else (next(iter(parameters)),)
+        unknown = [name for name in self.operands if name not in parameters]
+        if unknown:
+            raise TypeError(f"keras_op({class_name!r}): operands {unknown} are not parameters of {function.__name__}")
+        self.config_names = tuple(name for name in parameters if name not in self.operands)
+        self.signature = inspect.signature(function)
+
+    def split(self, args, kwargs):
+        """``(operands, config)`` of one call, defaults filled in."""
+        bound = self.signature.bind(*args, **kwargs)
+        bound.apply_defaults()
+        arguments = bound.arguments
+        return [arguments[name] for name in self.operands], {name: arguments[name] for name in self.config_names}
+
+    def compute(self, operands, config):
+        """The eager result for ``operands`` (in ``self.operands`` order) and ``config``."""
+        return self.function(**dict(zip(self.operands, operands)), **config)
+
+
+def keras_op(class_name, family="numpy", operands=None):
+    """Declare ``function`` as Keras's operation ``class_name`` of ``keras.src.ops.<family>``.
+
+    ``operands`` names the parameters that are tensors (default: the first parameter).
+    """
+
+    def declare(function):
+        spec = OpSpec(function, class_name, family, operands)
+        OPS[(family, class_name)] = spec
+        operand_positions = tuple(i for i, name in enumerate(spec.signature.parameters) if name in spec.operands)
+
+        @functools.wraps(function)
+        def op(*args, **kwargs):
+            tensor_type = _symbolic["tensor_type"]
+            if tensor_type is not None and _has_symbolic(args, kwargs, tensor_type, operand_positions):
+                operand_values, config = spec.split(args, kwargs)
+                return _symbolic["record"](spec, operand_values, config)
+            return function(*args, **kwargs)
+
+        op.spec = spec
+        return op
+
+    return declare
+
+
+def _has_symbolic(args, kwargs, tensor_type, positions):
+    for position in positions:
+        if position < len(args) and _contains(args[position], tensor_type):
+            return True
+    return any(_contains(value, tensor_type) for value in kwargs.values()) if kwargs else False
+
+
+def _contains(value, tensor_type):
+    if isinstance(value, tensor_type):
+        return True
+    if type(value) in (list, tuple):
+        return any(_contains(item, tensor_type) for item in value)
+    return False
+
+
+def register_symbolic(tensor_type, record):
+    """Called once by ``lamina.layers``: ``record(spec, operands, config)`` makes the node
+    for a call whose operands hold a ``tensor_type`` (the functional API's symbolic tensor)."""
+    _symbolic["tensor_type"] = tensor_type
+    _symbolic["record"] = record
+
+
+def find_op(class_name, module):
+    """The ``OpSpec`` of a node saved as ``class_name`` from ``keras.src.ops.<family>``, or None."""
+    family = module.rsplit(".", 1)[-1] if isinstance(module, str) else ""
+    return OPS.get((family, class_name))
