@@ -92,6 +92,12 @@ class Layer(nn.Module):
             )
         super().__init__()
         self._lamina_initialized = True
+        if name is not None and (not isinstance(name, str) or "/" in name):
+            raise ConfigurationError(
+                f"{type(self).__name__}: a layer name must be a string without '/' ('/' separates "
+                f"the parts of a weight's path in saved files, as in Keras). Received: name={name!r}. "
+                "Use another separator, e.g. '_'."
+            )
         self.name = name or unique_name(to_snake_case(type(self).__name__))
         self.dtype = _dtype_name(dtype) or backend_config.floatx()
         self._trainable = bool(trainable)
@@ -636,10 +642,10 @@ def _dtype_name(dtype):
 def _torch_dtype(dtype):
     if isinstance(dtype, torch.dtype):
         return dtype
-    try:
-        return getattr(torch, str(dtype))
-    except AttributeError:
-        raise ConfigurationError(f"Unknown dtype. Received: dtype={dtype!r}.") from None
+    resolved = getattr(torch, str(dtype), None)
+    if not isinstance(resolved, torch.dtype):
+        raise ConfigurationError(f"Unknown dtype. Received: dtype={str(dtype)!r:.80}. Use a name such as 'float32'.")
+    return resolved
 
 
 def _placeholders_like(output_shape, dtype, layer_name):
