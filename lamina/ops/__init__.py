@@ -1,5 +1,18 @@
-"""Keras 3's ``keras.ops`` on torch: eager on tensors, operation nodes on symbolic tensors."""
+"""Keras 3's ``keras.ops`` on torch: eager on tensors, operation nodes on symbolic tensors.
 
-from lamina.ops.reductions import mean
+Every function also lives in its family's module (``lamina.ops.numpy``, ``nn``, ``linalg``,
+``image``, ``core``, ``math``), as in Keras; this namespace holds them all.
+"""
 
-__all__ = ["mean"]
+from lamina.ops import core, image, linalg, math, nn, numpy
+from lamina.ops.core import *  # noqa: F403
+from lamina.ops.image import *  # noqa: F403
+from lamina.ops.linalg import *  # noqa: F403
+from lamina.ops.math import *  # noqa: F403
+from lamina.ops.nn import *  # noqa: F403
+from lamina.ops.numpy import *  # noqa: F403
+
+__all__ = [
+    "core", "image", "linalg", "math", "nn", "numpy",
+    *core.__all__, *image.__all__, *linalg.__all__, *math.__all__, *nn.__all__, *numpy.__all__,
+]

@@ -1,0 +1,3 @@
+"""Keras 3's ``keras.ops.core`` functions on torch."""
+
+__all__ = []
