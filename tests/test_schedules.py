@@ -86,16 +86,56 @@ def keras_value(schedule, step):
     return float(keras.ops.convert_to_numpy(schedule(step)))
 
 
+def rounding_decided_jumps(name, kwargs):
+    """The steps of STEPS where float32 rounding decides which side of a jump Keras lands on.
+
+    Staircases, boundaries and t_mul=1 restarts compare integers or floor exact quotients, so
+    every CPU agrees there. Geometric restarts (t_mul != 1) floor a ratio of float32
+    logarithms: at an exact restart that ratio is an integer only up to the CPU's ``log``.
+    """
+    if name != "CosineDecayRestarts" or kwargs.get("t_mul", 2.0) == 1.0:
+        return {}
+    t_mul, first = kwargs.get("t_mul", 2.0), kwargs["first_decay_steps"]
+    jumps, restart = {}, 1
+    while first * (t_mul**restart - 1) / (t_mul - 1) <= max(STEPS):
+        start = first * (t_mul**restart - 1) / (t_mul - 1)
+        if abs(start - round(start)) < 1e-9:
+            jumps[round(start)] = restart
+        restart += 1
+    return jumps
+
+
 @pytest.mark.parametrize("case", CASES, ids=[case_id(c) for c in CASES])
 def test_schedule_matches_keras_at_many_steps(case):
     name, kwargs = case
     ours = getattr(schedules, name)(**kwargs)
     theirs = getattr(keras.optimizers.schedules, name)(**kwargs)
-    got = np.array([ours(step) for step in STEPS])
-    expected = np.array([keras_value(theirs, step) for step in STEPS])
+    jumps = rounding_decided_jumps(name, kwargs)
+    steps = [step for step in STEPS if step not in jumps]
+    got = np.array([ours(step) for step in steps])
+    expected = np.array([keras_value(theirs, step) for step in steps])
     # Keras computes in float32, lamina in Python floats (float64).
     np.testing.assert_allclose(got, expected, rtol=2e-6, atol=1e-8)
     assert all(isinstance(ours(step), float) for step in (0, 3, 10**6))
+    # At an exact restart lamina starts the new period; Keras lands on either side of the
+    # jump (the new peak, or the old period's floor alpha), depending on the CPU.
+    for step, restart in jumps.items():
+        initial, alpha = kwargs["initial_learning_rate"], kwargs.get("alpha", 0.0)
+        peak = initial * ((1 - alpha) * kwargs.get("m_mul", 1.0) ** restart + alpha)
+        assert ours(step) == pytest.approx(peak, rel=1e-12)
+        sides = [peak, initial * alpha]
+        assert min(abs(keras_value(theirs, step) - side) for side in sides) <= 2e-6 * initial
+
+
+@pytest.mark.parametrize(
+    ("first", "t_mul", "restarts"),
+    [(12, 1.5, [12, 30, 57]), (2, 3.0, [2, 8, 26, 80, 242]), (20, 2.0, [20, 60, 140, 300])],
+)
+def test_cosine_decay_restarts_starts_each_period_at_its_exact_restart(first, t_mul, restarts):
+    schedule = schedules.CosineDecayRestarts(1.0, first, t_mul=t_mul, m_mul=0.8, alpha=0.1)
+    for index, step in enumerate(restarts, start=1):
+        assert schedule(step) == pytest.approx(0.9 * 0.8**index + 0.1, rel=1e-12)
+        assert schedule(step - 1) < schedule(step)  # the previous period decayed
 
 
 def test_cosine_decay_restarts_periods_grow_by_t_mul():

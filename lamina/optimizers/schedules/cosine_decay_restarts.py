@@ -56,8 +56,14 @@ class CosineDecayRestarts(LearningRateSchedule):
             return restart, fraction - restart
         # Periods end at (t_mul**i - 1) / (t_mul - 1) in units of first_decay_steps.
         restart = math.floor(math.log(1.0 - fraction * (1.0 - self.t_mul)) / math.log(self.t_mul))
-        start = (1.0 - self.t_mul**restart) / (1.0 - self.t_mul)
-        return restart, (fraction - start) / self.t_mul**restart
+        # At an exact restart the logarithm's rounding may land a hair below the integer:
+        # a step that reaches the next period's start (to rounding) belongs to that period.
+        if self._start(restart + 1) <= fraction * (1.0 + 1e-12):
+            restart += 1
+        return restart, max(fraction - self._start(restart), 0.0) / self.t_mul**restart
+
+    def _start(self, restart):
+        return (1.0 - self.t_mul**restart) / (1.0 - self.t_mul)
 
     def get_config(self):
         return {
