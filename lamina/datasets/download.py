@@ -16,6 +16,12 @@ from lamina.datasets.extract import extract_archive
 from lamina.datasets.hashing import hash_file, normalize_hash, resolve_hash_algorithm
 from lamina.datasets.progress import DownloadProgress
 from lamina.errors import ConfigurationError, DownloadError
+from lamina.saving.atomic import hold_temporary, remove_stale_temporaries
+
+try:
+    import fcntl
+except ImportError:  # Windows: no cross-process lock; concurrent calls may both download
+    fcntl = None
 
 _CHUNK_BYTES = 1 << 20
 _TIMEOUT_S = 60
@@ -54,7 +60,11 @@ def get_file(
     root: ``~/.lamina`` (or ``$LAMINA_HOME``), so ``origin=".../mnist.npz"`` is stored at
     ``~/.lamina/datasets/mnist.npz``. The download goes to a temporary file in the same
     folder, is checked against ``file_hash``, and only then renamed into place: an
-    interrupted or corrupt download never leaves a file behind.
+    interrupted or corrupt download never leaves a file behind (the temporary files of
+processes killed mid-download are removed by the next download into that folder).
+Processes that ask for the same file at once take turns through a lock file next to
+it (``.<name>.lock``, removed afterwards): one downloads and extracts, the others wait
+and reuse its result.
 
     Args:
         fname: Local file name; ``None`` takes the last part of ``origin``'s path. With
@@ -66,7 +76,9 @@ def get_file(
         cache_subdir: Folder under the root (an absolute path is used as is).
         hash_algorithm: "auto" (by digest length, as Keras), "sha256" or "md5".
         extract: Unpack a .zip/.tar(.gz) archive and return the folder it went to.
-            Members with absolute paths, ``..`` or links leading outside are refused.
+            Members with absolute paths, ``..``, or links whose target (followed through
+            the links already extracted) leaves the folder are refused; the archive is
+            unpacked into a temporary folder and moved into place only when complete.
         force_download: Download even when a valid cached file exists.
         progress: Show progress on stderr (a live bar on a terminal, a start and an end
             line otherwise).
@@ -87,14 +99,51 @@ def get_file(
     directory = cache_directory(cache_dir, cache_subdir)
     target, extraction_dir = _targets(directory, fname, name_given, extract)
 
-    fetched = force_download or not _is_cached(target, expected, algorithm, progress)
-    if fetched:
-        _download(origin, target, expected, algorithm, progress)
-    if not extract:
-        return target
-    if fetched or not os.path.isdir(extraction_dir):
-        extract_archive(target, extraction_dir)
-    return extraction_dir
+    with _cache_entry_lock(target):
+        fetched = force_download or not _is_cached(target, expected, algorithm, progress)
+        if fetched:
+            _download(origin, target, expected, algorithm, progress)
+        if not extract:
+            return target
+        if fetched or not os.path.isdir(extraction_dir):
+            extract_archive(target, extraction_dir)
+        return extraction_dir
+
+
+@contextlib.contextmanager
+def _cache_entry_lock(target):
+    """Hold ``.<name>.lock`` next to ``target`` so that processes fetching or extracting
+    the same file take turns: the first does the work, the others wait and find it done.
+
+    The holder removes the lock file before letting go, so none is left behind. A waiter
+    that then gets the lock on the removed file sees that the name now leads elsewhere
+    (or nowhere) and starts over on the current file.
+    """
+    if fcntl is None:
+        yield
+        return
+    path = os.path.join(os.path.dirname(target), f".{os.path.basename(target)}.lock")
+    while True:
+        try:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
+        except OSError:  # a read-only cache: whatever is there is used as is
+            yield
+            return
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        try:
+            current = os.stat(path)
+        except FileNotFoundError:
+            current = None
+        held = os.fstat(fd)
+        if current is not None and (current.st_dev, current.st_ino) == (held.st_dev, held.st_ino):
+            break
+        os.close(fd)
+    try:
+        yield
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(path)
+        os.close(fd)
 
 
 def _check_origin(origin):
@@ -125,6 +174,11 @@ def _check_fname(fname, origin):
             )
         return fname
     fname = os.fspath(fname)
+    if fname in (".", ".."):
+        raise ConfigurationError(
+            f"get_file: `fname` must be a file name, and {fname!r} names a folder. Pass a name "
+            f"such as 'data.npz', or fname=None to take it from origin. Received: fname={fname!r}."
+        )
     if os.sep in fname or "/" in fname:
         raise ConfigurationError(
             "get_file: `fname` must be a bare file name; choose the folder with `cache_dir` "
@@ -159,11 +213,13 @@ def _is_cached(path, expected, algorithm, progress):
 def _download(origin, target, expected, algorithm, progress):
     """Fetch ``origin`` into ``target`` atomically, checking ``expected`` first."""
     directory, name = os.path.split(target)
+    remove_stale_temporaries(directory)
     partial = os.path.join(directory, f".{name}.{uuid.uuid4().hex[:12]}.part")
     # os.open (unlike mkstemp's 0600) lets the umask set the mode the cached file keeps.
     handle = os.open(
         partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666
     )
+    hold_temporary(handle)
     try:
         with os.fdopen(handle, "wb") as out:
             actual = _fetch(origin, out, algorithm, progress, target, expected)
