@@ -8,29 +8,9 @@ from lamina.layers.bias import add_bias
 from lamina.layers.convolutional.windowed_conv import WindowedConv, input_channels
 from lamina.utils import conv_utils
 from lamina.utils.checks import positive_int
+from lamina.utils.conv_utils import transpose_crops
 
 CONV_TRANSPOSE_FUNCTIONS = {1: F.conv_transpose1d, 2: F.conv_transpose2d, 3: F.conv_transpose3d}
-
-
-def transpose_crops(kernel, stride, dilation, padding, output_padding):
-    """How much Keras trims from each end of torch's full transposed-conv output along one axis.
-
-    torch's ``conv_transpose`` with no padding gives ``(n - 1) * stride + window`` samples.
-    Keras's 'valid' keeps them all and appends ``output_padding`` (default
-    ``max(window, stride) - window``); 'same' keeps ``n * stride`` (or
-    ``(n - 1) * stride + window % 2 + output_padding``), trimming the extra from the left
-    first. A negative crop means zeros appended.
-    """
-    window = conv_utils.effective_kernel(kernel, dilation)
-    if padding == "valid":
-        extra = max(window, stride) - window if output_padding is None else output_padding
-        return 0, -extra
-    if output_padding is None:
-        total = stride + window - 2
-    else:
-        total = window + window % 2 - 2 + output_padding
-    kept_left = min(total // 2 + total % 2, window - 1)
-    return window - 1 - kept_left, window - 1 - (total - kept_left)
 
 
 class BaseConvTranspose(WindowedConv):
