@@ -30,6 +30,7 @@ from lamina.errors import ConfigurationError, InputError, describe
 from lamina.layers import symbolic, training_mode
 from lamina.layers.weight_extras import own_regularized_weights, weight_penalties
 from lamina.utils.tree import flatten, flatten_shapes, is_shape, map_shapes, map_structure
+from lamina.variables.variable import as_variable, rewrap
 
 _BASE_KWARGS = ("input_shape", "batch_input_shape", "batch_size", "input_dim")
 
@@ -125,12 +126,19 @@ class Layer(nn.Module):
         constraint: Any = None,
         name: str | None = None,
         layout: str = "identity",
+        autocast: bool = True,
+        aggregation: str = "none",
+        overwrite_with_gradient: bool = False,
     ) -> torch.Tensor:
         """Create a weight of Keras-layout ``shape``, stored in lamina's ``layout``.
 
-        Trainable weights become ``nn.Parameter``s, others registered buffers. The
+        Trainable weights become ``lamina.Variable``s (``nn.Parameter``s), others
+        registered buffers (``NonTrainableVariable``s); both have Keras's Variable API
+        (``assign``, ``numpy()``, ``path`` = ``"layer_name/weight_name"``...). The
         initializer sees the Keras-layout shape (so fans match Keras), and the value is
-        then converted with ``lamina.layouts.from_keras(layout, ...)``.
+        then converted with ``lamina.layouts.from_keras(layout, ...)``. ``autocast``,
+        ``aggregation`` and ``overwrite_with_gradient`` are accepted for Keras code and
+        have no effect.
         """
         if "_lamina_initialized" not in self.__dict__:
             raise ConfigurationError(MISSING_SUPER_INIT.format(cls=type(self).__name__))
@@ -146,15 +154,30 @@ class Layer(nn.Module):
         regularizer, constraint = regularizers.get(regularizer), constraints.get(constraint)
         value = initializers.get(initializer)(shape, dtype=dtype)
         value = layouts.from_keras(layout, value).contiguous().to(get_device())
+        path = f"{self.name}/{name}"
         if trainable:
-            self.register_parameter(name, nn.Parameter(value, requires_grad=self._trainable))
+            self.register_parameter(name, as_variable(value, name, path, True, self._trainable))
         else:
-            self.register_buffer(name, value)
+            self.register_buffer(name, as_variable(value, name, path, False))
         self._own_weights.append((name, layout, bool(trainable)))
         if regularizer is not None or constraint is not None:
             self._weight_extras = getattr(self, "_weight_extras", {})
             self._weight_extras[name] = (regularizer, constraint)
         return getattr(self, name)
+
+    def add_variable(self, shape, initializer, dtype=None, trainable=True, autocast=True,
+                     regularizer=None, constraint=None, name=None):
+        """Keras's other name for ``add_weight`` (same arguments, same result)."""
+        return self.add_weight(shape, initializer, dtype, trainable, regularizer, constraint, name)
+
+    def _apply(self, fn, recurse=True):
+        # ``.to()``/``.double()`` replace buffers with plain tensors: keep their Variable API.
+        before = dict(self._buffers)
+        super()._apply(fn, recurse)
+        for key, buffer in self._buffers.items():
+            if buffer is not None and before.get(key) is not None:
+                self._buffers[key] = rewrap(buffer, before[key])
+        return self
 
     def build_from_shapes(self, input_shape, **extra_shapes):
         """Build once for ``input_shape`` (idempotent).

@@ -16,10 +16,12 @@ import functools
 import torch
 
 from lamina.backend import floatx
+from lamina.backend.dtypes import to_torch_dtype as dtype_of
 from lamina.backend.naming import to_snake_case
 from lamina.backend.tracing import eager_when_traced
 from lamina.errors import ConfigurationError, SavingError, describe
 from lamina.losses.loss import as_tensor, to_torch_dtype
+from lamina.variables.variable import as_variable, rewrap
 
 _INITIALIZERS = {"zeros": 0.0, "ones": 1.0}
 
@@ -93,13 +95,18 @@ class Metric:
         self.flush_updates()
         return list(self._variables.values())
 
-    def add_variable(self, shape, initializer="zeros", dtype=None, name=None):
+    def add_variable(self, shape, initializer="zeros", dtype=None, aggregation="sum", name=None):
         """Create a state tensor on the metric's device and return it.
+
+        The state is a ``lamina.Variable`` (non-trainable): ``assign``, ``assign_add``,
+        ``numpy()``, ``path`` (``"metric_name/variable_name"``) work as in Keras, and it
+        is a plain torch tensor for in-place torch ops.
 
         Args:
             shape: Shape of the state, e.g. ``()`` for a running total.
             initializer: ``"zeros"``, ``"ones"`` or a number; ``reset_state`` restores it.
             dtype: Dtype of the state; defaults to the metric's dtype.
+            aggregation: accepted for Keras code (no effect).
             name: Unique name, the key in ``state_dict``. Defaults to ``variable_<n>``.
         """
         name = name or f"variable_{len(self._variables)}"
@@ -116,11 +123,16 @@ class Metric:
             )
         shape = (shape,) if isinstance(shape, int) else tuple(shape)
         tensor = torch.full(
-            shape, float(value), dtype=dtype or self._torch_dtype, device=self.device
+            shape, float(value), dtype=dtype_of(dtype) if dtype else self._torch_dtype, device=self.device
         )
+        tensor = as_variable(tensor, name, f"{self.name}/{name}", False)
         self._variables[name] = tensor
         self._initial_values[name] = float(value)
         return tensor
+
+    def add_weight(self, shape=(), initializer=None, dtype=None, name=None):
+        """Keras's older name for ``add_variable`` (``initializer=None``: zeros)."""
+        return self.add_variable(shape, initializer or "zeros", dtype=dtype, name=name)
 
     def update_state(self, y_true, y_pred, sample_weight=None):
         """Add one batch to the state. Subclasses must implement this."""
@@ -177,7 +189,7 @@ class Metric:
         if device.type == "cuda" and device.index is None:
             device = torch.device("cuda", torch.cuda.current_device())
         for name, old in list(self._variables.items()):
-            new = old.to(device)
+            new = rewrap(old.to(device), old)
             self._variables[name] = new
             for attribute, value in list(vars(self).items()):
                 if value is old:
