@@ -204,7 +204,12 @@ def _encode_spec(spec, family):
         return [_encode_spec(s, family) for s in spec]
     if isinstance(spec, dict):
         return {k: _encode_spec(v, family) for k, v in spec.items()}
-    return family.serialize(family.get(spec))
+    obj = family.get(spec)
+    entry = family.serialize(obj)
+    if type(obj).__module__.startswith(family.__name__ + "."):
+        # Keras finds a built-in that its own ``get`` does not list (Circle...) by module.
+        entry = {"module": family.__name__.replace("lamina.", "keras."), **entry}
+    return entry
 
 
 def _decode_spec(spec, family, custom_objects):
