@@ -5,6 +5,7 @@ functions (``sparse_categorical_crossentropy``, ...) return one loss per sample.
 ``get`` resolves what ``compile(loss=...)`` receives.
 """
 
+from lamina.losses.circle import Circle, circle
 from lamina.losses.crossentropy import (
     BinaryCrossentropy,
     CategoricalCrossentropy,
@@ -14,11 +15,16 @@ from lamina.losses.crossentropy import (
     sparse_categorical_crossentropy,
     validate_sparse_labels,
 )
+from lamina.losses.ctc import CTC, ctc
 from lamina.losses.focal import (
     BinaryFocalCrossentropy,
     CategoricalFocalCrossentropy,
     binary_focal_crossentropy,
     categorical_focal_crossentropy,
+)
+from lamina.losses.generalized_crossentropy import (
+    CategoricalGeneralizedCrossEntropy,
+    categorical_generalized_cross_entropy,
 )
 from lamina.losses.hinge import (
     CategoricalHinge,
@@ -57,10 +63,13 @@ __all__ = [
     "ALL_NAMES",
     "REDUCTIONS",
     "BinaryCrossentropy",
+    "CTC",
     "BinaryFocalCrossentropy",
     "CategoricalCrossentropy",
     "CategoricalFocalCrossentropy",
+    "CategoricalGeneralizedCrossEntropy",
     "CategoricalHinge",
+    "Circle",
     "CosineSimilarity",
     "Dice",
     "Hinge",
@@ -81,8 +90,11 @@ __all__ = [
     "binary_focal_crossentropy",
     "categorical_crossentropy",
     "categorical_focal_crossentropy",
+    "categorical_generalized_cross_entropy",
     "categorical_hinge",
+    "circle",
     "cosine_similarity",
+    "ctc",
     "deserialize",
     "dice",
     "get",

@@ -3,6 +3,7 @@
 import inspect
 
 from lamina.errors import ConfigurationError, describe
+from lamina.losses.circle import Circle, circle
 from lamina.losses.crossentropy import (
     BinaryCrossentropy,
     CategoricalCrossentropy,
@@ -11,11 +12,16 @@ from lamina.losses.crossentropy import (
     categorical_crossentropy,
     sparse_categorical_crossentropy,
 )
+from lamina.losses.ctc import CTC, ctc
 from lamina.losses.focal import (
     BinaryFocalCrossentropy,
     CategoricalFocalCrossentropy,
     binary_focal_crossentropy,
     categorical_focal_crossentropy,
+)
+from lamina.losses.generalized_crossentropy import (
+    CategoricalGeneralizedCrossEntropy,
+    categorical_generalized_cross_entropy,
 )
 from lamina.losses.hinge import (
     CategoricalHinge,
@@ -70,6 +76,9 @@ _CLASSES = {
         CategoricalFocalCrossentropy,
         Dice,
         Tversky,
+        CTC,
+        Circle,
+        CategoricalGeneralizedCrossEntropy,
     )
 }
 
@@ -103,6 +112,8 @@ _BY_NAME = {
     "categorical_focal_crossentropy": CategoricalFocalCrossentropy,
     "dice": Dice,
     "tversky": Tversky,
+    "ctc": CTC,
+    "circle": Circle,
 }
 _BY_NAME.update(
     {name: cls for name, cls in _CLASSES.items() if cls not in (Loss, LossFunctionWrapper)}
@@ -130,6 +141,9 @@ _FUNCTIONS = {
         categorical_focal_crossentropy,
         dice,
         tversky,
+        ctc,
+        circle,
+        categorical_generalized_cross_entropy,
     )
 }
 
