@@ -206,6 +206,18 @@ class Layer(nn.Module):
             if built is None:
                 raise ConfigurationError(MISSING_SUPER_INIT.format(cls=type(self).__name__))
             self._build_from_values(inputs, args, kwargs)
+        if _calls_running[0]:
+            return self._eager_call(inputs, args, kwargs)
+        # The outermost call starts with no losses, as Keras's: ``layer.losses`` holds what
+        # this call added, however often the layer ran before.
+        self._clear_losses()
+        _calls_running[0] = True
+        try:
+            return self._eager_call(inputs, args, kwargs)
+        finally:
+            _calls_running[0] = False
+
+    def _eager_call(self, inputs, args, kwargs):
         accepts_training, accepts_mask = self._call_takes
         if accepts_training:
             if kwargs.get("training") is None:
@@ -479,7 +491,11 @@ class Layer(nn.Module):
 
     # ------------------------------------------------------------------- losses
     def add_loss(self, loss: torch.Tensor) -> None:
-        """Add a scalar loss tensor (e.g. an activity penalty) collected by ``fit``."""
+        """Add a scalar loss tensor (e.g. an activity penalty) collected by ``fit``.
+
+        As in Keras, the outermost layer or model call clears the losses of the call
+        before, so ``layer.losses`` lists those of the latest call only.
+        """
         self._losses.append(loss)
 
     @property
@@ -512,9 +528,9 @@ class Layer(nn.Module):
         return collected
 
     def _clear_losses(self):
-        self._losses.clear()
-        for layer in self._sublayers():
-            layer._clear_losses()
+        for module in self.modules():
+            if getattr(module, "_losses", None):
+                module._losses.clear()
 
     # ------------------------------------------------------------------- config
     def get_config(self) -> dict[str, Any]:
@@ -545,6 +561,9 @@ class Layer(nn.Module):
 # was called with more tensors than ``inputs`` (``mha(query, value)``, ``initial_state=``),
 # those tensors join the node's inputs and this keyword says how to unpack them.
 _PACKED_CALL = "_lamina_packed_call"
+
+# Whether a layer call is running (its sublayers' calls are not the outermost one).
+_calls_running = [False]
 
 Layer._call_takes = _call_arguments(Layer)
 

@@ -6,6 +6,7 @@ host per step: the progress bar reads the running values a few times per second,
 epoch logs are read once per epoch.
 """
 
+import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -40,6 +41,12 @@ from lamina.training.validation import check_input_shape, check_sparse_labels
 from lamina.training.validation_split import class_labels, split_indices
 from lamina.utils.data_packing import unpack_x_y_sample_weight
 from lamina.utils.tree import flatten
+
+NO_TRAINABLE_WEIGHTS = (
+    "Model '{model}' has no trainable weights (or none the loss depends on), so fit only "
+    "computes the loss and metrics, as Keras does. Unfreeze layers (layer.trainable = True) "
+    "to train them."
+)
 
 
 class Trainer:
@@ -183,7 +190,9 @@ class Trainer:
         if self.compiled and arrays and data.y is not None:
             check_sparse_labels(self, data.y)
         if training and not self.optimizer.built:
-            self.optimizer.build(list(self.parameters()))
+            parameters = list(self.parameters())
+            if parameters:  # else train_step warns, as Keras, and only computes the logs
+                self.optimizer.build(parameters)
         if training:
             device = self._target_device()
             needs_scaler = mixed_precision.needs_loss_scaling(device)
@@ -207,13 +216,16 @@ class Trainer:
         else:
             y_pred = self(x, training=True)
         loss = self.compute_loss(x, y, y_pred, sample_weight)
-        self.optimizer.zero_grad()
         scaler = getattr(self, "_grad_scaler", None)
-        if scaler is None:
+        if not loss.requires_grad:
+            warnings.warn(NO_TRAINABLE_WEIGHTS.format(model=self.name), stacklevel=2)
+        elif scaler is None:
+            self.optimizer.zero_grad()
             loss.backward()
             self._sync_gradients(y_pred)
             self.optimizer.step()
         else:
+            self.optimizer.zero_grad()
             scaler.scale(loss).backward()
             self._sync_gradients(y_pred)
             self.optimizer.step(grad_scaler=scaler)
@@ -398,8 +410,11 @@ class Trainer:
         custom = custom_steps.overrides(self, "train_step")
         # A custom train_step or compute_loss may leave the losses layers added uncollected.
         drop_losses = custom or custom_steps.overrides(self, "compute_loss")
-        if arrays and data.y is None and not custom:
-            raise InputError("fit needs targets: pass y (the labels or values to learn).")
+        if arrays and data.y is None and not custom and self._compiled.loss is not None:
+            raise InputError(
+                "fit needs targets: pass y (the labels or values to learn). A model whose "
+                "losses all come from add_loss is compiled without a loss: compile(optimizer=...)."
+            )
         validation = None
         if validation_data is not None:
             validation = self._validation_from(validation_data, validation_batch_size or batch_size)
@@ -580,8 +595,13 @@ class Trainer:
         batch_size = check_batch_size(batch_size)
         distribute.current()  # under torchrun, starts the process group
         data = self._data(x, y, sample_weight, batch_size, check_finite=check_finite)
-        if isinstance(data, ArrayData) and data.y is None and not custom_steps.overrides(self, "test_step"):
-            raise InputError("evaluate needs targets: pass y.")
+        if (
+            isinstance(data, ArrayData)
+            and data.y is None
+            and not custom_steps.overrides(self, "test_step")
+            and self._compiled.loss is not None
+        ):
+            raise InputError("evaluate needs targets: pass y (or compile without a loss when add_loss gives them).")
         self._prepare(data, training=False)
         verbose = 1 if verbose == "auto" else verbose
         callback_list = self._callbacks(
