@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Build lamina's wheel and sdist, install the wheel into a fresh virtual environment (no
-# system site-packages, no source tree on the path) and run the unchanged seed example
-# against it, from a folder outside the checkout.
+# system site-packages, no source tree on the path, none of the extras) and run, from a
+# folder outside the checkout, the unchanged seed example and .ci/wheel_saving_check.py
+# (save/load, weights files, ModelCheckpoint, BackupAndRestore resume).
 #
 # MNIST's host is made unreachable (LAMINA_DATASETS_ORIGIN points at a closed port on
 # 127.0.0.1), so the example must say so and train on Fashion-MNIST from Debian's
@@ -51,7 +52,7 @@ python3 -m venv "$work/venv"
     -c constraints-dev.txt "${wheel[0]}"
 
 mkdir "$work/run"
-cp examples/seed_example.py "$work/run/"
+cp examples/seed_example.py .ci/wheel_saving_check.py "$work/run/"
 cd "$work/run"
 installed="$("$work/venv/bin/python" -c 'import lamina; print(lamina.__file__)')"
 case "$installed" in
@@ -70,4 +71,9 @@ grep -q "^Dataset: Fashion-MNIST" "$work/seed.log" || { echo "wheel check FAILED
 grep -q "Epoch 5/5" "$work/seed.log" || { echo "wheel check FAILED: the example did not train 5 epochs"; exit 1; }
 tail -n 1 "$work/seed.log" | grep -q "^313/313 .*accuracy: 0\.[89]" \
     || { echo "wheel check FAILED: no test line with accuracy >= 0.8"; tail -n 3 "$work/seed.log"; exit 1; }
-echo "wheel check passed: the seed example ran on the installed wheel ($(tail -n 1 "$work/seed.log" | tr -s ' '))"
+echo "the seed example ran on the installed wheel ($(tail -n 1 "$work/seed.log" | tr -s ' '))"
+
+echo "== wheel check: saving, loading, checkpoints and resume on the installed wheel alone"
+mkdir "$work/saves"
+"$work/venv/bin/python" wheel_saving_check.py "$work/saves" || { echo "wheel check FAILED: saving on the wheel"; exit 1; }
+echo "wheel check passed"

@@ -227,6 +227,7 @@ def _summary_writer_class():
         from torch.utils.tensorboard import SummaryWriter
     except ImportError as err:
         raise ConfigurationError(
-            f"TensorBoard needs the `tensorboard` package: pip install tensorboard ({err})."
+            f"The TensorBoard callback needs the `tensorboard` package: pip install 'lamina[tensorboard]' "
+            f"(or pip install tensorboard). ({err})"
         ) from None
     return SummaryWriter

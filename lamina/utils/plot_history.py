@@ -98,6 +98,6 @@ def _figure_class():
         from matplotlib.figure import Figure
     except ImportError as err:
         raise ImportError(
-            f"plot_history needs matplotlib: pip install matplotlib ({err})."
+            f"plot_history needs matplotlib: pip install 'lamina[plot]' (or pip install matplotlib). ({err})"
         ) from None
     return Figure
