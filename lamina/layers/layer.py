@@ -28,6 +28,7 @@ from lamina.backend.device import get_device
 from lamina.backend.naming import to_snake_case, unique_name
 from lamina.errors import ConfigurationError, InputError, describe
 from lamina.layers import symbolic, training_mode
+from lamina.layers.array_inputs import tensors_from_arrays
 from lamina.layers.weight_extras import own_regularized_weights, weight_penalties
 from lamina.utils.tree import flatten, flatten_shapes, is_shape, map_shapes, map_structure
 from lamina.variables.variable import as_variable, rewrap
@@ -201,6 +202,8 @@ class Layer(nn.Module):
             inputs, args = _unpack_call(inputs, kwargs)
         if type(inputs) is not torch.Tensor and symbolic.is_symbolic(inputs):
             return self._symbolic_call(inputs, *args, **kwargs)
+        if type(inputs) is not torch.Tensor:
+            inputs = tensors_from_arrays(inputs, self.__dict__.get("dtype"))
         built = self.__dict__.get("built")
         if not built:
             if built is None:
