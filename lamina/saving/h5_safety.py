@@ -44,26 +44,10 @@ def open_h5_safely(source):
 
 
 def check_h5(handle, where):
-    import h5py
-
+    """Raise ``SavingError`` if the open file ``handle`` links or stores data outside itself."""
     problems = []
-
-    def visit(name):
-        link = handle.get(name, getlink=True)
-        if isinstance(link, h5py.ExternalLink):
-            problems.append(f"'{name}' is an external link to {link.filename}:{link.path}")
-            return
-        if isinstance(link, h5py.SoftLink):
-            problems.append(f"'{name}' is a soft link to {link.path}")
-            return
-        obj = handle.get(name)
-        if isinstance(obj, h5py.Dataset):
-            if obj.is_virtual:
-                problems.append(f"'{name}' is a virtual dataset")
-            elif obj.external:
-                problems.append(f"'{name}' keeps its data in external files {obj.external}")
-
-    _visit_links(handle, "", visit)
+    for name, link, obj in walk_h5(handle):
+        problems.extend(_outside_problems(name, link, obj))
     if problems:
         raise SavingError(
             f"Refusing to load {where}: it points outside itself ({'; '.join(problems[:5])}). "
@@ -71,17 +55,55 @@ def check_h5(handle, where):
         )
 
 
-def _visit_links(group, prefix, visit):
+def walk_h5(handle):
+    """``(path, link, object)`` for every link of the file, each group entered once.
+
+    A group reached again through another hard link (the file's links may form a DAG, or a
+    cycle back to a parent) is not walked again: groups are recognised by their address in
+    the file, so the walk's cost is the number of links, not the number of paths through
+    them. ``object`` is None for soft and external links, which are not followed.
+    """
     import h5py
 
-    for key in group.keys():
-        name = f"{prefix}/{key}" if prefix else key
-        visit(name)
-        link = group.get(key, getlink=True)
-        if isinstance(link, h5py.HardLink):
+    seen = {_address(handle)}
+    pending = [("", handle)]
+    while pending:
+        prefix, group = pending.pop()
+        for key in group.keys():
+            name = f"{prefix}/{key}" if prefix else key
+            link = group.get(key, getlink=True)
+            if not isinstance(link, h5py.HardLink):
+                yield name, link, None
+                continue
             child = group.get(key)
+            yield name, link, child
             if isinstance(child, h5py.Group):
-                _visit_links(child, name, visit)
+                address = _address(child)
+                if address not in seen:
+                    seen.add(address)
+                    pending.append((name, child))
+
+
+def _address(obj):
+    import h5py
+
+    info = h5py.h5o.get_info(obj.id)
+    return info.fileno, info.addr
+
+
+def _outside_problems(name, link, obj):
+    import h5py
+
+    if isinstance(link, h5py.ExternalLink):
+        return [f"'{name}' is an external link to {link.filename}:{link.path}"]
+    if isinstance(link, h5py.SoftLink):
+        return [f"'{name}' is a soft link to {link.path}"]
+    if isinstance(obj, h5py.Dataset):
+        if obj.is_virtual:
+            return [f"'{name}' is a virtual dataset"]
+        if obj.external:
+            return [f"'{name}' keeps its data in external files {obj.external}"]
+    return []
 
 
 def _describe(source):

@@ -15,9 +15,16 @@ import torch
 
 from lamina import layouts
 from lamina.saving.h5_writing import fixed_string
+from lamina.saving.restore_checks import (
+    check_number,
+    place_slot_state,
+    read_array,
+    read_scalar,
+    read_torch_slot,
+)
 
 
-def keras_slots(optimizer):
+def keras_slots(optimizer, learning_rate=None):
     """Keras's slot variables of ``optimizer`` as groups of ``(torch state key, factor)``:
     Keras lists each group's slots weight by weight (within a group, interleaved), one
     group after the other; ``factor`` turns torch's value into Keras's. ``None`` when the
@@ -25,9 +32,11 @@ def keras_slots(optimizer):
 
     Momentum is where the two differ in units: torch keeps SGD's and RMSprop's buffer
     without the learning rate (``w -= lr * buf``), Keras with it (SGD ``w += m``, ``m =
-    -lr * buf``; RMSprop ``w -= m``, ``m = lr * buf``). Both at the current rate.
+    -lr * buf``; RMSprop ``w -= m``, ``m = lr * buf``). Both at the current rate, or at
+    ``learning_rate`` when given (the rate a file being loaded restores).
     """
-    name, rate = type(optimizer).__name__, float(optimizer.learning_rate)
+    rate = float(optimizer.learning_rate if learning_rate is None else learning_rate)
+    name = type(optimizer).__name__
     if name in ("Adam", "AdamW"):
         groups = [[("exp_avg", 1.0), ("exp_avg_sq", 1.0)]]
         return groups + [[("max_exp_avg_sq", 1.0)]] if optimizer.amsgrad else groups
@@ -89,44 +98,77 @@ def write_optimizer(root, model):
                 slot.attrs[key] = value
 
 
-def read_optimizer(root, model):
+def torch_slot_keys(optimizer):
+    """The per-weight tensors ``optimizer`` keeps in torch's state (each shaped like its
+    weight), or None when lamina does not know them (a wrapped ``torch.optim`` class)."""
+    if type(optimizer).__name__ == "Nadam":
+        return {"exp_avg", "exp_avg_sq"}
+    groups = keras_slots(optimizer)
+    return None if groups is None else {key for group in groups for key, _ in group}
+
+
+def read_optimizer(root, model, source="the file"):
     """Restore optimizer state saved by ``write_optimizer`` (or by Keras)."""
+    prepare_optimizer(root, model, source)()
+
+
+def prepare_optimizer(root, model, source="the file"):
+    """Check and read the optimizer state in ``root``; return the function that restores it.
+
+    Every array is checked against what it replaces (``restore_checks``) before anything
+    is changed, so a refused file leaves the optimizer as it was.
+    """
+    import h5py
+
     optimizer = getattr(model, "optimizer", None)
     group = root.get("optimizer/vars")
-    if optimizer is None or group is None or "0" not in group:
-        return
-    if not optimizer.built:
-        optimizer.build(list(model.parameters()))
-    optimizer.iterations = int(np.asarray(group["0"][()]))
+    if optimizer is None or not isinstance(group, h5py.Group) or "0" not in group:
+        return lambda: None
     scheduled = optimizer.learning_rate_schedule is not None  # its value follows iterations
-    if "1" in group and not scheduled:
-        optimizer.learning_rate = float(np.asarray(group["1"][()]))
-    torch_optimizer = optimizer.torch_optimizer
     entries = _trainable_entries(model)
-    fused = any(g.get("fused") or g.get("capturable") for g in torch_optimizer.param_groups)
+    restored = {"iterations": read_scalar(group["0"], "optimizer/vars/0", low=0, source=source)}
+    if "1" in group and not scheduled:
+        restored["learning_rate"] = read_scalar(group["1"], "optimizer/vars/1", source=source)
     exact = root.get("optimizer/torch_state")
-    if exact is not None and len(exact) == len(entries):
+    states = None
+    if isinstance(exact, h5py.Group) and len(exact) == len(entries):
         if "learning_rate" in exact.attrs and not scheduled:
-            optimizer.learning_rate = float(exact.attrs["learning_rate"])
-        for position, (tensor, _) in enumerate(entries):
-            slot = exact[str(position)]
-            state = {key: float(value) if np.ndim(value) == 0 else value for key, value in slot.attrs.items()}
-            for key in slot.keys():
-                value = torch.from_numpy(np.asarray(slot[key][()]))
-                on_cpu = key == "step" and not fused
-                state[key] = value.to("cpu" if on_cpu else tensor.device)
+            where = "optimizer/torch_state@learning_rate"
+            restored["learning_rate"] = check_number(exact.attrs["learning_rate"], where, source=source)
+        allowed = torch_slot_keys(optimizer)
+        states = [
+            read_torch_slot(exact.get(str(position)), tensor, allowed, f"optimizer/torch_state/{position}", source)
+            for position, (tensor, _) in enumerate(entries)
+        ]
+    else:
+        first = 1 if scheduled else 2
+        rate = restored.get("learning_rate")
+        states = _read_keras_slots(group, optimizer, entries, first, restored["iterations"], rate, source)
+
+    def apply():
+        if not optimizer.built:
+            optimizer.build(list(model.parameters()))
+        optimizer.iterations = int(restored["iterations"])
+        if "learning_rate" in restored:
+            optimizer.learning_rate = float(restored["learning_rate"])
+        if states is None:
+            return
+        torch_optimizer = optimizer.torch_optimizer
+        fused = any(g.get("fused") or g.get("capturable") for g in torch_optimizer.param_groups)
+        for (tensor, _), state in zip(entries, states):
             if state:
-                torch_optimizer.state[tensor] = state
-        return
-    _read_keras_slots(group, optimizer, entries, 1 if scheduled else 2, fused)
+                torch_optimizer.state[tensor] = place_slot_state(state, tensor, fused)
+
+    return apply
 
 
-def _read_keras_slots(group, optimizer, entries, first, fused):
-    groups = keras_slots(optimizer)
+def _read_keras_slots(group, optimizer, entries, first, iterations, rate, source):
+    """Per-weight torch states from Keras's slot variables (``None``: nothing to restore)."""
+    groups = keras_slots(optimizer, rate)
     order = [] if groups is None else _slot_order(groups, entries)
     stored = len(group) - first
     if stored <= 0:
-        return
+        return None
     if groups is None or stored != len(order):
         warnings.warn(
             f"The file holds {stored} optimizer slot arrays written by Keras for "
@@ -134,20 +176,20 @@ def _read_keras_slots(group, optimizer, entries, first, fused):
             f"(Nadam's shared momentum product, gradient accumulation...), so this optimizer "
             f"resumes with its step count and learning rate but fresh momentum/accumulators "
             f"(training continues, not exactly as in Keras).",
-            stacklevel=4,
+            stacklevel=5,
         )
-        return
-    if optimizer.iterations == 0:
-        return
-    torch_optimizer = optimizer.torch_optimizer
+        return None
+    if iterations == 0:
+        return None
     states = [{} for _ in entries]
     for index, (position, key, factor) in enumerate(order, start=first):
         tensor, layout = entries[position]
-        value = torch.from_numpy(np.asarray(group[str(index)][()]))
-        value = layouts.from_keras(layout, value).to(dtype=tensor.dtype, device=tensor.device).contiguous()
+        where = f"optimizer/vars/{index}"
+        shape = layouts.keras_shape(layout, tuple(tensor.shape))
+        value = torch.from_numpy(read_array(group.get(str(index)), where, shape, ("float",), source))
+        value = layouts.from_keras(layout, value).to(dtype=tensor.dtype).contiguous()
         states[position][key] = value if factor == 1.0 else (value / factor if factor else value * 0.0)
-    for (tensor, _), state in zip(entries, states):
-        if type(optimizer).__name__ not in ("SGD", "Lion"):  # the torch optimizers that count steps
-            step = torch.tensor(float(optimizer.iterations), dtype=torch.float32)
-            state["step"] = step.to(tensor.device) if fused else step
-        torch_optimizer.state[tensor] = state
+    if type(optimizer).__name__ not in ("SGD", "Lion"):  # the torch optimizers that count steps
+        for state in states:
+            state["step"] = torch.tensor(float(iterations), dtype=torch.float32)
+    return states

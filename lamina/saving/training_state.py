@@ -12,10 +12,12 @@ import random
 import numpy as np
 import torch
 
-from lamina.saving.h5_safety import open_h5_safely
+from lamina.errors import SavingError
+from lamina.saving.h5_safety import CORRUPT_H5_ERRORS, open_h5_safely
 from lamina.saving.h5_writing import fixed_string, read_text, write_h5
-from lamina.saving.optimizer_state import read_optimizer, write_optimizer
-from lamina.saving.weights_file import read_weights, write_weights
+from lamina.saving.optimizer_state import prepare_optimizer, write_optimizer
+from lamina.saving.restore_checks import check_number, kind_of, read_array
+from lamina.saving.weights_file import prepare_weights, write_weights
 
 
 def write_training_state(path, model, epoch, batch, order, callbacks, before_rename=None):
@@ -50,28 +52,96 @@ def write_training_state(path, model, epoch, batch, order, callbacks, before_ren
 
 
 def read_training_state(path, model, callbacks):
-    """Restore a state written by ``write_training_state``; returns the resume point."""
+    """Restore a state written by ``write_training_state``; returns the resume point.
+
+    Every array is checked against what it replaces and read before anything is restored,
+    so a refused file leaves the model, optimizer, metrics and random generators as they were.
+    """
+    import h5py
+
+    source = repr(str(path))
     with open_h5_safely(path) as handle:
-        read_weights(handle["model"], model, source=str(path))
-        read_optimizer(handle["model"], model)
-        progress = handle["progress"]
-        order = torch.from_numpy(np.asarray(progress["order"][()])) if "order" in progress else None
-        _read_rng(handle["rng"])
-        stored = handle["metrics"]
-        for index, metric in enumerate(model.metrics):
-            group = stored.get(str(index))
-            if group is not None and read_text(group.attrs.get("name", "")) == metric.name:
-                metric.load_state_dict({k: torch.from_numpy(np.asarray(group[k][()])) for k in group.keys()})
-        history = getattr(model, "history", None)
-        if history is not None:
-            history.history = json.loads(read_text(handle.attrs["history"]))
-            history.epoch = json.loads(read_text(handle.attrs["history_epochs"]))
-        states = handle["callbacks"]
+        _, restore_weights = prepare_weights(_group(handle, "model", source), model, source=source)
+        restore_optimizer = prepare_optimizer(handle["model"], model, source)
+        progress = _group(handle, "progress", source)
+        order = progress.get("order")
+        if order is not None:
+            order = torch.from_numpy(read_array(order, "progress/order", kinds=("integer",), source=source))
+            if order.ndim != 1:
+                raise SavingError(f"Refusing to load {source}: 'progress/order' must be 1-D. Received: shape {tuple(order.shape)}.")
+        resume = {
+            "epoch": check_number(progress.attrs.get("epoch"), "progress@epoch", low=0, source=source),
+            "batch": check_number(progress.attrs.get("batch"), "progress@batch", low=0, source=source),
+            "order": order,
+        }
+        rng = _prepare_rng(_group(handle, "rng", source), source)
+        metric_states = _prepare_metrics(_group(handle, "metrics", source), model, source)
+        history = _prepare_history(handle, source)
+        states = _group(handle, "callbacks", source)
+        callback_states = []
         for index, callback in enumerate(callbacks):
             group = states.get(str(index))
-            if group is not None and read_text(group.attrs.get("class", "")) == type(callback).__name__:
-                callback.load_state_dict(_read_state(group))
-        return {"epoch": int(progress.attrs["epoch"]), "batch": int(progress.attrs["batch"]), "order": order}
+            if isinstance(group, h5py.Group) and read_text(group.attrs.get("class", "")) == type(callback).__name__:
+                callback_states.append((callback, _read_state(group, f"callbacks/{index}", source)))
+    restore_weights()
+    restore_optimizer()
+    rng()
+    for metric, state in metric_states:
+        metric.load_state_dict(state)
+    model_history = getattr(model, "history", None)
+    if model_history is not None:
+        model_history.history, model_history.epoch = history
+    for callback, state in callback_states:
+        callback.load_state_dict(state)
+    return resume
+
+
+def _group(handle, name, source):
+    import h5py
+
+    group = handle.get(name)
+    if not isinstance(group, h5py.Group):
+        raise SavingError(f"Refusing to load {source}: it has no '{name}' group, so it is not a training state lamina wrote.")
+    return group
+
+
+def _prepare_metrics(stored, model, source):
+    """``[(metric, state)]`` for the metrics whose saved state fits them exactly."""
+    import h5py
+
+    found = []
+    for index, metric in enumerate(model.metrics):
+        group = stored.get(str(index))
+        if not isinstance(group, h5py.Group) or read_text(group.attrs.get("name", "")) != metric.name:
+            continue
+        expected = metric.state_dict()
+        where = f"metrics/{index}"
+        if set(group.keys()) != set(expected):
+            raise SavingError(
+                f"Refusing to load {source}: '{where}' holds state {sorted(group.keys())} for metric "
+                f"{metric.name!r}, which keeps {sorted(expected)}."
+            )
+        found.append((metric, {
+            key: torch.from_numpy(read_array(group[key], f"{where}/{key}", tuple(value.shape), _kinds(value), source))
+            for key, value in expected.items()
+        }))
+    return found
+
+
+def _kinds(tensor):
+    kind = kind_of(tensor.dtype)
+    return ("float", "integer") if kind == "float" else ("integer", "bool")
+
+
+def _prepare_history(handle, source):
+    try:
+        history = json.loads(read_text(handle.attrs["history"]))
+        epochs = json.loads(read_text(handle.attrs["history_epochs"]))
+    except (KeyError, ValueError, RecursionError, *CORRUPT_H5_ERRORS) as err:
+        raise SavingError(f"Refusing to load {source}: its history cannot be read ({type(err).__name__}).") from err
+    if not isinstance(history, dict) or not isinstance(epochs, list):
+        raise SavingError(f"Refusing to load {source}: its history is not a dict of lists and a list of epochs.")
+    return history, epochs
 
 
 def _write_rng(group):
@@ -87,16 +157,38 @@ def _write_rng(group):
     group.attrs["python"] = fixed_string(json.dumps([version, gauss]))
 
 
-def _read_rng(group):
-    torch.set_rng_state(torch.from_numpy(np.asarray(group["torch_cpu"][()])))
+def _prepare_rng(group, source):
+    """Read and check every generator's state (each is tried on a throwaway generator of its
+    kind); return the function that sets them."""
+    torch_cpu = torch.from_numpy(read_array(group.get("torch_cpu"), "rng/torch_cpu", tuple(torch.get_rng_state().shape), ("integer",), source))
     cuda = sorted(k for k in group.keys() if k.startswith("torch_cuda_"))
+    cuda_states = None
     if cuda and torch.cuda.is_available() and len(cuda) == torch.cuda.device_count():
-        torch.cuda.set_rng_state_all([torch.from_numpy(np.asarray(group[k][()])) for k in cuda])
-    kind, position, has_gauss, cached = json.loads(read_text(group.attrs["numpy"]))
-    np.random.set_state((kind, np.asarray(group["numpy_keys"][()]), position, has_gauss, cached))
-    version, gauss = json.loads(read_text(group.attrs["python"]))
-    internal = tuple(int(v) for v in np.asarray(group["python_internal"][()]))
-    random.setstate((version, internal, gauss))
+        shape = tuple(torch.cuda.get_rng_state().shape)
+        cuda_states = [torch.from_numpy(read_array(group.get(k), f"rng/{k}", shape, ("integer",), source)) for k in cuda]
+    keys = read_array(group.get("numpy_keys"), "rng/numpy_keys", np.random.get_state()[1].shape, ("integer",), source)
+    python_internal = read_array(group.get("python_internal"), "rng/python_internal", (625,), ("integer",), source)
+    try:
+        kind, position, has_gauss, cached = json.loads(read_text(group.attrs["numpy"]))
+        version, gauss = json.loads(read_text(group.attrs["python"]))
+        numpy_state = (kind, keys.astype(np.uint32), position, has_gauss, cached)
+        python_state = (version, tuple(int(v) for v in python_internal), gauss)
+        torch.Generator().set_state(torch_cpu.to(torch.uint8))
+        np.random.RandomState().set_state(numpy_state)
+        random.Random().setstate(python_state)
+    except (KeyError, TypeError, ValueError, OverflowError, RuntimeError, *CORRUPT_H5_ERRORS) as err:
+        raise SavingError(
+            f"Refusing to load {source}: its random generator state in 'rng' is not valid ({type(err).__name__}: {err})."
+        ) from err
+
+    def apply():
+        torch.set_rng_state(torch_cpu.to(torch.uint8))
+        if cuda_states is not None:
+            torch.cuda.set_rng_state_all([state.to(torch.uint8) for state in cuda_states])
+        np.random.set_state(numpy_state)
+        random.setstate(python_state)
+
+    return apply
 
 
 def _write_state(group, class_name, state):
@@ -116,12 +208,20 @@ def _write_state(group, class_name, state):
     group.attrs["plain"] = fixed_string(json.dumps(plain))
 
 
-def _read_state(group):
-    state = json.loads(read_text(group.attrs["plain"]))
+def _read_state(group, where, source):
+    """A callback's state: JSON values, arrays and lists of arrays (each size-checked)."""
+    import h5py
+
+    try:
+        state = json.loads(read_text(group.attrs["plain"]))
+    except (KeyError, ValueError, RecursionError, *CORRUPT_H5_ERRORS) as err:
+        raise SavingError(f"Refusing to load {source}: '{where}' has no readable state ({type(err).__name__}).") from err
+    if not isinstance(state, dict):
+        raise SavingError(f"Refusing to load {source}: '{where}' holds {type(state).__name__}, not a state dict.")
     for key in group.keys():
         item = group[key]
-        if hasattr(item, "keys"):
-            state[key] = [np.asarray(item[str(i)][()]) for i in range(len(item))]
+        if isinstance(item, h5py.Group):
+            state[key] = [read_array(item.get(str(i)), f"{where}/{key}/{i}", source=source) for i in range(len(item))]
         else:
-            state[key] = np.asarray(item[()])
+            state[key] = read_array(item, f"{where}/{key}", source=source)
     return state

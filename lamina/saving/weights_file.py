@@ -11,7 +11,6 @@ uses them to explain a mismatch: the loader lists missing, unexpected and mis-sh
 weights instead of loading them in the wrong place (the BatchNormalization pitfall).
 """
 
-import numpy as np
 import torch
 
 from lamina import layouts
@@ -22,6 +21,7 @@ from lamina.layers.keras_operations import KerasOperation
 from lamina.layers.layer import Layer
 from lamina.saving.h5_safety import open_h5_safely
 from lamina.saving.h5_writing import fixed_string, read_text
+from lamina.saving.restore_checks import kind_of, read_array
 
 
 def weight_slots(model):
@@ -101,6 +101,18 @@ def write_weights(group_root, model):
 
 def read_weights(group_root, model, skip_mismatch=False, source="the file"):
     """Load weights from an open h5py file/group; report every mismatch at once."""
+    report, apply = prepare_weights(group_root, model, skip_mismatch, source)
+    apply()
+    return report
+
+
+def prepare_weights(group_root, model, skip_mismatch=False, source="the file"):
+    """Check and read every weight ``model`` would take from the file, writing nothing.
+
+    Returns ``(report, apply)``: the mismatch report (empty when all fits) and a function
+    that copies the values read into the model. Raises ``SavingError`` on a mismatch
+    unless ``skip_mismatch``.
+    """
     import h5py
 
     slots = weight_slots(model)
@@ -121,27 +133,37 @@ def read_weights(group_root, model, skip_mismatch=False, source="the file"):
             if saved_name is not None:
                 saved_name = read_text(saved_name)
             expected = layouts.keras_shape(layout, tuple(tensor.shape))
-            if tuple(dataset.shape) != expected or (saved_name is not None and saved_name != name):
-                what = f"file has shape {tuple(dataset.shape)}" + (f" named '{saved_name}'" if saved_name else "")
+            if tuple(dataset.shape or ()) != expected or (saved_name is not None and saved_name != name):
+                what = f"file has shape {dataset.shape}" + (f" named '{saved_name}'" if saved_name else "")
                 mis_shaped.append(f"{label}: model expects {expected} '{name}', {what}")
                 continue
-            plan.append((tensor, layout, dataset))
+            if kind_of(dataset.dtype) not in _accepted_kinds(tensor):
+                mis_shaped.append(f"{label}: model expects a {kind_of(tensor.dtype)} array, file has dtype {dataset.dtype}")
+                continue
+            plan.append((tensor, layout, dataset, f"{path}/{index}"))
         unexpected.extend(f"{path}/{key}" for key in sorted(stored))
     unexpected.extend(_unclaimed_groups(group_root, slots))
     report = _mismatch_report(missing, unexpected, mis_shaped, source)
     if report and not skip_mismatch:
         raise SavingError(report + "\nNothing was loaded. Pass skip_mismatch=True to load the weights that fit.")
     # Read everything before writing anything: a file that fails half way loads nothing.
-    values = [(tensor, layouts.from_keras(layout, _read_array(dataset))) for tensor, layout, dataset in plan]
-    with torch.no_grad():
-        for tensor, value in values:
-            tensor.copy_(value.to(dtype=tensor.dtype, device=tensor.device))
-    return report
+    values = [
+        (tensor, layouts.from_keras(layout, torch.from_numpy(read_array(dataset, where, source=source))))
+        for tensor, layout, dataset, where in plan
+    ]
+
+    def apply():
+        with torch.no_grad():
+            for tensor, value in values:
+                tensor.copy_(value.to(dtype=tensor.dtype, device=tensor.device))
+
+    return report, apply
 
 
-def _read_array(dataset):
-    value = np.asarray(dataset[()])
-    return torch.from_numpy(value.astype(value.dtype.newbyteorder("="), copy=False))
+def _accepted_kinds(tensor):
+    """The dtype kinds a stored array may have to be loaded into ``tensor``."""
+    kind = kind_of(tensor.dtype)
+    return ("integer", "bool") if kind in ("integer", "bool") else (kind,)
 
 
 def _unclaimed_groups(root, slots):
