@@ -58,7 +58,7 @@ def convert_to_tensor(x, dtype=None, sparse=None, ragged=None):
             f"convert_to_tensor: cannot make a numeric tensor from {type(x).__name__} of dtype "
             f"{array.dtype}. Received: {x!r:.80}."
         )
-    tensor = torch.from_numpy(np.ascontiguousarray(array)) if array.dtype.kind != "V" else torch.as_tensor(array)
+    tensor = torch.from_numpy(array if array.flags.c_contiguous else np.ascontiguousarray(array)) if array.dtype.kind != "V" else torch.as_tensor(array)
     return tensor.to(device=device, dtype=dtype) if dtype is not None or tensor.device != device else tensor
 
 
