@@ -130,6 +130,9 @@ class Functional(Model):
         return functional_from_config(cls, config, custom_objects)
 
 
+Model._functional_class = Functional
+
+
 def _nodes_between(inputs, outputs, model_name):
     """``(nodes, met)``: the graph's nodes from ``inputs`` to ``outputs``, each after the
     nodes it reads (``Input`` nodes aside), and its layers in the order this depth-first

@@ -1,12 +1,13 @@
 """``Model``: a Layer with the training API. ``Model(inputs, outputs)`` builds a functional graph."""
 
+import inspect
 from collections.abc import Callable
 from typing import Any
 
 from lamina._typing import PathLike
 from lamina.errors import ConfigurationError
 from lamina.layers import training_mode
-from lamina.layers.layer import Layer
+from lamina.layers.layer import Layer, _call_arguments
 from lamina.layers.preprocessing.base_image_layer import is_augmentation_pipeline
 from lamina.training.trainer import Trainer
 from lamina.utils.summary import print_summary
@@ -17,6 +18,41 @@ def _check_overwrite(filepath, overwrite):
 
     if not overwrite and os.path.exists(filepath):
         raise ConfigurationError(f"{str(filepath)!r} exists and overwrite=False.")
+
+
+def functional_arguments(args, kwargs):
+    """Whether constructor arguments are ``(inputs, outputs)``, as Keras decides it."""
+    return len(args) == 2 or (len(args) == 1 and "outputs" in kwargs) or ("inputs" in kwargs and "outputs" in kwargs)
+
+
+def become_functional(cls, functional):
+    """Put ``functional`` in place of ``Model`` among the bases of ``cls`` and its ancestors."""
+    if issubclass(cls, functional):
+        return
+    bases = []
+    for base in cls.__bases__:
+        if base is Model:
+            base = functional
+        elif isinstance(base, type) and issubclass(base, Model):
+            become_functional(base, functional)
+        bases.append(base)
+    cls.__bases__ = tuple(bases)
+    cls._call_takes = _call_arguments(cls)
+    # Saved as the user's class (found through custom_objects), not as Keras's Functional.
+    cls.__dict__.get("_keras_module") or setattr(cls, "_keras_module", Model._keras_module)
+    if "_keras_registered_name" not in cls.__dict__:
+        cls._keras_registered_name = None
+
+
+def _takes_functional_arguments(cls, functional):
+    """Whether ``cls(inputs, outputs, name=..., trainable=...)`` builds a functional model of ``cls``."""
+    if cls is Model or issubclass(cls, functional) and cls.__init__ is functional.__init__:
+        return True
+    parameters = list(inspect.signature(cls.__init__).parameters.values())[1:]
+    kinds = {p.kind for p in parameters}
+    if inspect.Parameter.VAR_POSITIONAL in kinds and inspect.Parameter.VAR_KEYWORD in kinds:
+        return True
+    return [p.name for p in parameters[:2]] == ["inputs", "outputs"]
 
 
 class Model(Trainer, Layer):
@@ -47,14 +83,22 @@ class Model(Trainer, Layer):
             return training_mode.augmenting_mode(self)
         return self.training
 
-    def __new__(cls, *args, **kwargs):
-        if cls is Model and (args or "inputs" in kwargs or "outputs" in kwargs):
-            from lamina.models.functional import Functional
+    #: ``Functional``, set by lamina.models.functional (which imports this module).
+    _functional_class = None
 
-            return Functional.__new__(Functional)
+    def __new__(cls, *args, **kwargs):
+        if cls is Model and functional_arguments(args, kwargs):
+            return super().__new__(cls._functional_class)
         return super().__new__(cls)
 
     def __init__(self, *args, **kwargs):
+        functional = self._functional_class
+        if functional_arguments(args, kwargs) and not isinstance(self, functional):
+            # ``class CustomModel(Model)`` built as ``CustomModel(inputs, outputs)``: as in
+            # Keras, the class becomes a functional model class (Functional joins its bases).
+            become_functional(type(self), functional)
+            functional.__init__(self, *args, **kwargs)
+            return
         super().__init__(**kwargs)
         self._compiled = None
 
@@ -62,14 +106,16 @@ class Model(Trainer, Layer):
     def from_config(cls, config, custom_objects=None):
         """Rebuild an instance from the dict ``get_config`` returned.
 
+        A functional config rebuilds a functional model of ``cls`` (a ``Model`` subclass
+        built as ``CustomModel(inputs, outputs)`` comes back as one), as in Keras.
+
         Args:
             config: The dict ``get_config`` returned (or a Keras config).
             custom_objects: Optional ``{name: class}`` for user classes inside the config.
         """
-        if "input_layers" in config:
-            from lamina.models.functional import Functional
-
-            return Functional.from_config(config, custom_objects)
+        functional = cls._functional_class
+        if "input_layers" in config and _takes_functional_arguments(cls, functional):
+            return functional.from_config.__func__(cls, config, custom_objects)
         return cls(**config)
 
     @property
