@@ -29,6 +29,7 @@ from lamina.backend.naming import to_snake_case, unique_name
 from lamina.errors import ConfigurationError, InputError, describe
 from lamina.layers import symbolic, training_mode
 from lamina.layers.array_inputs import tensors_from_arrays
+from lamina.layers.input_spec import check_input_spec
 from lamina.layers.weight_extras import own_regularized_weights, weight_penalties
 from lamina.utils.tree import flatten, flatten_shapes, is_shape, map_shapes, map_structure
 from lamina.variables.variable import as_variable, rewrap
@@ -204,6 +205,8 @@ class Layer(nn.Module):
             return self._symbolic_call(inputs, *args, **kwargs)
         if type(inputs) is not torch.Tensor:
             inputs = tensors_from_arrays(inputs, self.__dict__.get("dtype"))
+        if self.__dict__.get("input_spec") is not None:
+            check_input_spec(self, self.__dict__["input_spec"], inputs)
         built = self.__dict__.get("built")
         if not built:
             if built is None:
@@ -285,6 +288,8 @@ class Layer(nn.Module):
     def _symbolic_call(self, inputs, *args, **kwargs):
         if "built" not in self.__dict__:
             raise ConfigurationError(MISSING_SUPER_INIT.format(cls=type(self).__name__))
+        if self.__dict__.get("input_spec") is not None:
+            check_input_spec(self, self.__dict__["input_spec"], inputs)
         shapes = symbolic.shape_of(inputs)
         extra = self._declared_call_extras(type(self).build, inputs, args, kwargs, symbolic.shape_of)
         self.build_from_shapes(shapes, **extra)
