@@ -13,7 +13,9 @@ fixed-length strings (``fixed_string``): variable-length ones live in the global
 which has no checksum, and a damaged heap can make HDF5 1.14 loop forever on reading.
 """
 
+import contextlib
 import io
+import os
 
 import numpy as np
 
@@ -39,11 +41,35 @@ def write_h5(path, fill, before_rename=None):
     buffer = io.BytesIO()
     with h5py.File(buffer, "w", libver=LIBVER) as handle:
         fill(handle)
-    with atomic_write(path) as stream:
+    with naming_the_target(path), atomic_write(path) as stream:
         stream.write(buffer.getbuffer())
         if before_rename is not None:
             stream.flush()
             before_rename()
+
+
+@contextlib.contextmanager
+def naming_the_target(path):
+    """Report an ``OSError`` raised while writing ``path`` under the user's path.
+
+    Files are written to a hidden temporary file next to ``path`` and renamed; a folder the
+    user cannot write to would otherwise raise an error naming that temporary file. The
+    error keeps its class and errno (``PermissionError``, a full disk's ``ENOSPC``).
+    """
+    target = os.fspath(path)
+    try:
+        yield
+    except OSError as err:
+        if err.errno is None or err.filename in (None, target):
+            raise
+        folder = os.path.dirname(os.path.abspath(target)) or "."
+        raise type(err)(
+            err.errno,
+            f"Cannot save to {target!r}: {err.strerror} while writing in the folder {folder!r} (lamina "
+            f"writes a temporary file there and renames it). Check that the folder exists and is "
+            f"writable, and that the disk has space, or save somewhere else",
+            target,
+        ) from None
 
 
 def fixed_string(text):

@@ -18,7 +18,7 @@ from lamina._typing import PathLike
 from lamina.errors import LaminaError, SavingError
 from lamina.saving.atomic import atomic_path
 from lamina.saving.h5_safety import open_h5_safely
-from lamina.saving.h5_writing import LIBVER
+from lamina.saving.h5_writing import LIBVER, naming_the_target
 from lamina.saving.optimizer_state import read_optimizer, write_optimizer
 from lamina.saving.safe_mode import safe_mode_scope
 from lamina.saving.weights_file import read_weights, write_weights
@@ -38,6 +38,11 @@ REBUILD_ERRORS = (TypeError, ValueError, AttributeError, KeyError, IndexError, O
 # (NotImplementedError, RuntimeError for encryption), undecodable names (ValueError).
 ZIP_ERRORS = (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError, RuntimeError, zlib.error)
 SIZE_FLOOR = 16 * 1024 * 1024
+TOO_DEEP = (
+    "{path!r}: its " + CONFIG + " nests too deeply for Python to follow (models within models, "
+    "lists within lists, past Python's recursion limit). A real model is never this deep: the file "
+    "is damaged or hostile. Refused."
+)
 # Keras reads this field to warn about version skew; lamina writes the Keras 3 format it follows.
 KERAS_FORMAT_VERSION = "3.5.0"
 
@@ -70,7 +75,7 @@ def save_model(model: "Model", filepath: PathLike, include_optimizer: bool = Tru
         write_weights(handle, model)
         if include_optimizer:
             write_optimizer(handle, model)
-    with atomic_path(filepath) as temp, zipfile.ZipFile(temp, "w") as archive:
+    with naming_the_target(filepath), atomic_path(filepath) as temp, zipfile.ZipFile(temp, "w") as archive:
         archive.writestr(METADATA, json.dumps(metadata))
         archive.writestr(CONFIG, json.dumps(entry))
         archive.writestr(WEIGHTS, buffer.getvalue(), compress_type=zipfile.ZIP_STORED)
@@ -113,8 +118,12 @@ def _rebuild(entry, filepath, custom_objects, compile, safe_mode):
             model.build_from_shapes(_shape(build))
         if compile and entry.get("compile_config"):
             model.compile(**_compile_arguments(entry["compile_config"], custom_objects))
-    except LaminaError:
+    except SavingError:
         raise
+    except LaminaError as err:  # an unknown activation, a bad argument...: the file's fault here
+        raise SavingError(f"{str(filepath)!r}: its {CONFIG} cannot be loaded: {err}") from err
+    except RecursionError:
+        raise SavingError(TOO_DEEP.format(path=str(filepath))) from None
     except REBUILD_ERRORS as err:
         raise SavingError(
             f"{str(filepath)!r}: its {CONFIG} describes a model lamina cannot rebuild "
@@ -152,6 +161,8 @@ def _parse_config(data, filepath):
         entry = json.loads(data)
     except ValueError as err:
         raise SavingError(f"{str(filepath)!r} is damaged: its {CONFIG} is not valid JSON ({err}).") from err
+    except RecursionError:
+        raise SavingError(TOO_DEEP.format(path=str(filepath))) from None
     if not isinstance(entry, dict):
         raise SavingError(
             f"{str(filepath)!r} is damaged: its {CONFIG} holds a {type(entry).__name__}, not a model config."
