@@ -5,7 +5,24 @@ import inspect
 from lamina import losses
 from lamina.backend.naming import to_snake_case
 from lamina.errors import ConfigurationError, describe
-from lamina.losses.regression import mean_absolute_error, mean_squared_error
+from lamina.losses import (
+    binary_crossentropy,
+    binary_focal_crossentropy,
+    categorical_crossentropy,
+    categorical_focal_crossentropy,
+    categorical_hinge,
+    hinge,
+    huber,
+    kl_divergence,
+    log_cosh,
+    mean_absolute_error,
+    mean_absolute_percentage_error,
+    mean_squared_error,
+    mean_squared_logarithmic_error,
+    poisson,
+    sparse_categorical_crossentropy,
+    squared_hinge,
+)
 from lamina.metrics.accuracy import (
     Accuracy,
     BinaryAccuracy,
@@ -24,6 +41,12 @@ from lamina.metrics.confusion_metrics import (
     Recall,
     TrueNegatives,
     TruePositives,
+)
+from lamina.metrics.correlation import (
+    ConcordanceCorrelation,
+    PearsonCorrelation,
+    concordance_correlation,
+    pearson_correlation,
 )
 from lamina.metrics.f_score import F1Score, FBetaScore
 from lamina.metrics.iou import BinaryIoU, IoU, MeanIoU, OneHotIoU, OneHotMeanIoU
@@ -49,6 +72,12 @@ from lamina.metrics.regression import (
     MeanSquaredLogarithmicError,
     RootMeanSquaredError,
     cosine_similarity,
+)
+from lamina.metrics.sensitivity_specificity import (
+    PrecisionAtRecall,
+    RecallAtPrecision,
+    SensitivityAtSpecificity,
+    SpecificityAtSensitivity,
 )
 from lamina.metrics.top_k import (
     SparseTopKCategoricalAccuracy,
@@ -90,6 +119,8 @@ _EXTRA_CLASSES = (
     Hinge,
     SquaredHinge,
     CategoricalHinge,
+    PearsonCorrelation,
+    ConcordanceCorrelation,
 )
 
 _CLASSES = {
@@ -106,6 +137,11 @@ _CLASSES = {
         MeanSquaredError,
         MeanAbsoluteError,
         *_EXTRA_CLASSES,
+        # These need a target rate, so they are not found by name alone (as in Keras).
+        PrecisionAtRecall,
+        RecallAtPrecision,
+        SensitivityAtSpecificity,
+        SpecificityAtSensitivity,
     )
 }
 
@@ -136,11 +172,27 @@ _FUNCTIONS = {
         binary_accuracy,
         categorical_accuracy,
         sparse_categorical_accuracy,
-        mean_squared_error,
+        binary_crossentropy,
+        binary_focal_crossentropy,
+        categorical_crossentropy,
+        categorical_focal_crossentropy,
+        categorical_hinge,
+        hinge,
+        huber,
+        kl_divergence,
+        log_cosh,
         mean_absolute_error,
+        mean_absolute_percentage_error,
+        mean_squared_error,
+        mean_squared_logarithmic_error,
+        poisson,
+        sparse_categorical_crossentropy,
+        squared_hinge,
         top_k_categorical_accuracy,
         sparse_top_k_categorical_accuracy,
         cosine_similarity,
+        pearson_correlation,
+        concordance_correlation,
     )
 }
 
