@@ -15,6 +15,8 @@ tensor class and the recorder (``register_symbolic``), so this floor imports not
 import functools
 import inspect
 
+from torch import Tensor
+
 OPS = {}
 """``{(family, class_name): OpSpec}``: every op lamina computes, for loading saved nodes."""
 
@@ -35,8 +37,11 @@ class OpSpec:
         unknown = [name for name in self.operands if name not in parameters]
         if unknown:
             raise TypeError(f"keras_op({class_name!r}): operands {unknown} are not parameters of {function.__name__}")
-        self.config_names = tuple(name for name in parameters if name not in self.operands)
+        self.config_names = tuple(
+            name for name, p in parameters.items() if name not in self.operands and p.kind is not p.VAR_KEYWORD
+        )
         self.signature = inspect.signature(function)
+        self._plain = all(p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY) for p in parameters.values())
 
     def split(self, args, kwargs):
         """``(operands, config)`` of one call, defaults filled in."""
@@ -47,7 +52,19 @@ class OpSpec:
 
     def compute(self, operands, config):
         """The eager result for ``operands`` (in ``self.operands`` order) and ``config``."""
-        return self.function(**dict(zip(self.operands, operands)), **config)
+        if self._plain:
+            return self.function(**dict(zip(self.operands, operands)), **config)
+        values = dict(zip(self.operands, operands))
+        args, kwargs = [], {}
+        for name, parameter in self.signature.parameters.items():
+            value = values[name] if name in values else config.get(name, parameter.default)
+            if parameter.kind is parameter.VAR_POSITIONAL:
+                args.extend(value)
+            elif parameter.kind is parameter.KEYWORD_ONLY:
+                kwargs[name] = value
+            elif parameter.kind is not parameter.VAR_KEYWORD:
+                args.append(value)
+        return self.function(*args, **kwargs)
 
 
 def keras_op(class_name, family="numpy", operands=None):
@@ -60,9 +77,17 @@ def keras_op(class_name, family="numpy", operands=None):
         spec = OpSpec(function, class_name, family, operands)
         OPS[(family, class_name)] = spec
         operand_positions = tuple(i for i, name in enumerate(spec.signature.parameters) if name in spec.operands)
+        if any(p.kind is p.VAR_POSITIONAL for p in spec.signature.parameters.values()):
+            operand_positions = ()  # every positional argument may be an operand: the generic check
+
+        fast = operand_positions[:2] if 0 < len(operand_positions) <= 2 else None
+        first, last = (fast[0], fast[-1]) if fast else (0, 0)
 
         @functools.wraps(function)
         def op(*args, **kwargs):
+            # The common eager case first: the operands are torch tensors, passed by position.
+            if fast and not kwargs and len(args) > last and isinstance(args[first], Tensor) and isinstance(args[last], Tensor):
+                return function(*args)
             tensor_type = _symbolic["tensor_type"]
             if tensor_type is not None and _has_symbolic(args, kwargs, tensor_type, operand_positions):
                 operand_values, config = spec.split(args, kwargs)
@@ -76,6 +101,10 @@ def keras_op(class_name, family="numpy", operands=None):
 
 
 def _has_symbolic(args, kwargs, tensor_type, positions):
+    if not positions:
+        return any(_contains(value, tensor_type) for value in args) or any(
+            _contains(value, tensor_type) for value in kwargs.values()
+        )
     for position in positions:
         if position < len(args) and _contains(args[position], tensor_type):
             return True
