@@ -10,6 +10,7 @@ from lamina import (  # noqa: E402  # noqa: E402
     activations,
     backend,
     callbacks,
+    config,
     constraints,
     datasets,
     distribute,
@@ -22,20 +23,49 @@ from lamina import (  # noqa: E402  # noqa: E402
     mixed_precision,
     models,
     optimizers,
+    random,
     regularizers,
     saving,
+    tree,
     utils,
 )
-from lamina.layers import Input  # noqa: E402
+from lamina.initializers import Initializer  # noqa: E402
+from lamina.layers import Input, Layer  # noqa: E402
+from lamina.layers.input_spec import InputSpec  # noqa: E402
+from lamina.losses import Loss  # noqa: E402
+from lamina.metrics import Metric  # noqa: E402
 from lamina.models import Model, Sequential  # noqa: E402
+from lamina.optimizers import Optimizer  # noqa: E402
+from lamina.regularizers import Regularizer  # noqa: E402
+from lamina.variables import Variable  # noqa: E402
+
+
+def __getattr__(name):
+    # ``Operation`` lives in ``lamina.ops``, imported on first use.
+    if name == "Operation":
+        from lamina import ops
+
+        if hasattr(ops, "Operation"):
+            return ops.Operation
+    raise AttributeError(f"module 'lamina' has no attribute {name!r}")
+
 
 __all__ = [
+    "Initializer",
     "Input",
+    "InputSpec",
+    "Layer",
+    "Loss",
+    "Metric",
     "Model",
+    "Optimizer",
+    "Regularizer",
     "Sequential",
+    "Variable",
     "activations",
     "backend",
     "callbacks",
+    "config",
     "constraints",
     "datasets",
     "distribute",
@@ -48,8 +78,10 @@ __all__ = [
     "mixed_precision",
     "models",
     "optimizers",
+    "random",
     "regularizers",
     "saving",
+    "tree",
     "utils",
     "__version__",
 ]

@@ -1,4 +1,5 @@
-"""Device, dtype and data-format settings: the one place lamina picks cpu/cuda/mps."""
+"""Device, dtype and data-format settings (the one place lamina picks cpu/cuda/mps), and
+Keras's ``keras.backend`` names that make sense on torch."""
 
 from lamina.backend.config import (
     epsilon,
@@ -10,17 +11,25 @@ from lamina.backend.config import (
     standardize_data_format,
 )
 from lamina.backend.device import get_device, set_device
+from lamina.backend.dtypes import is_float_dtype, is_int_dtype, standardize_dtype
 from lamina.backend.random import set_random_seed
+from lamina.backend.session import backend, clear_session, get_uid
 
 __all__ = [
+    "backend",
+    "clear_session",
     "epsilon",
     "floatx",
     "get_device",
+    "get_uid",
     "image_data_format",
+    "is_float_dtype",
+    "is_int_dtype",
     "set_device",
     "set_epsilon",
     "set_floatx",
     "set_image_data_format",
     "set_random_seed",
     "standardize_data_format",
+    "standardize_dtype",
 ]
