@@ -1,4 +1,6 @@
-"""Adam: adaptive moment estimation, Keras's names and defaults."""
+"""Adam: adaptive moment estimation, Keras's names, defaults and update rule."""
+
+import math
 
 import torch
 
@@ -13,25 +15,20 @@ def check_adam_arguments(owner, beta_1, beta_2, epsilon, amsgrad):
 
 
 class Adam(Optimizer):
-    """Adam (``torch.optim.Adam``) with Keras's names and defaults (epsilon 1e-7, not 1e-8).
+    """Adam with Keras's names, defaults (epsilon 1e-7) and update rule.
 
-    Update rule at step ``t`` (from 1), with ``g`` the (clipped) gradient::
+    Update rule at step ``t`` (from 1, Keras's ``iterations + 1``), with ``g`` the (clipped)
+    gradient::
 
         m = beta_1 * m + (1 - beta_1) * g
         v = beta_2 * v + (1 - beta_2) * g**2        (amsgrad: v_max = max(v_max, v), used for v)
-        w = w - learning_rate * (m / (1 - beta_1**t)) / (sqrt(v / (1 - beta_2**t)) + epsilon)
+        w = w - learning_rate * sqrt(1 - beta_2**t) / (1 - beta_1**t) * m / (sqrt(v) + epsilon)
 
-    Differences from Keras's implementation:
-
-    - Epsilon placement: torch adds ``epsilon`` to the bias-corrected ``sqrt(v_hat)`` (above),
-      Keras adds it to ``sqrt(v)`` before the bias correction, so Keras's epsilon acts like
-      ``epsilon / sqrt(1 - beta_2**t)`` here: about 32x larger on the first step, 1.3x at step
-      1,000, then converging to ``epsilon``. An update's relative difference is about that
-      extra epsilon divided by ``|g|``: 1.5e-5 on the first step for a gradient of 0.2 with the
-      default epsilon, below 1e-6 for gradients above ~5; for tiny gradients (near epsilon)
-      the two differ outright. Keras's maths equal torch's with ``epsilon=0``.
-    - ``weight_decay`` is Keras's decoupled decay (``w -= learning_rate * weight_decay * w``
-      before the update, as AdamW does), not torch's L2 term added to the gradient.
+    Keras adds ``epsilon`` to ``sqrt(v)`` before the bias correction (torch adds it after).
+    The update runs on torch's fused (or multi-tensor) Adam kernel with its epsilon set to
+    ``epsilon / sqrt(1 - beta_2**t)`` at every step, which is Keras's rule exactly.
+    ``weight_decay`` is Keras's decoupled decay (``w -= learning_rate * weight_decay * w``
+    before the update), not torch's L2 term added to the gradient.
 
     Args:
         learning_rate: Float >= 0. Defaults to 0.001.
@@ -39,11 +36,12 @@ class Adam(Optimizer):
         beta_2: Decay of the second-moment average, in [0, 1). Defaults to 0.999.
         epsilon: Float >= 0 added to the denominator. Defaults to 1e-7 (Keras).
         amsgrad: Whether to use the AMSGrad variant. Defaults to False.
-        weight_decay: see ``Optimizer``, as for clipnorm, clipvalue, global_clipnorm, name
-            and gradient_accumulation_steps.
+        weight_decay: see ``Optimizer``, as for clipnorm, clipvalue, global_clipnorm, name,
+            gradient_accumulation_steps, use_ema, ema_momentum, ema_overwrite_frequency and
+            loss_scale_factor.
     """
 
-    _torch_class = torch.optim.Adam
+    _torch_applies_weight_decay = True
 
     def __init__(
         self,
@@ -58,6 +56,10 @@ class Adam(Optimizer):
         global_clipnorm=None,
         name=None,
         gradient_accumulation_steps=None,
+        use_ema=False,
+        ema_momentum=0.99,
+        ema_overwrite_frequency=None,
+        loss_scale_factor=None,
     ):
         super().__init__(
             learning_rate,
@@ -67,24 +69,31 @@ class Adam(Optimizer):
             global_clipnorm=global_clipnorm,
             name=name,
             gradient_accumulation_steps=gradient_accumulation_steps,
+            use_ema=use_ema,
+            ema_momentum=ema_momentum,
+            ema_overwrite_frequency=ema_overwrite_frequency,
+            loss_scale_factor=loss_scale_factor,
         )
         self.beta_1, self.beta_2, self.epsilon, self.amsgrad = check_adam_arguments(
             type(self).__name__, beta_1, beta_2, epsilon, amsgrad
         )
 
-    def _torch_weight_decay(self):
-        return 0.0
-
     def _create_torch_optimizer(self, parameters):
-        return self._torch_class(
-            parameters,
+        # torch's AdamW decays as Keras does (w *= 1 - lr * weight_decay, then the update);
+        # excluded weights sit in a group without decay.
+        return torch.optim.AdamW(
+            self._weight_decay_groups(parameters),
             lr=self._learning_rate,
             betas=(self.beta_1, self.beta_2),
             eps=self.epsilon,
-            weight_decay=self._torch_weight_decay(),
             amsgrad=self.amsgrad,
             **implementation_options(parameters, FUSED_ON_CPU_AND_CUDA),
         )
+
+    def _prepare_update(self, step):
+        epsilon = self.epsilon / math.sqrt(1.0 - self.beta_2**step)
+        for group in self.torch_optimizer.param_groups:
+            group["eps"] = epsilon
 
     def get_config(self):
         return {

@@ -1,29 +1,24 @@
 """AdamW: Adam with decoupled weight decay, Keras's names and defaults."""
 
-import torch
-
 from lamina.errors import ConfigurationError, describe
 from lamina.optimizers.adam import Adam
 
 
 class AdamW(Adam):
-    """AdamW (``torch.optim.AdamW``) with Keras's names and defaults (weight_decay 0.004).
+    """AdamW with Keras's names, defaults (weight_decay 0.004) and update rule.
 
     Each step first decays every parameter, ``w -= learning_rate * weight_decay * w``, then
-    applies Adam's update (see ``Adam``). torch's AdamW and Keras's agree on the decay; they
-    differ only in Adam's epsilon placement, described in ``Adam``'s docstring. torch applies
-    the decay inside its own (fused) kernel.
+    applies Adam's update (see ``Adam``), as Keras does. The decay runs inside torch's
+    (fused) AdamW kernel; ``exclude_from_weight_decay`` moves weights to a group without it.
 
     Args:
         learning_rate: Float >= 0. Defaults to 0.001.
         weight_decay: Float >= 0. Defaults to 0.004 (torch's default is 0.01).
         beta_1, beta_2, epsilon, amsgrad: as ``Adam`` (defaults 0.9, 0.999, 1e-7, False).
-        clipnorm: see ``Optimizer``, as for clipvalue, global_clipnorm, name and
-            gradient_accumulation_steps.
+        clipnorm: see ``Optimizer``, as for clipvalue, global_clipnorm, name,
+            gradient_accumulation_steps, use_ema, ema_momentum, ema_overwrite_frequency and
+            loss_scale_factor.
     """
-
-    _torch_class = torch.optim.AdamW
-    _torch_applies_weight_decay = True
 
     def __init__(
         self,
@@ -38,6 +33,10 @@ class AdamW(Adam):
         global_clipnorm=None,
         name=None,
         gradient_accumulation_steps=None,
+        use_ema=False,
+        ema_momentum=0.99,
+        ema_overwrite_frequency=None,
+        loss_scale_factor=None,
     ):
         if weight_decay is None:
             raise ConfigurationError(
@@ -56,7 +55,8 @@ class AdamW(Adam):
             global_clipnorm=global_clipnorm,
             name=name,
             gradient_accumulation_steps=gradient_accumulation_steps,
+            use_ema=use_ema,
+            ema_momentum=ema_momentum,
+            ema_overwrite_frequency=ema_overwrite_frequency,
+            loss_scale_factor=loss_scale_factor,
         )
-
-    def _torch_weight_decay(self):
-        return self.weight_decay

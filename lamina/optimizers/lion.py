@@ -1,17 +1,17 @@
 """Lion: sign of an interpolated momentum (Chen et al., 2023, "Symbolic Discovery of
-Optimization Algorithms"). torch.optim has no Lion; ``LionUpdate`` is a small
-``torch.optim.Optimizer`` doing the update with a handful of foreach kernels."""
+Optimization Algorithms"). torch.optim has no Lion; ``LionUpdate`` does Keras's update with
+a handful of multi-tensor kernels."""
 
-import torch
-
+from lamina.backend import foreach
 from lamina.errors import ConfigurationError
 from lamina.optimizers._checks import check_number
+from lamina.optimizers.keras_update import KerasUpdate
 from lamina.optimizers.optimizer import Optimizer
 
 
-class LionUpdate(torch.optim.Optimizer):
-    """The bare Lion update as a ``torch.optim.Optimizer`` (no weight decay; lamina's
-    ``Lion`` applies Keras's decoupled decay before it)::
+class LionUpdate(KerasUpdate):
+    """The bare Lion update (no weight decay; lamina's ``Lion`` applies Keras's decoupled
+    decay before it)::
 
         w = w - lr * sign(beta_1 * m + (1 - beta_1) * g)
         m = beta_2 * m + (1 - beta_2) * g
@@ -22,32 +22,20 @@ class LionUpdate(torch.optim.Optimizer):
         betas: ``(beta_1, beta_2)``.
     """
 
+    slots = {"exp_avg": 0.0}
+
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.99)):
         super().__init__(params, {"lr": lr, "betas": tuple(betas)})
 
-    @torch.no_grad()
-    def step(self, closure=None):
-        loss = None
-        if closure is not None:
-            with torch.enable_grad():
-                loss = closure()
-        for group in self.param_groups:
-            params = [p for p in group["params"] if p.grad is not None]
-            if not params:
-                continue
-            grads = [p.grad for p in params]
-            momenta = []
-            for p in params:
-                state = self.state[p]
-                if "exp_avg" not in state:
-                    state["exp_avg"] = torch.zeros_like(p, memory_format=torch.preserve_format)
-                momenta.append(state["exp_avg"])
-            beta_1, beta_2 = group["betas"]
-            updates = torch._foreach_lerp(momenta, grads, 1.0 - beta_1)
-            torch._foreach_sign_(updates)
-            torch._foreach_add_(params, updates, alpha=-group["lr"])
-            torch._foreach_lerp_(momenta, grads, 1.0 - beta_2)
-        return loss
+    def _update(self, group, params, grads, states):
+        beta_1, beta_2 = group["betas"]
+        momenta = states["exp_avg"]
+        updates = foreach.mul(momenta, beta_1)
+        foreach.add_(updates, grads, alpha=1 - beta_1)
+        foreach.sign_(updates)
+        foreach.add_(params, updates, alpha=-group["lr"])
+        foreach.mul_(momenta, beta_2)
+        foreach.add_(momenta, grads, alpha=1 - beta_2)
 
 
 class Lion(Optimizer):
@@ -66,8 +54,9 @@ class Lion(Optimizer):
         beta_1: Interpolation weight of the momentum in the update, in (0, 1]. Defaults to
             0.9.
         beta_2: Decay of the momentum, in [0, 1]. Defaults to 0.99.
-        weight_decay: see ``Optimizer``, as for clipnorm, clipvalue, global_clipnorm, name
-            and gradient_accumulation_steps.
+        weight_decay: see ``Optimizer``, as for clipnorm, clipvalue, global_clipnorm, name,
+            gradient_accumulation_steps, use_ema, ema_momentum, ema_overwrite_frequency and
+            loss_scale_factor.
     """
 
     def __init__(
@@ -81,6 +70,10 @@ class Lion(Optimizer):
         global_clipnorm=None,
         name=None,
         gradient_accumulation_steps=None,
+        use_ema=False,
+        ema_momentum=0.99,
+        ema_overwrite_frequency=None,
+        loss_scale_factor=None,
     ):
         super().__init__(
             learning_rate,
@@ -90,6 +83,10 @@ class Lion(Optimizer):
             global_clipnorm=global_clipnorm,
             name=name,
             gradient_accumulation_steps=gradient_accumulation_steps,
+            use_ema=use_ema,
+            ema_momentum=ema_momentum,
+            ema_overwrite_frequency=ema_overwrite_frequency,
+            loss_scale_factor=loss_scale_factor,
         )
         if not isinstance(beta_1, (int, float)) or isinstance(beta_1, bool) or not 0 < beta_1 <= 1:
             raise ConfigurationError(

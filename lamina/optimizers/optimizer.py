@@ -1,12 +1,14 @@
-"""Optimizer: Keras's optimizer API (names, defaults, clipping, weight decay) over torch.optim."""
+"""Optimizer: Keras's optimizer API and update rules, computed by a torch optimizer."""
 
 import copy
+import re
 
 import torch
 
+from lamina.backend import foreach
 from lamina.backend.tracing import eager_when_traced
 from lamina.errors import ConfigurationError, SavingError, describe
-from lamina.optimizers._checks import check_number, check_optional_positive
+from lamina.optimizers._checks import check_bool, check_number, check_optional_positive
 from lamina.optimizers.schedules.learning_rate_schedule import LearningRateSchedule
 from lamina.optimizers.schedules.registry import deserialize as deserialize_schedule
 from lamina.optimizers.schedules.registry import serialize as serialize_schedule
@@ -19,30 +21,29 @@ _IMPLEMENTATION_KEYS = ("foreach", "fused")
 
 # Keras config entries for features lamina does not have, with the values meaning "off".
 _KERAS_FEATURES_OFF = {
-    "use_ema": (False,),
-    "loss_scale_factor": (None,),
     "decay": (None, 0, 0.0),
 }
-# Keras config entries that only matter with a feature above, or only to TensorFlow.
+# Keras config entries that only matter to TensorFlow.
 _KERAS_IGNORED_KEYS = (
-    "ema_momentum",
-    "ema_overwrite_frequency",
     "jit_compile",
     "is_legacy_optimizer",
 )
 
 
 class Optimizer:
-    """Base class of lamina's optimizers: Keras's API around a ``torch.optim`` optimizer.
+    """Base class of lamina's optimizers: Keras's API and maths around a torch optimizer.
 
     As in Keras, the optimizer exists before the model's parameters do: ``build(parameters)``
-    creates the wrapped torch optimizer (``torch_optimizer``). A training loop calls
-    ``zero_grad()`` before ``backward()`` and ``step()`` after it.
+    creates the torch optimizer that computes the update (``torch_optimizer``: Keras's update
+    rule on torch's multi-tensor or fused kernels). A training loop calls ``zero_grad()``
+    before ``backward()`` and ``step()`` after it.
 
-    ``step()`` first clips the gradients (``clipnorm``, ``clipvalue`` or ``global_clipnorm``),
-    then applies Keras's decoupled weight decay, then runs the torch update. Which of these run
-    is decided once, in ``build``; with neither clipping nor weight decay ``step()`` is the torch
-    update plus a counter, and nothing in it waits for the device.
+    ``step()`` does what Keras's ``apply`` does, in Keras's order: divides the gradients by
+    ``loss_scale_factor`` (and averages accumulated ones), clips them (``clipnorm``,
+    ``clipvalue`` or ``global_clipnorm``), applies Keras's decoupled weight decay, runs the
+    update, then updates the moving averages (``use_ema``). Which of these run is decided
+    once, in ``build``; with none of them ``step()`` is the update plus a counter, and
+    nothing in it waits for the device.
 
     Args:
         learning_rate: Float >= 0, or a ``lamina.optimizers.schedules.LearningRateSchedule``
@@ -59,8 +60,7 @@ class Optimizer:
             ``g * clipnorm / max(norm(g), clipnorm)``.
         clipvalue: If set, each gradient element is clipped to ``[-clipvalue, clipvalue]``.
         global_clipnorm: If set, all gradients are scaled together so that their joint L2 norm
-            is at most this (``torch.nn.utils.clip_grad_norm_``, which divides by
-            ``norm + 1e-6`` where Keras divides by ``norm``).
+            is at most this: ``g * global_clipnorm * min(1 / norm, 1 / global_clipnorm)``.
         gradient_accumulation_steps: ``None`` or an int >= 2. If set, ``step()`` updates the
             parameters only every that many calls, with the mean of the gradients of those
             calls (Keras's gradient accumulation): ``zero_grad()`` keeps the gradients between
@@ -68,6 +68,17 @@ class Optimizer:
             divides them by the count. ``iterations`` then counts updates; schedules see every
             call (as in Keras). Clear gradients only through the optimizer (not
             ``model.zero_grad()``) while accumulating.
+        use_ema: Whether to keep an exponential moving average of the trained weights (as
+            Keras: ``average = ema_momentum * average + (1 - ema_momentum) * w`` after each
+            call of ``step()``, ``average = w`` while ``iterations`` is 0).
+            ``finalize_variable_values`` (called at the end of ``fit``) writes the averages
+            into the weights. Defaults to False.
+        ema_momentum: Float in [0, 1], the averages' momentum. Defaults to 0.99.
+        ema_overwrite_frequency: ``None`` or an int >= 1: every that many iterations, the
+            weights are overwritten by their averages. Defaults to None.
+        loss_scale_factor: ``None`` or a float > 0. ``scale_loss(loss)`` multiplies the loss
+            by it (``fit`` does so before ``backward``), and ``step()`` divides the gradients
+            by it, as Keras does.
         name: Defaults to the class name in lower case.
 
     Only one of ``clipnorm``, ``clipvalue`` and ``global_clipnorm`` can be set.
@@ -75,7 +86,8 @@ class Optimizer:
     Subclasses implement ``_create_torch_optimizer(parameters)`` and extend ``get_config``.
     """
 
-    # True where the torch optimizer applies the decoupled decay itself (AdamW).
+    # True where the torch optimizer applies the decoupled decay itself (Adam, AdamW): then
+    # ``_create_torch_optimizer`` reads ``self._weight_decay_groups(parameters)``.
     _torch_applies_weight_decay = False
 
     def __init__(
@@ -87,6 +99,10 @@ class Optimizer:
         global_clipnorm=None,
         name=None,
         gradient_accumulation_steps=None,
+        use_ema=False,
+        ema_momentum=0.99,
+        ema_overwrite_frequency=None,
+        loss_scale_factor=None,
     ):
         owner = type(self).__name__
         self._schedule = None
@@ -118,9 +134,19 @@ class Optimizer:
                 f"{owner}: `name` must be a string. Received: name={describe(name)}."
             )
         self.name = name or owner.lower()
+        self.use_ema = check_bool(owner, "use_ema", use_ema)
+        self.ema_momentum = check_number(owner, "ema_momentum", ema_momentum, low=0.0, high=1.0)
+        self.ema_overwrite_frequency = _check_frequency(owner, ema_overwrite_frequency)
+        self.loss_scale_factor = check_optional_positive(
+            owner, "loss_scale_factor", loss_scale_factor
+        )
         self.torch_optimizer = None
         self._parameters = []
         self._parameter_ids = frozenset()
+        self._parameter_names = {}
+        self._excluded_ids = frozenset()
+        self._excluded_pattern = None
+        self._model_variables_moving_average = []
         self._before_step = None
         self._pending_state = None
 
@@ -139,7 +165,7 @@ class Optimizer:
             ConfigurationError: if there is nothing to optimize, or the optimizer was already
                 built for other parameters (create a new optimizer for a new model).
         """
-        parameters = unique_parameters(parameters, type(self).__name__)
+        parameters, names = _parameters_and_names(parameters, type(self).__name__)
         if self.built:
             if {id(p) for p in parameters} == self._parameter_ids:
                 return
@@ -154,11 +180,14 @@ class Optimizer:
                 "empty iterable. Build the model first (call it on data or give it an Input), "
                 "and check that some of its layers are trainable."
             )
-        self.torch_optimizer = self._create_torch_optimizer(parameters)
-        first = self.torch_optimizer.param_groups[0]["lr"]
-        self._written_learning_rate = None if isinstance(first, torch.Tensor) else float(first)
         self._parameters = parameters
         self._parameter_ids = frozenset(id(p) for p in parameters)
+        self._parameter_names = names
+        self.torch_optimizer = self._create_torch_optimizer(parameters)
+        self._decaying = [p for p in parameters if self._use_weight_decay(p)]
+        if self.use_ema:
+            with torch.no_grad():
+                self._model_variables_moving_average = [torch.zeros_like(p) for p in parameters]
         self._before_step = self._choose_before_step()
         if self._pending_state is not None:
             state, self._pending_state = self._pending_state, None
@@ -177,6 +206,52 @@ class Optimizer:
 
     def _create_torch_optimizer(self, parameters):
         raise NotImplementedError(f"{type(self).__name__} must implement _create_torch_optimizer.")
+
+    @property
+    def _trainable_variables(self):
+        """The parameters the optimizer was built with, in its order (Keras's name)."""
+        return list(self._parameters)
+
+    # ------------------------------------------------------------------ weight decay
+    def exclude_from_weight_decay(self, var_list=None, var_names=None):
+        """Exclude weights from ``weight_decay`` (before ``build``, as in Keras).
+
+        Args:
+            var_list: Weights (torch Parameters) not to decay.
+            var_names: Strings; a weight whose name contains one of them (a regular
+                expression search, as Keras's) is not decayed. A weight's name is its
+                attribute name in its layer (``"kernel"``, ``"bias"``, ``"gamma"``...);
+                names are known when the optimizer is built from a model (``fit`` does it)
+                or from ``named_parameters()``.
+
+        Raises:
+            ConfigurationError: if the optimizer is already built.
+        """
+        if self.built:
+            raise ConfigurationError(
+                f"{type(self).__name__}.exclude_from_weight_decay() can only be called before "
+                "the optimizer is built. Call it right after creating the optimizer, before "
+                "fit() or build()."
+            )
+        self._excluded_ids = frozenset(id(v) for v in (var_list or ()))
+        names = sorted(set(var_names or ()))
+        self._excluded_pattern = re.compile("|".join(names)) if names else None
+
+    def _use_weight_decay(self, parameter):
+        if id(parameter) in self._excluded_ids:
+            return False
+        name = self._parameter_names.get(id(parameter))
+        pattern = self._excluded_pattern
+        return pattern is None or name is None or pattern.search(name) is None
+
+    def _weight_decay_groups(self, parameters):
+        """torch parameter groups: the decayed parameters, then the excluded ones."""
+        decay = self.weight_decay or 0.0
+        groups = [
+            {"params": [p for p in parameters if self._use_weight_decay(p)], "weight_decay": decay},
+            {"params": [p for p in parameters if not self._use_weight_decay(p)], "weight_decay": 0.0},
+        ]
+        return [group for group in groups if group["params"]]
 
     def _choose_before_step(self):
         """The gradient and weight work to run before each torch update, or ``None``."""
@@ -213,9 +288,15 @@ class Optimizer:
         if not steps or self._steps % steps == 0:
             self.torch_optimizer.zero_grad(set_to_none=True)
 
+    def scale_loss(self, loss):
+        """``loss * loss_scale_factor`` (``loss`` when it is not set), as Keras's."""
+        if self.loss_scale_factor is None:
+            return loss
+        return loss * self.loss_scale_factor
+
     @eager_when_traced
     def step(self, grad_scaler=None):
-        """Update the parameters from their ``.grad`` (clip, decay, then the torch update).
+        """Update the parameters from their ``.grad`` (clip, decay, then the update).
 
         With gradient accumulation, only every ``gradient_accumulation_steps`` calls, with
         the gradients averaged over those calls.
@@ -236,30 +317,69 @@ class Optimizer:
                 "optimizer.build(model.parameters()) first (compile/fit do it for you)."
             )
         steps = self.gradient_accumulation_steps
-        if steps:
-            if (self._steps + 1) % steps:
-                self._steps += 1  # the scale stays fixed until the update step
-                return
+        if steps and (self._steps + 1) % steps:
+            # Keras adds to its accumulators here; backward() already added into .grad.
+            if self.use_ema:
+                self._update_moving_averages()
+            self._steps += 1  # the grad scaler's scale stays fixed until the update step
+            return
         if grad_scaler is not None:
             grad_scaler.unscale_(self.torch_optimizer)
-        if steps:
-            self._average_accumulated_gradients(steps)
+        divisor = (steps or 1) * (self.loss_scale_factor or 1.0)
+        if divisor != 1.0:
+            self._divide_gradients(divisor)
         if self._schedule is not None:
             self._write_learning_rate(self._schedule(self._steps))
         if self._before_step is not None:
             self._before_step()
+        self._prepare_update(self.iterations + 1)
         if grad_scaler is None:
             self.torch_optimizer.step()
         else:
             grad_scaler.step(self.torch_optimizer)
             grad_scaler.update()
+        if self.use_ema:
+            self._update_moving_averages()
         self._steps += 1
 
+    def _prepare_update(self, step):
+        """Set what the torch update needs for Keras's update number ``step`` (from 1)."""
+        if hasattr(self.torch_optimizer, "iterations"):
+            self.torch_optimizer.iterations = step - 1
+
     @torch.no_grad()
-    def _average_accumulated_gradients(self, steps):
+    def _divide_gradients(self, divisor):
         grads = [p.grad for p in self._parameters if p.grad is not None]
         if grads:
-            torch._foreach_div_(grads, float(steps))
+            foreach.div_(grads, float(divisor))
+
+    # ------------------------------------------------------------ moving averages (EMA)
+    @torch.no_grad()
+    def _update_moving_averages(self):
+        iterations = self.iterations
+        momentum = self.ema_momentum if iterations != 0 else 0.0
+        averages = self._model_variables_moving_average
+        foreach.mul_(averages, momentum)
+        foreach.add_(averages, self._parameters, alpha=1.0 - momentum)
+        frequency = self.ema_overwrite_frequency
+        if frequency and (iterations + 1) % frequency == 0:
+            foreach.copy_(self._parameters, averages)
+
+    @torch.no_grad()
+    def _overwrite_model_variables_with_average_value(self, trainable_variables):
+        """Copy each weight's moving average into it (Keras's name and behaviour)."""
+        averages = {id(p): a for p, a in zip(self._parameters, self._model_variables_moving_average)}
+        pairs = [(v, averages[id(v)]) for v in trainable_variables if id(v) in averages]
+        if pairs:
+            foreach.copy_([v for v, _ in pairs], [a for _, a in pairs])
+
+    def finalize_variable_values(self, var_list):
+        """With ``use_ema``, overwrite the weights in ``var_list`` with their moving averages.
+
+        ``fit`` calls it when training ends, as Keras does; otherwise it does nothing.
+        """
+        if self.use_ema and self.built:
+            self._overwrite_model_variables_with_average_value(var_list)
 
     @torch.no_grad()
     def _clip_each_norm(self):
@@ -267,24 +387,30 @@ class Optimizer:
         grads = [p.grad for p in self._parameters if p.grad is not None]
         if not grads:
             return
-        scales = torch._foreach_norm(grads)
-        torch._foreach_clamp_min_(scales, self.clipnorm)
-        torch._foreach_reciprocal_(scales)
-        torch._foreach_mul_(scales, self.clipnorm)
-        torch._foreach_mul_(grads, scales)
+        scales = [torch.clamp_min(n, self.clipnorm) for n in foreach.norm(grads)]
+        foreach.mul_(grads, self.clipnorm)
+        foreach.div_(grads, scales)
 
     def _clip_values(self):
         torch.nn.utils.clip_grad_value_(self._parameters, self.clipvalue)
 
+    @torch.no_grad()
     def _clip_global_norm(self):
-        torch.nn.utils.clip_grad_norm_(self._parameters, self.global_clipnorm)
+        grads = [p.grad for p in self._parameters if p.grad is not None]
+        if not grads:
+            return
+        norm = torch.linalg.vector_norm(torch.stack(foreach.norm(grads)))
+        limit = self.global_clipnorm
+        # Keras's scale; a non-finite norm makes it NaN, as in Keras.
+        scale = limit * torch.minimum(1.0 / norm, torch.full_like(norm, 1.0 / limit))
+        foreach.mul_(grads, scale + (norm - norm))
 
     @torch.no_grad()
     def _decay_weights(self):
-        for group in self.torch_optimizer.param_groups:
-            decaying = [p for p in group["params"] if p.grad is not None]
-            if decaying:
-                torch._foreach_mul_(decaying, 1.0 - group["lr"] * self.weight_decay)
+        decaying = [p for p in self._decaying if p.grad is not None]
+        if decaying:
+            rate = self.torch_optimizer.param_groups[0]["lr"]
+            foreach.mul_(decaying, 1.0 - self.weight_decay * rate)
 
     # ------------------------------------------------------------- Keras's gradient API
     def apply_gradients(self, grads_and_vars):
@@ -385,35 +511,11 @@ class Optimizer:
     def _write_learning_rate(self, value):
         if self.torch_optimizer is None:
             return
-        previous = self.__dict__.get("_written_learning_rate")
         for group in self.torch_optimizer.param_groups:
             if isinstance(group["lr"], torch.Tensor):
                 group["lr"].fill_(value)
             else:
                 group["lr"] = value
-        self._written_learning_rate = float(value)
-        if previous is not None and previous != value and value > 0:
-            self._keep_momentum_in_weight_units(previous / float(value))
-
-    def _keep_momentum_in_weight_units(self, ratio):
-        """Rescale torch's momentum buffers after a change of learning rate.
-
-        torch keeps momentum in gradient units (``buf = momentum * buf + g``,
-        ``w -= learning_rate * buf``); Keras keeps it with the learning rate inside
-        (``m = momentum * m - learning_rate * g``, ``w += m``). Scaling the buffers by
-        ``old rate / new rate`` when the rate changes makes torch's steps Keras's exactly,
-        schedules and ``ReduceLROnPlateau`` included (SGD and RMSprop with momentum). After
-        steps at rate 0 (a warmup from 0) the ratio is 0: Keras's velocity gained nothing
-        there. (Keras also moves the weights by the velocity during such steps; lamina does
-        not, so a rate of exactly 0 after momentum has built up differs.)
-        """
-        buffers = [
-            state["momentum_buffer"]
-            for state in self.torch_optimizer.state.values()
-            if isinstance(state.get("momentum_buffer"), torch.Tensor)
-        ]
-        if buffers:
-            torch._foreach_mul_(buffers, ratio)
 
     # ------------------------------------------------------------------------- config
     def get_config(self):
@@ -426,6 +528,10 @@ class Optimizer:
             "clipvalue": self.clipvalue,
             "global_clipnorm": self.global_clipnorm,
             "gradient_accumulation_steps": self.gradient_accumulation_steps,
+            "use_ema": self.use_ema,
+            "ema_momentum": self.ema_momentum,
+            "ema_overwrite_frequency": self.ema_overwrite_frequency,
+            "loss_scale_factor": self.loss_scale_factor,
         }
 
     def _learning_rate_config(self):
@@ -438,8 +544,8 @@ class Optimizer:
         """Create an optimizer from ``get_config()``'s dict (Keras 3 configs work too).
 
         Raises:
-            ConfigurationError: if the config asks for something lamina lacks (EMA, loss
-                scaling) or does not fit.
+            ConfigurationError: if the config asks for something lamina lacks (Keras 2's
+                ``decay``) or does not fit.
         """
         arguments = _without_keras_only_keys(cls.__name__, config)
         try:
@@ -460,7 +566,8 @@ class Optimizer:
             hyper-parameters; ``None`` before build). As in torch, its tensors are the live
             state, not copies: save or deep-copy it before stepping again to keep a snapshot.
             With gradient accumulation also ``"accumulation"``: the calls seen and, in the
-            middle of a window, copies of the gradients accumulated so far.
+            middle of a window, copies of the gradients accumulated so far. With
+            ``use_ema`` also ``"ema"``: the moving averages, in the order of the parameters.
         """
         state = {
             "iterations": self.iterations,
@@ -471,6 +578,8 @@ class Optimizer:
         }
         if self.gradient_accumulation_steps:
             state["accumulation"] = self._accumulation_state()
+        if self.use_ema and self.built:
+            state["ema"] = list(self._model_variables_moving_average)
         return state
 
     def _accumulation_state(self):
@@ -522,6 +631,7 @@ class Optimizer:
                 self._steps = int(state_dict["accumulation"]["steps"])
             return
         self._load_accumulation_state(state_dict.get("accumulation"))
+        self._load_moving_averages(state_dict.get("ema"))
         if torch_state is None:
             if self._schedule is None:
                 self.learning_rate = state_dict["learning_rate"]
@@ -538,6 +648,19 @@ class Optimizer:
                 "model architecture with the same optimizer class."
             ) from err
         self._learning_rate = self.learning_rate
+
+    @torch.no_grad()
+    def _load_moving_averages(self, averages):
+        if not averages or not self.use_ema:
+            return
+        own = self._model_variables_moving_average
+        if len(averages) != len(own):
+            raise SavingError(
+                f"{type(self).__name__}.load_state_dict: the saved moving averages are for "
+                f"{len(averages)} parameters, this optimizer has {len(own)}."
+            )
+        for target, value in zip(own, averages):
+            target.copy_(value)
 
     def _with_own_implementation(self, torch_state):
         saved_groups = torch_state.get("param_groups")
@@ -557,10 +680,20 @@ class Optimizer:
 
 def unique_parameters(parameters, owner):
     """The parameters as a list, each tensor once, in first-seen order."""
+    return _parameters_and_names(parameters, owner)[0]
+
+
+def _parameters_and_names(parameters, owner):
+    """``(unique parameters, {id: weight name})`` from tensors or ``named_parameters()``
+    pairs; a weight's name is the last part of its dotted path (``"kernel"``), as Keras's."""
     if isinstance(parameters, torch.Tensor):
         parameters = [parameters]
-    unique, seen = [], set()
+    unique, seen, names = [], set(), {}
     for parameter in parameters:
+        if isinstance(parameter, tuple) and len(parameter) == 2 and isinstance(parameter[0], str):
+            name, parameter = parameter
+            if isinstance(parameter, torch.Tensor):
+                names.setdefault(id(parameter), name.rsplit(".", 1)[-1])
         if not isinstance(parameter, torch.Tensor):
             raise ConfigurationError(
                 f"{owner}.build: expected torch Parameters (e.g. model.parameters()). "
@@ -569,7 +702,7 @@ def unique_parameters(parameters, owner):
         if id(parameter) not in seen:
             seen.add(id(parameter))
             unique.append(parameter)
-    return unique
+    return unique, names
 
 
 def _without_keras_only_keys(owner, config):
@@ -588,6 +721,17 @@ def _without_keras_only_keys(owner, config):
     for key in _KERAS_IGNORED_KEYS:
         arguments.pop(key, None)
     return arguments
+
+
+def _check_frequency(owner, frequency):
+    if frequency is None:
+        return None
+    if isinstance(frequency, bool) or not isinstance(frequency, int) or frequency < 1:
+        raise ConfigurationError(
+            f"{owner}: argument `ema_overwrite_frequency` must be None or an integer >= 1. "
+            f"Received: ema_overwrite_frequency={describe(frequency)}."
+        )
+    return frequency
 
 
 def _check_accumulation(owner, steps):

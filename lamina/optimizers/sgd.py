@@ -1,14 +1,43 @@
 """SGD: gradient descent with optional (Nesterov) momentum, Keras's names and defaults."""
 
-import torch
-
+from lamina.backend import foreach
 from lamina.optimizers._checks import check_bool, check_number
-from lamina.optimizers._implementation import FUSED_ON_CPU_AND_CUDA, implementation_options
+from lamina.optimizers.keras_update import KerasUpdate
 from lamina.optimizers.optimizer import Optimizer
 
 
+class SGDUpdate(KerasUpdate):
+    """Keras's SGD step on multi-tensor kernels; ``momentum_buffer`` is Keras's velocity
+    (the learning rate inside), so the weights keep moving at a learning rate of 0.
+
+    Args:
+        params: Parameters (or parameter groups).
+        lr: Learning rate (a float).
+        momentum: Float in [0, 1).
+        nesterov: Whether to use Nesterov momentum.
+    """
+
+    def __init__(self, params, lr, momentum=0.0, nesterov=False):
+        super().__init__(params, {"lr": lr, "momentum": momentum, "nesterov": nesterov})
+        self.slots = {"momentum_buffer": 0.0} if momentum > 0 else {}
+
+    def _update(self, group, params, grads, states):
+        lr, momentum = group["lr"], group["momentum"]
+        if momentum == 0:
+            foreach.add_(params, grads, alpha=-lr)
+            return
+        velocities = states["momentum_buffer"]
+        foreach.mul_(velocities, momentum)
+        foreach.add_(velocities, grads, alpha=-lr)
+        if group["nesterov"]:
+            foreach.add_(params, grads, alpha=-lr)
+            foreach.add_(params, velocities, alpha=momentum)
+        else:
+            foreach.add_(params, velocities)
+
+
 class SGD(Optimizer):
-    """Gradient descent with optional momentum (``torch.optim.SGD``, Keras's defaults).
+    """Gradient descent with optional momentum, Keras's defaults and update rule.
 
     Update rule, with ``g`` the (clipped) gradient::
 
@@ -31,8 +60,9 @@ class SGD(Optimizer):
         momentum: Float in [0, 1). Defaults to 0.0 (plain gradient descent).
         nesterov: Whether to use Nesterov momentum. Defaults to False; with momentum 0 it
             changes nothing (torch would refuse it; it is not passed on then).
-        weight_decay: see ``Optimizer``, as for clipnorm, clipvalue, global_clipnorm, name
-            and gradient_accumulation_steps.
+        weight_decay: see ``Optimizer``, as for clipnorm, clipvalue, global_clipnorm, name,
+            gradient_accumulation_steps, use_ema, ema_momentum, ema_overwrite_frequency and
+            loss_scale_factor.
     """
 
     def __init__(
@@ -46,6 +76,10 @@ class SGD(Optimizer):
         global_clipnorm=None,
         name=None,
         gradient_accumulation_steps=None,
+        use_ema=False,
+        ema_momentum=0.99,
+        ema_overwrite_frequency=None,
+        loss_scale_factor=None,
     ):
         super().__init__(
             learning_rate,
@@ -55,18 +89,16 @@ class SGD(Optimizer):
             global_clipnorm=global_clipnorm,
             name=name,
             gradient_accumulation_steps=gradient_accumulation_steps,
+            use_ema=use_ema,
+            ema_momentum=ema_momentum,
+            ema_overwrite_frequency=ema_overwrite_frequency,
+            loss_scale_factor=loss_scale_factor,
         )
         self.momentum = check_number("SGD", "momentum", momentum, low=0.0, high=1.0, high_open=True)
         self.nesterov = check_bool("SGD", "nesterov", nesterov)
 
     def _create_torch_optimizer(self, parameters):
-        return torch.optim.SGD(
-            parameters,
-            lr=self._learning_rate,
-            momentum=self.momentum,
-            nesterov=self.nesterov and self.momentum > 0,
-            **implementation_options(parameters, FUSED_ON_CPU_AND_CUDA),
-        )
+        return SGDUpdate(parameters, self._learning_rate, self.momentum, self.nesterov)
 
     def get_config(self):
         return {**super().get_config(), "momentum": self.momentum, "nesterov": self.nesterov}
