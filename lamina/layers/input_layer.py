@@ -28,7 +28,6 @@ class InputLayer(Layer):
         node = Node(self, [], [tensor], {})
         tensor.node = node
         self._inbound_nodes.append(node)
-        self.output = tensor
 
     def call(self, inputs):
         return inputs

@@ -201,6 +201,8 @@ class Layer(nn.Module):
     def __call__(self, inputs, *args, **kwargs):
         if _PACKED_CALL in kwargs:
             inputs, args = _unpack_call(inputs, kwargs)
+        if self.__dict__.get("input_spec") is not None:
+            check_input_spec(self, self.__dict__["input_spec"], inputs)
         if type(inputs) is not torch.Tensor and symbolic.is_symbolic(inputs):
             return self._symbolic_call(inputs, *args, **kwargs)
         if type(inputs) is not torch.Tensor:
@@ -560,6 +562,48 @@ class Layer(nn.Module):
     def input_shape(self):
         """The input shape the layer was built for (batch first), or None before it is built."""
         return self._build_shapes
+
+    @property
+    def input(self):
+        """The symbolic input of the layer's first call in a graph (a list for several), as
+        Keras 3's ``layer.input``. AttributeError if it was never called on symbolic tensors."""
+        return self._node_tensors(0, "input_tensors", "input")
+
+    @property
+    def output(self):
+        """The symbolic output of the layer's first call in a graph (a list for several), as
+        Keras 3's ``layer.output``: ``Model(base.inputs, base.get_layer(name).output)``
+        extracts features. ``get_output_at(i)`` gives a later call's."""
+        return self._node_tensors(0, "output_tensors", "output")
+
+    @property
+    def output_shape(self):
+        """Shape of ``output`` (a list of shapes for several outputs), batch first."""
+        output = self.output
+        return [t.shape for t in output] if isinstance(output, list) else output.shape
+
+    def get_input_at(self, node_index: int):
+        """The symbolic input of the layer's call number ``node_index`` in graphs (0 first)."""
+        return self._node_tensors(node_index, "input_tensors", "input")
+
+    def get_output_at(self, node_index: int):
+        """The symbolic output of the layer's call number ``node_index`` in graphs (0 first)."""
+        return self._node_tensors(node_index, "output_tensors", "output")
+
+    def _node_tensors(self, node_index, attribute, what):
+        nodes = self.__dict__.get("_inbound_nodes") or []
+        if not nodes:
+            raise AttributeError(
+                f"Layer '{self.name}' has never been called on symbolic tensors and thus has no "
+                f"defined {what}. Call it on lamina.Input(...) (or a tensor made from one) first."
+            )
+        if not isinstance(node_index, int) or not 0 <= node_index < len(nodes):
+            raise InputError(
+                f"Layer '{self.name}': asked for the {what} at node {node_index!r}, but the layer "
+                f"has {len(nodes)} inbound node(s) (one per call on symbolic tensors)."
+            )
+        tensors = list(getattr(nodes[node_index], attribute))
+        return tensors[0] if len(tensors) == 1 else tensors
 
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"

@@ -79,6 +79,16 @@ class Functional(Model):
         return list(self._layer_order)
 
     @property
+    def input(self):
+        """The model's symbolic input(s), as given to ``Model(inputs, ...)``."""
+        return self._inputs_struct
+
+    @property
+    def output(self):
+        """The model's symbolic output(s), as given to ``Model(..., outputs)``."""
+        return self._outputs_struct
+
+    @property
     def output_shape(self):
         """Shape (or structure of shapes) of the model's outputs, batch first."""
         return map_structure(lambda t: t.shape, self._outputs_struct)

@@ -40,6 +40,7 @@ class Sequential(Model):
         self._stack = []
         self._steps = None
         self._input_batch_shape = None
+        self._symbolic_input = None
         self._symbolic_output = None
         for layer in layers or []:
             self.add(layer)
@@ -78,12 +79,13 @@ class Sequential(Model):
         self._steps = None
         del self._modules[next(k for k, v in self._modules.items() if v is layer)]
         self.built = False
-        self._symbolic_output = None
+        self._symbolic_input = self._symbolic_output = None
         return layer
 
     def _extend_graph(self, layer):
         if self._symbolic_output is None:
-            self._symbolic_output = InputLayer(batch_shape=self._input_batch_shape).output
+            self._symbolic_input = InputLayer(batch_shape=self._input_batch_shape).output
+            self._symbolic_output = self._symbolic_input
             for previous in self._stack[:-1]:
                 self._symbolic_output = previous(self._symbolic_output)
         self._symbolic_output = layer(self._symbolic_output)
@@ -114,6 +116,35 @@ class Sequential(Model):
     def output_shape(self):
         """Shape of the model's output (batch first), or None until the input shape is known."""
         return None if self._symbolic_output is None else self._symbolic_output.shape
+
+    @property
+    def inputs(self):
+        """``[input]``: the symbolic input of the model's graph, once the input shape is known
+        (``Input`` first, ``input_shape=`` on the first layer, ``build`` or a first call)."""
+        return [self._graph_end("inputs", self._symbolic_input)]
+
+    @property
+    def outputs(self):
+        """``[output]``: the symbolic output of the model's graph (see ``inputs``)."""
+        return [self._graph_end("outputs", self._symbolic_output)]
+
+    @property
+    def input(self):
+        """The symbolic input of the model's graph (see ``inputs``)."""
+        return self._graph_end("input", self._symbolic_input)
+
+    @property
+    def output(self):
+        """The symbolic output of the model's graph (see ``inputs``)."""
+        return self._graph_end("output", self._symbolic_output)
+
+    def _graph_end(self, what, tensor):
+        if tensor is None:
+            raise AttributeError(
+                f"Sequential '{self.name}' has no {what} yet: its input shape is unknown. Start it "
+                f"with lamina.Input(shape=...), or build it (model.build((None, ...)) or call it on data)."
+            )
+        return tensor
 
     @property
     def layers(self):
