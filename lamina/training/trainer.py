@@ -190,7 +190,7 @@ class Trainer:
         if self.compiled and arrays and data.y is not None:
             check_sparse_labels(self, data.y)
         if training and not self.optimizer.built:
-            parameters = list(self.parameters())
+            parameters = list(self.named_parameters())  # names for exclude_from_weight_decay
             if parameters:  # else train_step warns, as Keras, and only computes the logs
                 self.optimizer.build(parameters)
         if training:
@@ -221,12 +221,12 @@ class Trainer:
             warnings.warn(NO_TRAINABLE_WEIGHTS.format(model=self.name), stacklevel=2)
         elif scaler is None:
             self.optimizer.zero_grad()
-            loss.backward()
+            self.optimizer.scale_loss(loss).backward()
             self._sync_gradients(y_pred)
             self.optimizer.step()
         else:
             self.optimizer.zero_grad()
-            scaler.scale(loss).backward()
+            scaler.scale(self.optimizer.scale_loss(loss)).backward()
             self._sync_gradients(y_pred)
             self.optimizer.step(grad_scaler=scaler)
         y_pred = detach_output(y_pred)
@@ -507,6 +507,8 @@ class Trainer:
                 self.stop_training = distribute.any_process(self.stop_training)
             if self.stop_training:
                 break
+        if self.optimizer.built and hasattr(self.optimizer, "finalize_variable_values"):
+            self.optimizer.finalize_variable_values(self.trainable_weights)  # EMA, as Keras
         callback_list.on_train_end(epoch_logs)
         return self.history
 
