@@ -1,14 +1,40 @@
 """Utilities with Keras's names."""
 
+from lamina.backend.dtypes import standardize_dtype
 from lamina.backend.random import set_random_seed
+from lamina.backend.session import clear_session
+from lamina.datasets.download import get_file
 from lamina.training.data.py_dataset import PyDataset
 from lamina.utils.data_packing import pack_x_y_sample_weight, unpack_x_y_sample_weight
+from lamina.utils.image_utils import array_to_img, img_to_array, load_img, save_img
+from lamina.utils.normalize import normalize
 from lamina.utils.plot_history import plot_history
 from lamina.utils.plot_model import model_to_dot, plot_model
 from lamina.utils.progbar import Progbar
 from lamina.utils.sequence import pad_sequences
 from lamina.utils.to_categorical import to_categorical
 
+#: Keras's older name for ``PyDataset``.
+Sequence = PyDataset
+
 __all__ = [
-    "PyDataset","Progbar", "model_to_dot", "pad_sequences", "plot_history", "plot_model", "set_random_seed", "to_categorical",
-    "pack_x_y_sample_weight", "unpack_x_y_sample_weight"]
+    "Progbar",
+    "PyDataset",
+    "Sequence",
+    "array_to_img",
+    "clear_session",
+    "get_file",
+    "img_to_array",
+    "load_img",
+    "model_to_dot",
+    "normalize",
+    "pack_x_y_sample_weight",
+    "pad_sequences",
+    "plot_history",
+    "plot_model",
+    "save_img",
+    "set_random_seed",
+    "standardize_dtype",
+    "to_categorical",
+    "unpack_x_y_sample_weight",
+]
