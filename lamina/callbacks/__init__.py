@@ -12,6 +12,8 @@ from lamina.callbacks.model_checkpoint import ModelCheckpoint
 from lamina.callbacks.monitor_callback import MonitorCallback
 from lamina.callbacks.progbar_logger import ProgbarLogger
 from lamina.callbacks.reduce_lr_on_plateau import ReduceLROnPlateau
+from lamina.callbacks.remote_monitor import RemoteMonitor
+from lamina.callbacks.swap_ema_weights import SwapEMAWeights
 from lamina.callbacks.tensorboard import TensorBoard
 from lamina.callbacks.terminate_on_nan import TerminateOnNaN
 
@@ -28,6 +30,8 @@ __all__ = [
     "MonitorCallback",
     "ProgbarLogger",
     "ReduceLROnPlateau",
+    "RemoteMonitor",
+    "SwapEMAWeights",
     "TensorBoard",
     "TerminateOnNaN",
 ]
