@@ -37,7 +37,7 @@ from lamina.training.data.array_data import epoch_offset
 from lamina.training.logs import MetricLogs
 from lamina.training.output_mask import detach_output, keep_mask
 from lamina.training.sample_weights import class_weights_for, combine_weights
-from lamina.training.validation import check_input_shape, check_sparse_labels
+from lamina.training.validation import check_binary_targets, check_input_shape, check_sparse_labels
 from lamina.training.validation_split import class_labels, split_indices
 from lamina.utils.data_packing import unpack_x_y_sample_weight
 from lamina.utils.tree import flatten
@@ -189,6 +189,7 @@ class Trainer:
         self._drop_layer_losses()  # added by calls outside a training step
         if self.compiled and arrays and data.y is not None:
             check_sparse_labels(self, data.y)
+            check_binary_targets(self, data.y)
         if training and not self.optimizer.built:
             parameters = list(self.named_parameters())  # names for exclude_from_weight_decay
             if parameters:  # else train_step warns, as Keras, and only computes the logs

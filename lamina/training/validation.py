@@ -3,6 +3,8 @@
 import torch
 
 from lamina.errors import InputError
+from lamina.losses.crossentropy import binary_crossentropy
+from lamina.losses.focal import binary_focal_crossentropy
 from lamina.utils.tree import flatten, flatten_shapes
 
 LABEL_OUT_OF_RANGE = (
@@ -14,6 +16,13 @@ NEGATIVE_LABEL = (
     "{model}: sparse label at index {index} is {value}, but class ids start at 0: labels must "
     "be integers in [0, {last}] for the model's {classes} output classes. Fix the labels; if "
     "negative labels mark unlabelled samples, drop those samples first."
+)
+
+BINARY_TARGET_OUT_OF_RANGE = (
+    "{owner}: {loss} from probabilities needs targets between 0 and 1 (the probability of "
+    "the positive class), but sample {index} has the target {value}. Received: targets from "
+    "{low} to {high}. For labels written as -1/1 pass (y + 1) / 2; for more than two "
+    "classes use sparse_categorical_crossentropy with one output unit per class."
 )
 
 
@@ -49,16 +58,49 @@ def check_sparse_labels(model, y):
     if not heads:
         return
     shapes = getattr(model, "_output_shapes", None) or []
-    if compiled.structured:
-        targets = (
-            [y.get(name) for name in compiled.output_names] if isinstance(y, dict) else flatten(y)
-        )
-    else:
-        targets = [y]
+    targets = _targets_per_output(compiled, y)
     for index, head in heads:
         if index < len(targets) and index < len(shapes) and isinstance(targets[index], torch.Tensor):
             where = f"output '{head.name}'" if compiled.multi_output else None
             _check_labels(model.name, targets[index], shapes[index][-1], where)
+
+
+def check_binary_targets(model, y):
+    """Targets of binary crossentropy (plain or focal) from probabilities must lie in
+    [0, 1], as Keras requires: one comparison on the device, before the first step."""
+    compiled = model._compiled
+    targets = _targets_per_output(compiled, y)
+    for index, head in enumerate(compiled.heads or []):
+        target = targets[index] if index < len(targets) else None
+        if not isinstance(target, torch.Tensor) or not _needs_probability_targets(head.loss):
+            continue
+        per_sample = target.reshape(len(target), -1)
+        bad = ((per_sample < 0) | (per_sample > 1)).any(dim=1)
+        if bool(bad.any()):
+            sample = int(torch.nonzero(bad)[0])
+            row = per_sample[sample]
+            value = row[(row < 0) | (row > 1)][0].item()
+            where = f", output '{head.name}'" if compiled.multi_output else ""
+            raise InputError(
+                BINARY_TARGET_OUT_OF_RANGE.format(
+                    owner=f"Model '{model.name}'{where}", loss=head.loss.fn.__name__, index=sample,
+                    value=value, low=per_sample.min().item(), high=per_sample.max().item(),
+                )
+            )
+
+
+def _needs_probability_targets(loss):
+    """Binary crossentropy from probabilities; from logits Keras accepts any target."""
+    fn = getattr(loss, "fn", None)
+    return fn in (binary_crossentropy, binary_focal_crossentropy) and not getattr(
+        loss, "_fn_kwargs", {}
+    ).get("from_logits", False)
+
+
+def _targets_per_output(compiled, y):
+    if not compiled.structured:
+        return [y]
+    return [y.get(name) for name in compiled.output_names] if isinstance(y, dict) else flatten(y)
 
 
 def _check_labels(model_name, y, classes, where):
