@@ -241,12 +241,12 @@ def test_keras_optimizer_state_lamina_cannot_convert_is_announced(tmp_path):
     rng = np.random.default_rng(3)
     x, y = rng.normal(size=(16, 4)).astype("float32"), rng.normal(size=(16, 2)).astype("float32")
     model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)])
-    model.compile(optimizer=keras.optimizers.Nadam(0.1), loss="mse")
+    model.compile(optimizer=keras.optimizers.Adagrad(0.1, gradient_accumulation_steps=2), loss="mse")
     model.fit(x, y, batch_size=8, epochs=1, verbose=0)
     model.save(tmp_path / "momentum.keras")
-    with pytest.warns(UserWarning, match=r"5 optimizer slot arrays written by Keras for Nadam.*fresh momentum"):
+    with pytest.warns(UserWarning, match=r"4 optimizer slot arrays written by Keras for Adagrad.*fresh momentum"):
         loaded = lamina.models.load_model(tmp_path / "momentum.keras")
-    assert int(loaded.optimizer.iterations) == 2
+    assert int(loaded.optimizer.iterations) == 1
 
 
 RESUMABLE_OPTIMIZERS = [
@@ -258,6 +258,7 @@ RESUMABLE_OPTIMIZERS = [
     ("Adadelta", dict(learning_rate=1.0)),
     ("Lion", dict(learning_rate=0.01)),
     ("Adam", dict(learning_rate=0.05, amsgrad=True)),
+    ("Nadam", dict(learning_rate=0.05)),
 ]
 
 
@@ -276,5 +277,5 @@ def test_optimizer_slots_cross_over_in_model_files(tmp_path, name, arguments, di
     model.fit(x, y, batch_size=8, epochs=1, shuffle=False, verbose=0)
     loaded.fit(x, y, batch_size=8, epochs=1, shuffle=False, verbose=0)
     for mine, expected, before in zip(loaded.get_weights(), model.get_weights(), start):
-        # resumed slots: the second epoch's steps agree (up to epsilon placement)
+        # resumed slots: the second epoch's steps agree (float32 rounding)
         np.testing.assert_allclose(mine - before, expected - before, rtol=2e-3, atol=1e-5)

@@ -27,31 +27,40 @@ from lamina.saving.restore_checks import (
 def keras_slots(optimizer, learning_rate=None):
     """Keras's slot variables of ``optimizer`` as groups of ``(torch state key, factor)``:
     Keras lists each group's slots weight by weight (within a group, interleaved), one
-    group after the other; ``factor`` turns torch's value into Keras's. ``None`` when the
-    conversion is unknown (Nadam: Keras keeps one shared momentum product).
+    group after the other; ``factor`` turns the stored value into Keras's. ``None`` when
+    the conversion is unknown (a wrapped torch.optim class).
 
-    Momentum is where the two differ in units: torch keeps SGD's and RMSprop's buffer
-    without the learning rate (``w -= lr * buf``), Keras with it (SGD ``w += m``, ``m =
-    -lr * buf``; RMSprop ``w -= m``, ``m = lr * buf``). Both at the current rate, or at
-    ``learning_rate`` when given (the rate a file being loaded restores).
+    lamina's optimizers keep Keras's units (SGD's and RMSprop's momentum include the
+    learning rate, as Keras's), so every factor is 1; ``learning_rate`` is accepted for
+    callers that pass the rate a file restores. Nadam's shared momentum product, Keras's
+    last variable, follows from the step count (``_nadam_product``).
     """
-    rate = float(optimizer.learning_rate if learning_rate is None else learning_rate)
+    del learning_rate
     name = type(optimizer).__name__
     if name in ("Adam", "AdamW"):
         groups = [[("exp_avg", 1.0), ("exp_avg_sq", 1.0)]]
         return groups + [[("max_exp_avg_sq", 1.0)]] if optimizer.amsgrad else groups
     if name == "SGD":
-        return [[("momentum_buffer", -rate)]] if optimizer.momentum > 0 else []
+        return [[("momentum_buffer", 1.0)]] if optimizer.momentum > 0 else []
     if name == "RMSprop":
         groups = [[("square_avg", 1.0)]]
-        groups += [[("momentum_buffer", rate)]] if optimizer.momentum > 0 else []
+        groups += [[("momentum_buffer", 1.0)]] if optimizer.momentum > 0 else []
         return groups + ([[("grad_avg", 1.0)]] if optimizer.centered else [])
     return {
         "Adagrad": [[("sum", 1.0)]],
         "Adamax": [[("exp_avg", 1.0), ("exp_inf", 1.0)]],
         "Adadelta": [[("square_avg", 1.0), ("acc_delta", 1.0)]],
         "Lion": [[("exp_avg", 1.0)]],
+        "Nadam": [[("exp_avg", 1.0), ("exp_avg_sq", 1.0)]],
     }.get(name)
+
+
+def _nadam_product(optimizer):
+    """Keras's Nadam ``u_product`` (a scalar variable after the slots), or None."""
+    update = getattr(optimizer, "torch_optimizer", None)
+    if type(optimizer).__name__ != "Nadam" or not hasattr(update, "momentum_product"):
+        return None
+    return update.momentum_product(int(optimizer.iterations), optimizer.beta_1)
 
 
 def _slot_order(groups, entries):
@@ -69,7 +78,8 @@ def write_optimizer(root, model):
         return
     group = root.require_group("optimizer/vars")
     group.attrs["name"] = fixed_string(getattr(optimizer, "name", type(optimizer).__name__.lower()))
-    group.create_dataset("0", data=np.int64(optimizer.iterations))
+    # Keras's "iteration" counts calls (with gradient accumulation, steps * updates).
+    group.create_dataset("0", data=np.int64(getattr(optimizer, "_steps", optimizer.iterations)))
     scheduled = optimizer.learning_rate_schedule is not None
     if not scheduled:
         group.create_dataset("1", data=np.float32(optimizer.learning_rate))
@@ -86,6 +96,9 @@ def write_optimizer(root, model):
             value = torch.zeros_like(tensor) if value is None else value.detach() * factor
             group.create_dataset(str(index), data=layouts.to_keras(layout, value.cpu()).contiguous().numpy())
             index += 1
+        product = _nadam_product(optimizer)
+        if product is not None:
+            group.create_dataset(str(index), data=np.float32(product))
     exact = root.require_group("optimizer/torch_state")
     if not scheduled:
         exact.attrs["learning_rate"] = float(optimizer.learning_rate)
@@ -101,8 +114,6 @@ def write_optimizer(root, model):
 def torch_slot_keys(optimizer):
     """The per-weight tensors ``optimizer`` keeps in torch's state (each shaped like its
     weight), or None when lamina does not know them (a wrapped ``torch.optim`` class)."""
-    if type(optimizer).__name__ == "Nadam":
-        return {"exp_avg", "exp_avg_sq"}
     groups = keras_slots(optimizer)
     return None if groups is None else {key for group in groups for key, _ in group}
 
@@ -143,12 +154,14 @@ def prepare_optimizer(root, model, source="the file"):
     else:
         first = 1 if scheduled else 2
         rate = restored.get("learning_rate")
-        states = _read_keras_slots(group, optimizer, entries, first, restored["iterations"], rate, source)
+        updates = int(restored["iterations"]) // (optimizer.gradient_accumulation_steps or 1)
+        states = _read_keras_slots(group, optimizer, entries, first, updates, rate, source)
 
     def apply():
         if not optimizer.built:
             optimizer.build(list(model.parameters()))
-        optimizer.iterations = int(restored["iterations"])
+        optimizer.iterations = int(restored["iterations"]) // (optimizer.gradient_accumulation_steps or 1)
+        optimizer._steps = int(restored["iterations"])  # Keras's count of calls
         if "learning_rate" in restored:
             optimizer.learning_rate = float(restored["learning_rate"])
         if states is None:
@@ -166,7 +179,7 @@ def _read_keras_slots(group, optimizer, entries, first, iterations, rate, source
     """Per-weight torch states from Keras's slot variables (``None``: nothing to restore)."""
     groups = keras_slots(optimizer, rate)
     order = [] if groups is None else _slot_order(groups, entries)
-    stored = len(group) - first
+    stored = len(group) - first - (type(optimizer).__name__ == "Nadam")
     if stored <= 0:
         return None
     if groups is None or stored != len(order):
