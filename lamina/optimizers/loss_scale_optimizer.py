@@ -107,7 +107,7 @@ class LossScaleOptimizer:
         """Keras's config: the inner optimizer serialized, the scale settings and the name."""
         return {
             "name": self.name,
-            "inner_optimizer": serialize(self.inner_optimizer),
+            "inner_optimizer": {**serialize(self.inner_optimizer), "module": "keras.optimizers"},
             "initial_scale": self.initial_scale,
             "dynamic_growth_steps": self.dynamic_growth_steps,
         }
