@@ -77,6 +77,9 @@ class Layer(nn.Module):
         # Whether ``call`` takes ``training`` / ``mask``: read at every call, so found once
         # per class (a class attribute is also what torch.compile traces best).
         cls._call_takes = _call_arguments(cls)
+        # A layer with its own compute_mask supports masking and may make a mask from
+        # unmasked inputs (Keras's rule), so its compute_mask runs at every call.
+        cls._computes_mask = cls.compute_mask is not Layer.compute_mask
 
     def __init__(
         self,
@@ -105,7 +108,7 @@ class Layer(nn.Module):
         self.dtype = _dtype_name(dtype) or backend_config.floatx()
         self._trainable = bool(trainable)
         self.built = False
-        self.supports_masking = False
+        self.supports_masking = self._computes_mask
         self._own_weights = []  # (attribute name, layout, created trainable)
         self._build_shapes = None
         self._inbound_nodes = []
@@ -246,7 +249,7 @@ class Layer(nn.Module):
             _check_call_outputs(self, outputs)
         if self._activity_regularizer is not None and self.training:
             self._add_activity_loss(outputs)
-        if mask is not None or self.produces_mask:
+        if mask is not None or self.produces_mask or self._computes_mask:
             _attach_mask(outputs, self.compute_mask(inputs, mask))
         return outputs
 
@@ -295,9 +298,37 @@ class Layer(nn.Module):
         shapes = symbolic.shape_of(inputs)
         extra = self._declared_call_extras(type(self).build, inputs, args, kwargs, symbolic.shape_of)
         self.build_from_shapes(shapes, **extra)
-        output_shape = self._symbolic_output_shape(inputs, args, kwargs)
+        mask = kwargs.get("mask")
+        mask = _mask_of(inputs) if mask is None else mask
+        # As in Keras, a call that accepts ``mask`` receives the input's mask while the
+        # graph is built too (not recorded: the replay finds it on the tensors).
+        shape_kwargs = kwargs
+        if mask is not None and self._call_takes[1] and "mask" not in kwargs:
+            shape_kwargs = {**kwargs, "mask": mask}
+        output_shape = self._symbolic_output_shape(inputs, args, shape_kwargs)
         outputs = _placeholders_like(output_shape, self._symbolic_output_dtype(inputs), self.name)
+        if mask is not None or self.produces_mask or self._computes_mask:
+            _attach_mask(outputs, self._symbolic_mask(inputs, mask))
         return self._record_node(inputs, args, kwargs, outputs)
+
+    def _symbolic_mask(self, inputs, mask):
+        """The output mask of a symbolic call, as symbolic tensors (``compute_mask`` run on
+        placeholder values when the layer has its own)."""
+        if not self._computes_mask:
+            return self.compute_mask(inputs, mask)
+        device = next((p.device for p in self.parameters()), get_device())
+        values, mask_values = symbolic.placeholder_values([inputs, mask], device)
+        with torch.no_grad():
+            result = self.compute_mask(values, mask_values)
+        reference = next((t.shape for t in flatten(inputs) if isinstance(t, symbolic.KerasTensor)), ())
+
+        def as_symbolic(value):
+            if not isinstance(value, torch.Tensor):
+                return value
+            shape = [reference[i] if 0 < i < len(reference) else d for i, d in enumerate(value.shape)]
+            return symbolic.KerasTensor([None, *shape[1:]] if shape else [], dtype=value.dtype, name=f"{self.name}_mask")
+
+        return map_structure(as_symbolic, result)
 
     def _record_node(self, inputs, args, kwargs, outputs):
         """Record the symbolic call ``self(inputs, *args, **kwargs) -> outputs`` in the graph."""
@@ -618,6 +649,7 @@ _PACKED_CALL = "_lamina_packed_call"
 _calls_running = [False]
 
 Layer._call_takes = _call_arguments(Layer)
+Layer._computes_mask = False
 
 
 def _pack_call(inputs, args, kwargs):
@@ -678,7 +710,7 @@ def _check_call_outputs(layer, outputs):
 
 
 def _mask_of(inputs):
-    if type(inputs) is torch.Tensor:
+    if type(inputs) is torch.Tensor or isinstance(inputs, symbolic.KerasTensor):
         return getattr(inputs, "_keras_mask", None)
     if isinstance(inputs, (list, tuple)):
         masks = [getattr(t, "_keras_mask", None) for t in inputs]
@@ -689,12 +721,12 @@ def _mask_of(inputs):
 def _attach_mask(outputs, mask):
     if mask is None:
         return
-    if isinstance(outputs, torch.Tensor):
+    if isinstance(outputs, (torch.Tensor, symbolic.KerasTensor)):
         outputs._keras_mask = mask
     elif isinstance(outputs, (list, tuple)):
         masks = mask if isinstance(mask, (list, tuple)) else [mask] * len(outputs)
         for output, output_mask in zip(outputs, masks):
-            if isinstance(output, torch.Tensor) and output_mask is not None:
+            if isinstance(output, (torch.Tensor, symbolic.KerasTensor)) and output_mask is not None:
                 output._keras_mask = output_mask
 
 

@@ -66,6 +66,8 @@ def placeholder_values(structure, device, batch_size=2):
         if not isinstance(t, KerasTensor):
             return t
         shape = [batch_size if d is None else d for d in t.shape]
+        if t.dtype == torch.bool:  # masks: every position kept
+            return torch.ones(shape, dtype=torch.bool, device=device)
         return torch.zeros(shape, dtype=t.dtype, device=device)
 
     return map_structure(make, structure)
