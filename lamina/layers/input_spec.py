@@ -60,7 +60,7 @@ class InputSpec:
     def get_config(self):
         """The constructor arguments, as Keras's ``InputSpec.get_config``."""
         return {"dtype": self.dtype, "shape": self.shape, "ndim": self.ndim, "max_ndim": self.max_ndim,
-                "min_ndim": self.min_ndim, "axes": self.axes}
+                "min_ndim": self.min_ndim, "axes": self.axes, "optional": self.optional}
 
     @classmethod
     def from_config(cls, config):
