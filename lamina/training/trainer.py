@@ -32,7 +32,7 @@ from lamina.layers.weight_extras import (
 )
 from lamina.training import custom_steps, data_parallel, jit
 from lamina.training.compile_state import NO_LOSS, CompileState
-from lamina.training.data import ArrayData, adapt, check_batch_size
+from lamina.training.data import ArrayData, adapt, check_batch_size, check_steps
 from lamina.training.data.array_data import epoch_offset
 from lamina.training.logs import MetricLogs
 from lamina.training.output_mask import detach_output, keep_mask
@@ -402,6 +402,8 @@ class Trainer:
         """
         self._require_compiled("fit")
         batch_size = check_batch_size(batch_size)
+        steps_per_epoch = check_steps(steps_per_epoch, "steps_per_epoch")
+        validation_steps = check_steps(validation_steps, "validation_steps")
         _check_epochs(epochs, initial_epoch)
         parallel = distribute.current()
         data = adapt(
@@ -416,6 +418,8 @@ class Trainer:
                 "fit needs targets: pass y (the labels or values to learn). A model whose "
                 "losses all come from add_loss is compiled without a loss: compile(optimizer=...)."
             )
+        if not arrays and not drop_losses and self._compiled.loss is not None:
+            data.require_targets("fit")
         validation = None
         if validation_data is not None:
             validation = self._validation_from(validation_data, validation_batch_size or batch_size)
@@ -596,6 +600,7 @@ class Trainer:
         """
         self._require_compiled("evaluate")
         batch_size = check_batch_size(batch_size)
+        steps = check_steps(steps, "steps")
         distribute.current()  # under torchrun, starts the process group
         data = self._data(x, y, sample_weight, batch_size, check_finite=check_finite)
         if (
@@ -605,6 +610,10 @@ class Trainer:
             and self._compiled.loss is not None
         ):
             raise InputError("evaluate needs targets: pass y (or compile without a loss when add_loss gives them).")
+        if not isinstance(data, ArrayData) and self._compiled.loss is not None and not (
+            custom_steps.overrides(self, "test_step") or custom_steps.overrides(self, "compute_loss")
+        ):
+            data.require_targets("evaluate")
         self._prepare(data, training=False)
         verbose = 1 if verbose == "auto" else verbose
         callback_list = self._callbacks(
@@ -665,6 +674,7 @@ class Trainer:
             structure of the outputs, otherwise.
         """
         batch_size = check_batch_size(batch_size)
+        steps = check_steps(steps, "steps")
         data = self._data(x, batch_size=batch_size)
         self._prepare(data, training=False)
         verbose = 1 if verbose == "auto" else verbose

@@ -3,7 +3,7 @@
 import numpy as np
 import torch
 
-from lamina.training.data.array_data import ArrayData, check_batch_size, to_tensor
+from lamina.training.data.array_data import ArrayData, check_batch_size, check_steps, to_tensor
 from lamina.training.data.iterable_data import IterableData, from_generator, from_torch
 from lamina.training.data.py_dataset import PyDataset, from_py_dataset
 
@@ -38,5 +38,6 @@ __all__ = [
     "PyDataset",
     "adapt",
     "check_batch_size",
+    "check_steps",
     "to_tensor",
 ]

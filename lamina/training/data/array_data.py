@@ -38,6 +38,36 @@ def to_tensor(value, name, integer_ok):
     return tensor.to(backend_config.float_dtype())
 
 
+NESTED_LISTS = (
+    "{name} is a Python {kind} of {count} {items}. A list (or tuple) passed as {name} holds one "
+    "array per model input, so this would be {count} inputs. Convert it to one array first: "
+    "{name} = np.asarray({name}, dtype='{dtype}'). Received: {name}={shown}."
+)
+
+
+def check_not_nested_lists(value, name):
+    """Refuse plain Python (nested) lists of numbers, which read as one input per element;
+    Keras refuses them too. Lists and tuples of arrays pass."""
+    if not isinstance(value, (list, tuple)) or not value or not _numbers_or_lists(value):
+        return
+    items = "lists" if isinstance(value[0], (list, tuple)) else "numbers"
+    raise InputError(
+        NESTED_LISTS.format(
+            name=name, kind=type(value).__name__, count=len(value), items=items,
+            dtype="float32" if name == "x" else "int64' or 'float32", shown=describe(value),
+        )
+    )
+
+
+def _numbers_or_lists(value):
+    """Whether ``value`` holds only numbers and lists of them (only the first nested list
+    is looked into: enough to tell data from a structure, and cheap on big lists)."""
+    if not all(isinstance(v, (int, float, np.number, np.bool_, list, tuple)) for v in value):
+        return False
+    first = value[0]
+    return not isinstance(first, (list, tuple)) or (bool(first) and _numbers_or_lists(first))
+
+
 class ArrayData:
     """``x`` (and optionally ``y``, ``sample_weight``) as tensors with one batch axis."""
 
@@ -50,6 +80,8 @@ class ArrayData:
     def from_user(cls, x, y=None, sample_weight=None, integer_inputs=False, check_finite=True):
         if x is None:
             raise InputError("x is None: pass the input data as the first argument.")
+        check_not_nested_lists(x, "x")
+        check_not_nested_lists(y, "y")
         x = map_inputs(lambda v, integer_ok: to_tensor(v, "x", integer_ok), x, integer_inputs)
         y = None if y is None else map_structure(lambda v: to_tensor(v, "y", True), y)
         if sample_weight is not None:
@@ -160,6 +192,18 @@ def epoch_offset(epochs_done, steps_per_epoch, batches_per_pass):
         return 0
     epochs_per_pass = -(-batches_per_pass // steps_per_epoch)
     return (epochs_done % epochs_per_pass) * steps_per_epoch
+
+
+def check_steps(steps, name):
+    """``steps`` (``steps_per_epoch``, ``validation_steps``, ``steps``) is None or >= 1."""
+    if steps is None:
+        return None
+    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 1:
+        raise InputError(
+            f"{name} must be a positive integer, or None for one pass over the data. "
+            f"Received: {name}={steps!r}."
+        )
+    return int(steps)
 
 
 def check_batch_size(batch_size, default=32):

@@ -27,6 +27,7 @@ class IterableData:
         self._iterator = None
         self.name = name
         self.device = None
+        self._targets_for = None
 
     @property
     def size(self):
@@ -38,6 +39,10 @@ class IterableData:
     def to(self, device):
         self.device = device
         return self
+
+    def require_targets(self, method):
+        """Make every batch without targets an error naming ``method`` (fit, evaluate)."""
+        self._targets_for = method
 
     def peek(self):
         """The first batch (for building the model), without consuming it for training."""
@@ -87,6 +92,12 @@ class IterableData:
                 f"Each batch from the {self.name} must be x, (x, y) or (x, y, sample_weight). "
                 f"Received a {type(batch).__name__} of length {len(batch)}."
             )
+        if y is None and self._targets_for is not None:
+            raise InputError(
+                f"{self._targets_for} needs targets, but the {self.name} yielded a batch of inputs "
+                f"only. Received: {_describe_batch(batch)}. Yield (x, y) or (x, y, sample_weight) "
+                f"tuples; for outputs alone use predict."
+            )
         device = self.device
 
         def place(value, integer_ok):
@@ -101,6 +112,12 @@ class IterableData:
         y = None if y is None else map_structure(lambda v: place(v, True), y)
         weight = None if weight is None else place(weight, False)
         return x, y, weight
+
+
+def _describe_batch(batch):
+    if isinstance(batch, (tuple, list)):
+        return f"a {type(batch).__name__} of {len(batch)} ({', '.join(describe(v) for v in batch[:3])})"
+    return describe(batch)
 
 
 def from_generator(generator, integer_inputs=False):
