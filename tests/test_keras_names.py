@@ -1,0 +1,37 @@
+"""Keras 3's public names in ``keras.ops``, ``keras.random`` and the top-level ``keras``
+namespace all exist in lamina, except the documented ones below."""
+
+import keras
+import pytest
+
+import lamina
+
+# Names that make no sense on torch, each with its reason.
+NOT_ON_TORCH = {
+    "src": "Keras's private implementation package, not an API.",
+    "legacy": "Keras 2 / tf.keras compatibility shims tied to TensorFlow.",
+    "wrappers": "scikit-learn wrappers around Keras models; out of lamina's scope.",
+}
+
+# Names still missing while other work lands (issue #15); each should leave this list.
+NOT_YET = {
+    "DTypePolicy", "FloatDTypePolicy", "Function", "KerasTensor", "Operation", "Quantizer", "RematScope",
+    "StatelessScope", "SymbolicScope", "applications", "device", "distillation", "distribution",
+    "dtype_policies", "export", "name_scope", "preprocessing", "quantizers", "remat", "version",
+    "visualization",
+}
+
+
+def _public(module):
+    return sorted(name for name in dir(module) if not name.startswith("_"))
+
+
+@pytest.mark.parametrize("namespace", ["ops", "random", ""])
+def test_keras_public_names_exist_in_lamina(namespace):
+    keras_module = getattr(keras, namespace) if namespace else keras
+    lamina_module = getattr(lamina, namespace) if namespace else lamina
+    missing = [
+        name for name in _public(keras_module)
+        if not hasattr(lamina_module, name) and name not in NOT_ON_TORCH and name not in NOT_YET
+    ]
+    assert not missing, f"lamina.{namespace or '<top>'} lacks Keras's {missing}"
