@@ -1,3 +1,22 @@
 """Keras 3's ``keras.ops.image`` functions on torch."""
 
-__all__ = []
+from lamina.ops.image_color import hsv_to_rgb, rgb_to_grayscale, rgb_to_hsv
+from lamina.ops.image_geometry import crop_images, extract_patches, pad_images
+from lamina.ops.image_pending import (
+    affine_transform,
+    elastic_transform,
+    extract_patches_3d,
+    gaussian_blur,
+    map_coordinates,
+    perspective_transform,
+    scale_and_translate,
+    sobel_edges,
+    ssim,
+)
+from lamina.ops.image_resize import resize
+
+__all__ = [
+    "affine_transform", "crop_images", "elastic_transform", "extract_patches", "extract_patches_3d", "gaussian_blur",
+    "hsv_to_rgb", "map_coordinates", "pad_images", "perspective_transform", "resize", "rgb_to_grayscale", "rgb_to_hsv",
+    "scale_and_translate", "sobel_edges", "ssim",
+]
