@@ -40,6 +40,13 @@ def classifier(compile=True, loss="sparse_categorical_crossentropy"):
     return model
 
 
+def detector():
+    """One sigmoid unit trained with binary crossentropy."""
+    model = lamina.Sequential([layers.Dense(1, activation="sigmoid", input_shape=(4,))], name="detector")
+    model.compile("adam", "binary_crossentropy")
+    return model
+
+
 def closed_port():
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -184,6 +191,37 @@ def _(tmp_path, monkeypatch):
     classifier().fit(x, Y, batch_size=2, shuffle=False, check_finite=False, callbacks=[stop], verbose=0)
 
 
+@case("fit-binary-crossentropy-label-2", InputError,
+      r"^Model 'detector': binary_crossentropy from probabilities needs targets between 0 and 1 .*sample 2 has the target 2\. "
+      r"Received: targets from 0 to 2\..*sparse_categorical_crossentropy")
+def _(tmp_path, monkeypatch):
+    detector().fit(X, Y, verbose=0)
+
+
+@case("fit-binary-crossentropy-minus-one", InputError,
+      r"sample 0 has the target -1\. Received: targets from -1 to 1\. For labels written as -1/1 pass \(y \+ 1\) / 2")
+def _(tmp_path, monkeypatch):
+    detector().fit(X, np.array([-1, 1] * 4), verbose=0)
+
+
+@case("fit-steps-per-epoch-zero", InputError,
+      r"^steps_per_epoch must be a positive integer, or None for one pass over the data\. Received: steps_per_epoch=0\.")
+def _(tmp_path, monkeypatch):
+    classifier().fit(X, Y, steps_per_epoch=0, verbose=0)
+
+
+@case("fit-generator-yields-x-only", InputError,
+      r"^fit needs targets, but the generator yielded a batch of inputs only\. Received: ndarray of shape \(8, 4\).*Yield \(x, y\)")
+def _(tmp_path, monkeypatch):
+    classifier().fit((X for _ in range(4)), steps_per_epoch=2, verbose=0)
+
+
+@case("fit-list-of-lists", InputError,
+      r"^x is a Python list of 8 lists\. .*so this would be 8 inputs\. Convert it to one array first: x = np\.asarray\(x, dtype='float32'\)")
+def _(tmp_path, monkeypatch):
+    classifier().fit(X.tolist(), Y, verbose=0)
+
+
 # ---------------------------------------------------------------------- evaluate
 @case("evaluate-nan-in-x", InputError, r"x holds a non-finite value \(nan\) in sample 0")
 def _(tmp_path, monkeypatch):
@@ -292,6 +330,12 @@ def _(tmp_path, monkeypatch):
     get_file("x.npz", origin=origin, cache_dir=tmp_path / "cache", progress=False)
 
 
+@case("get-file-fname-dotdot", ConfigurationError,
+      r"^get_file: `fname` must be a file name, and '\.\.' names a folder\..*Received: fname='\.\.'")
+def _(tmp_path, monkeypatch):
+    get_file("..", origin=f"http://127.0.0.1:{closed_port()}/x.npz", cache_dir=tmp_path / "cache", progress=False)
+
+
 # ---------------------------------------------------------------------- datasets
 @case("fashion-mnist-dir-missing-files", ConfigurationError, r"LAMINA_FASHION_MNIST_DIR=.* lacks train-images-idx3-ubyte\.gz")
 def _(tmp_path, monkeypatch):
@@ -340,6 +384,38 @@ def test_bad_input_raises_the_documented_error(row_id, tmp_path, monkeypatch, ca
         expected.run(tmp_path, monkeypatch)
     assert type(caught.value) is expected.error, f"{row_id}: {type(caught.value).__name__}: {caught.value}"
     assert re.search(expected.message, str(caught.value), re.DOTALL), f"{row_id}: {caught.value}"
+
+
+@pytest.mark.parametrize(
+    ("targets", "loss", "from_logits"),
+    [
+        ([0, 1, 2, 0, 1, 2, 0, 1], "BinaryCrossentropy", False),
+        ([-1, 1, -1, 1, 1, -1, 1, -1], "BinaryCrossentropy", False),
+        ([0, 1, 2, 0, 1, 2, 0, 1], "BinaryFocalCrossentropy", False),
+        ([0, 1, 2, 0, 1, 2, 0, 1], "BinaryCrossentropy", True),
+        ([0, 1, 0.5, 0, 1, 0.25, 0, 1], "BinaryCrossentropy", False),
+    ],
+)
+def test_binary_crossentropy_refuses_the_targets_keras_refuses(targets, loss, from_logits):
+    import keras
+
+    y = np.asarray(targets).reshape(-1, 1)
+    activation = None if from_logits else "sigmoid"
+    reference = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1, activation=activation)])
+    reference.compile("adam", getattr(keras.losses, loss)(from_logits=from_logits))
+    try:
+        reference.fit(X, y, verbose=0)
+        keras_refuses = False
+    except RuntimeError as error:  # torch's own check, under Keras's torch backend
+        assert "between 0 and 1" in str(error)
+        keras_refuses = True
+    model = lamina.Sequential([layers.Dense(1, activation=activation, input_shape=(4,))])
+    model.compile("adam", getattr(lamina.losses, loss)(from_logits=from_logits))
+    if keras_refuses:
+        with pytest.raises(InputError, match="needs targets between 0 and 1"):
+            model.fit(X, y, verbose=0)
+    else:
+        model.fit(X, y, verbose=0)
 
 
 def documented_rows():
