@@ -13,6 +13,7 @@ large models on many GPUs; the model itself stays the user's object either way.)
 import torch
 import torch.distributed as dist
 
+from lamina.backend import foreach
 from lamina.distribute.process_group import running
 
 
@@ -49,7 +50,7 @@ def sync_gradients(model, local_batch_size):
     present = [(p.grad, piece) for p, piece in zip(parameters, pieces) if p.grad is not None]
     if present:
         targets, sources = zip(*present)
-        torch._foreach_copy_(list(targets), list(sources))
+        foreach.copy_(list(targets), list(sources))
     for p, piece in zip(parameters, pieces):
         if p.grad is None:
             p.grad = piece.clone()

@@ -18,6 +18,7 @@ import torch
 from lamina.backend import floatx
 from lamina.backend.dtypes import to_torch_dtype as dtype_of
 from lamina.backend.naming import to_snake_case
+from lamina.backend.torch_internals import set_grad_enabled_function
 from lamina.backend.tracing import eager_when_traced
 from lamina.errors import ConfigurationError, SavingError, describe
 from lamina.losses.loss import as_tensor, to_torch_dtype
@@ -246,7 +247,7 @@ class Metric:
         return as_tensor(value, dtype=dtype, device=self.device)
 
 
-set_grad_enabled = torch._C._set_grad_enabled
+set_grad_enabled = set_grad_enabled_function()
 
 _PENDING_BATCHES = 8
 _PENDING_VALUES = 1 << 20  # predictions kept at most (bounds the memory held)

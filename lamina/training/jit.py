@@ -9,6 +9,7 @@ compiled graphs. ``"auto"`` means False, as on Keras's PyTorch backend.
 
 import torch
 
+from lamina.backend.tracing import prepare_for_tracing
 from lamina.errors import ConfigurationError
 
 
@@ -28,5 +29,6 @@ def step(model, name):
         return getattr(model, name)
     compiled = model.__dict__.setdefault("_jit_steps", {})
     if name not in compiled:
+        prepare_for_tracing()
         compiled[name] = torch.compile(getattr(model, name))
     return compiled[name]

@@ -1,4 +1,4 @@
-"""PyTorch's fused recurrent kernels (``torch._VF.lstm`` / ``gru`` / ``rnn_tanh`` / ``rnn_relu``).
+"""PyTorch's fused recurrent kernels (behind ``nn.LSTM``; ``lamina.backend.torch_internals``).
 
 These are the kernels behind ``nn.LSTM``, ``nn.GRU`` and ``nn.RNN``. The layers call them
 with their own parameters (stored in PyTorch's layout, so nothing is copied) whenever the
@@ -16,13 +16,13 @@ parameters at views of it (see ``RecurrentCell.flat_fused_weights``).
 import warnings
 
 import torch
-from torch import _VF
 from torch.nn.utils.rnn import PackedSequence, pack_padded_sequence, pad_packed_sequence
 
+from lamina.backend.torch_internals import flatten_cudnn_rnn_weights, recurrent_kernels
 from lamina.backend.tracing import eager_when_traced
 
 _CUDNN_MODES = {"rnn_relu": "RNN_RELU", "rnn_tanh": "RNN_TANH", "lstm": "LSTM", "gru": "GRU"}
-_KERNELS = {"lstm": _VF.lstm, "gru": _VF.gru, "rnn_tanh": _VF.rnn_tanh, "rnn_relu": _VF.rnn_relu}
+_KERNELS = recurrent_kernels()
 
 
 @eager_when_traced
@@ -58,18 +58,11 @@ def flat_copies(kind, weights, input_size, hidden_size):
     """Copies of CUDA ``weights`` (``[w_ih, w_hh(, b_ih, b_hh)]``) that are views of one
     cuDNN weight buffer, or None where cuDNN does not run them (disabled, other dtypes)."""
     first = weights[0]
-    if not torch._use_cudnn_rnn_flatten_weight():
-        return None
     if any(w.dtype != first.dtype or not torch.backends.cudnn.is_acceptable(w) for w in weights):
         return None
-    import torch.backends.cudnn.rnn as cudnn_rnn
-
     copies = [w.detach().clone() for w in weights]
-    with torch.cuda.device_of(first), torch.no_grad():
-        torch._cudnn_rnn_flatten_weight(
-            copies, len(copies), input_size, cudnn_rnn.get_cudnn_mode(_CUDNN_MODES[kind]),
-            hidden_size, 0, 1, True, False,
-        )
+    if not flatten_cudnn_rnn_weights(copies, input_size, hidden_size, _CUDNN_MODES[kind]):
+        return None
     return copies
 
 

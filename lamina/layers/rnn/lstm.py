@@ -7,7 +7,7 @@ from lamina.layers.rnn.lstm_cell import LSTMCell
 class LSTM(CellLayer):
     """Long Short-Term Memory layer (Keras's ``LSTM``).
 
-    Runs on the kernel behind ``nn.LSTM`` (``torch._VF.lstm``) with the layer's own
+    Runs on the kernel behind ``nn.LSTM`` (``lamina.backend.torch_internals``) with the layer's own
     parameters when ``activation="tanh"``, ``recurrent_activation="sigmoid"``,
     ``recurrent_dropout=0``, ``unroll=False`` and any mask is one block of valid steps
     per sequence (post- or pre-padding); otherwise step by step, with the same results.
