@@ -27,7 +27,7 @@ from lamina.backend import config as backend_config
 from lamina.backend.device import get_device
 from lamina.backend.naming import to_snake_case, unique_name
 from lamina.errors import ConfigurationError, InputError, describe
-from lamina.layers import symbolic, training_mode
+from lamina.layers import deferred_init, symbolic, training_mode
 from lamina.layers.array_inputs import tensors_from_arrays
 from lamina.layers.input_spec import check_input_spec
 from lamina.layers.weight_extras import own_regularized_weights, weight_penalties
@@ -157,14 +157,22 @@ class Layer(nn.Module):
             initializer = "glorot_uniform" if dtype.is_floating_point else "zeros"
         shape = tuple(int(d) for d in (shape or ()))
         regularizer, constraint = regularizers.get(regularizer), constraints.get(constraint)
-        value = initializers.get(initializer)(shape, dtype=dtype)
-        value = layouts.from_keras(layout, value).contiguous().to(get_device())
+        initializer = initializers.get(initializer)
+
+        def initial_value():
+            value = initializer(shape, dtype=dtype)
+            return layouts.from_keras(layout, value).contiguous().to(get_device())
+
+        skipped = deferred_init.recorder()  # loading: the file gives the value (see deferred_init)
+        value = initial_value() if skipped is None else deferred_init.placeholder(layout, shape, dtype)
         path = f"{self.name}/{name}"
         if trainable:
             self.register_parameter(name, as_variable(value, name, path, True, self._trainable))
         else:
             self.register_buffer(name, as_variable(value, name, path, False))
         self._own_weights.append((name, layout, bool(trainable)))
+        if skipped is not None:
+            skipped.append((getattr(self, name), initial_value))
         if regularizer is not None or constraint is not None:
             self._weight_extras = getattr(self, "_weight_extras", {})
             self._weight_extras[name] = (regularizer, constraint)

@@ -16,12 +16,13 @@ from typing import TYPE_CHECKING, Any
 
 from lamina._typing import PathLike
 from lamina.errors import LaminaError, SavingError
+from lamina.layers import deferred_init
 from lamina.saving.atomic import atomic_path
 from lamina.saving.h5_safety import open_h5_safely
 from lamina.saving.h5_writing import LIBVER, naming_the_target
 from lamina.saving.optimizer_state import read_optimizer, write_optimizer
 from lamina.saving.safe_mode import safe_mode_scope
-from lamina.saving.weights_file import read_weights, write_weights
+from lamina.saving.weights_file import read_weights, weight_slots, write_weights
 from lamina.serialization import deserialize_layer, serialize_layer
 from lamina.serialization.layer_config import jsonable
 
@@ -98,12 +99,17 @@ def load_model(
     """
     contents = read_members(filepath, CONFIG, WEIGHTS)
     entry, weights = _parse_config(contents[CONFIG], filepath), contents[WEIGHTS]
-    model = _rebuild(entry, filepath, custom_objects, compile, safe_mode)
-    if weights is not None:
-        with open_h5_safely(io.BytesIO(weights)) as handle:
-            read_weights(handle, model, source=f"{str(filepath)!r}")
-            if compile and model.compiled:
-                read_optimizer(handle, model)
+    if weights is None:
+        return _rebuild(entry, filepath, custom_objects, compile, safe_mode)
+    # The file overwrites every weight: build them without running their initializers.
+    with deferred_init.skip_initializers() as skipped:
+        model = _rebuild(entry, filepath, custom_objects, compile, safe_mode)
+    with open_h5_safely(io.BytesIO(weights)) as handle:
+        read_weights(handle, model, source=f"{str(filepath)!r}")
+        written = {id(entry[0]) for entries in weight_slots(model).values() for entry in entries}
+        deferred_init.initialize_left_out(skipped, written)
+        if compile and model.compiled:
+            read_optimizer(handle, model)
     return model
 
 
