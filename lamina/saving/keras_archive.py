@@ -109,7 +109,7 @@ def load_model(
         written = {id(entry[0]) for entries in weight_slots(model).values() for entry in entries}
         deferred_init.initialize_left_out(skipped, written)
         if compile and model.compiled:
-            read_optimizer(handle, model)
+            read_optimizer(handle, model, source=f"{str(filepath)!r}")
     return model
 
 
