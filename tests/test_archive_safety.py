@@ -161,6 +161,9 @@ def test_links_that_stay_inside_are_kept(tmp_path, interpreter_filter_off):
     assert (out / "docs" / "readme").read_bytes() == b"data"
     assert (out / "v1" / "extra.txt").read_bytes() == b"extra"
     assert (out / "copy.txt").read_bytes() == b"data" and not (out / "copy.txt").is_symlink()
+    umask = os.umask(0o022)
+    os.umask(umask)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o777 & ~umask  # not the staging folder's 0700
     assert all_paths(tmp_path) == {"good.tar.gz", "out", "out/v1", "out/v1/data.txt", "out/v1/extra.txt",
                                    "out/latest", "out/docs", "out/docs/readme", "out/copy.txt"}
 

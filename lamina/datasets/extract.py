@@ -71,10 +71,10 @@ def extract_archive(archive_path, target_dir):
     staging = tempfile.mkdtemp(dir=parent, prefix=STAGING_PREFIX)
     try:
         with _held_directory(staging):
-            os.chmod(staging, 0o777 & ~_umask())
             writer = _Writer(staging, archive_path)
             extract_into(archive_path, writer)
             writer.check_links()
+            os.chmod(staging, _new_folder_mode(staging))  # mkdtemp's 0700, until complete
             if os.path.lexists(target_dir):
                 _remove(target_dir)
             os.replace(staging, target_dir)
@@ -226,10 +226,16 @@ def _remove(path):
         os.unlink(path)
 
 
-def _umask():
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+def _new_folder_mode(parent):
+    """The mode the umask gives a new folder (read from one, as os.umask cannot be read
+    without changing it for every thread)."""
+    probe = tempfile.mkdtemp(dir=parent)
+    os.rmdir(probe)
+    os.mkdir(probe)
+    try:
+        return stat.S_IMODE(os.stat(probe).st_mode)
+    finally:
+        os.rmdir(probe)
 
 
 @contextlib.contextmanager
