@@ -113,7 +113,9 @@ class _Writer:
     def symlink(self, name, target):
         parts = self.parts_of(name)
         target = target.replace("\\", "/")
-        if not parts or target.startswith("/") or (len(target) > 1 and target[1] == ":"):
+        if not parts:
+            raise self.refuse(name, "names the extraction folder itself")
+        if target.startswith("/") or (len(target) > 1 and target[1] == ":"):
             raise self.refuse(name, f"links to {target!r}, an absolute path")
         path = self._free_entry(name, parts)
         try:
