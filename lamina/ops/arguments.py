@@ -27,6 +27,8 @@ def tensor(x, device=None):
 def float_tensor(x, device=None):
     """``x`` as a floating tensor: integers and booleans become ``floatx`` (as Keras's JAX
     backend computes them; its torch backend has no integer kernels for most activations)."""
+    if type(x) is Tensor and x.is_floating_point():
+        return x
     x = tensor(x, device)
     if x.is_floating_point() or x.is_complex():
         return x
