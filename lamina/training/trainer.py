@@ -167,7 +167,8 @@ class Trainer:
 
     def _prepare(self, data, training):
         """Build the model and compile state for ``data``, and check the data against them."""
-        host_memory.reuse_freed_memory()
+        if training:  # training only: a process that just predicts keeps glibc's defaults
+            host_memory.tune_host_memory()
         self.__dict__.pop("_loss_sources_cache", None)
         self.__dict__.pop("_regularized_cache", None)
         arrays = isinstance(data, ArrayData)
