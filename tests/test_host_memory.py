@@ -36,7 +36,7 @@ model.fit(np.zeros((4, 3), "float32"), np.zeros((4, 2), "float32"), verbose=0)
 block = torch.ones(16 << 20)
 before = resident_mib()
 del block
-print(host_memory.reuse_freed_memory(), before - resident_mib())
+print(host_memory.tune_host_memory(), before - resident_mib())
 """
 
 
@@ -70,3 +70,27 @@ def test_opting_out_keeps_glibc_defaults_which_give_the_block_back():
 def test_a_process_with_its_own_malloc_settings_is_left_alone():
     applied, _ = run_probe(MALLOC_TRIM_THRESHOLD_="1000000")
     assert not applied
+
+
+def test_only_training_changes_the_process_malloc_settings():
+    """predict/evaluate leave glibc's defaults (a server that predicts keeps them); fit tunes."""
+    code = (
+        "import numpy as np, lamina\n"
+        "from lamina.backend import host_memory_tuned\n"
+        "m = lamina.Sequential([lamina.layers.Input((3,)), lamina.layers.Dense(2)])\n"
+        "m.compile('sgd', 'mse')\n"
+        "x, y = np.ones((8, 3), 'float32'), np.ones((8, 2), 'float32')\n"
+        "m.predict(x, verbose=0); m.evaluate(x, y, verbose=0); m(x)\n"
+        "print(host_memory_tuned(), end=' ')\n"
+        "m.fit(x, y, verbose=0)\n"
+        "print(host_memory_tuned())\n"
+    )
+    environment = dict(os.environ)
+    for name in ("LAMINA_TUNE_MALLOC", "MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_", "GLIBC_TUNABLES"):
+        environment.pop(name, None)
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=environment, timeout=300)
+    assert result.returncode == 0, result.stderr
+    before, after = result.stdout.split()
+    assert before == "False"
+    expected = sys.platform.startswith("linux") and platform.libc_ver()[0] == "glibc"
+    assert after == str(expected)

@@ -12,6 +12,7 @@ from lamina.backend.config import (
 )
 from lamina.backend.device import get_device, set_device
 from lamina.backend.dtypes import is_float_dtype, is_int_dtype, standardize_dtype
+from lamina.backend.host_memory import host_memory_tuned, tune_host_memory
 from lamina.backend.random import set_random_seed
 from lamina.backend.session import backend, clear_session, get_uid
 
@@ -22,6 +23,7 @@ __all__ = [
     "floatx",
     "get_device",
     "get_uid",
+    "host_memory_tuned",
     "image_data_format",
     "is_float_dtype",
     "is_int_dtype",
@@ -32,4 +34,5 @@ __all__ = [
     "set_random_seed",
     "standardize_data_format",
     "standardize_dtype",
+    "tune_host_memory",
 ]

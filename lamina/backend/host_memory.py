@@ -8,7 +8,7 @@ re-allocates the same blocks every time, so it pays that on every step: on a 2-c
 machine the keras-io convnet (batch 128) ran 25 ms per step with the defaults and 13 ms
 with the settings below (``benchmarks/convnet.py``).
 
-``reuse_freed_memory()`` raises two thresholds once per process: blocks up to
+``tune_host_memory()`` raises two thresholds once per process: blocks up to
 ``MMAP_THRESHOLD`` come from the heap instead of their own mapping, and the heap keeps up
 to ``TRIM_THRESHOLD`` of free memory at its top instead of returning it. The price is a
 process that keeps (up to that much) memory it freed, as jemalloc and tcmalloc do.
@@ -31,8 +31,17 @@ _USER_SETTINGS = ("MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_")
 _state = {"done": False, "applied": False}
 
 
-def reuse_freed_memory():
-    """Apply the malloc thresholds (once per process). Returns whether they are in effect."""
+def host_memory_tuned():
+    """Whether ``tune_host_memory`` has changed this process's malloc settings."""
+    return _state["applied"]
+
+
+def tune_host_memory():
+    """Apply the malloc thresholds (once per process). Returns whether they are in effect.
+
+    ``fit`` and ``train_on_batch`` call it (a process-wide, lasting setting: training
+    processes gain, a process that only predicts or evaluates is left as it was); call it
+    yourself to get the same for a hand-written loop."""
     if not _state["done"]:
         _state["done"] = True
         _state["applied"] = _wanted() and _apply(_glibc())
