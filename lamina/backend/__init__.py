@@ -13,6 +13,7 @@ from lamina.backend.config import (
 from lamina.backend.device import get_device, set_device
 from lamina.backend.dtypes import is_float_dtype, is_int_dtype, standardize_dtype
 from lamina.backend.host_memory import host_memory_tuned, tune_host_memory
+from lamina.backend.keras_tensor import is_keras_tensor
 from lamina.backend.random import set_random_seed
 from lamina.backend.session import backend, clear_session, get_uid
 
@@ -27,6 +28,7 @@ __all__ = [
     "image_data_format",
     "is_float_dtype",
     "is_int_dtype",
+    "is_keras_tensor",
     "set_device",
     "set_epsilon",
     "set_floatx",
