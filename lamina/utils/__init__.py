@@ -1,6 +1,7 @@
 """Utilities with Keras's names."""
 
 from lamina.backend.dtypes import standardize_dtype
+from lamina.backend.keras_tensor import is_keras_tensor
 from lamina.backend.random import set_random_seed
 from lamina.backend.session import clear_session
 from lamina.datasets.download import get_file
@@ -25,6 +26,7 @@ __all__ = [
     "clear_session",
     "get_file",
     "img_to_array",
+    "is_keras_tensor",
     "load_img",
     "model_to_dot",
     "normalize",
