@@ -7,12 +7,17 @@ from lamina.backend.session import clear_session
 from lamina.datasets.download import get_file
 from lamina.training.data.py_dataset import PyDataset
 from lamina.utils.data_packing import pack_x_y_sample_weight, unpack_x_y_sample_weight
+from lamina.utils.image_dataset import image_dataset_from_directory
 from lamina.utils.image_utils import array_to_img, img_to_array, load_img, save_img
 from lamina.utils.normalize import normalize
 from lamina.utils.plot_history import plot_history
 from lamina.utils.plot_model import model_to_dot, plot_model
 from lamina.utils.progbar import Progbar
+from lamina.utils.sample_dataset import SampleDataset
 from lamina.utils.sequence import pad_sequences
+from lamina.utils.split_dataset import split_dataset
+from lamina.utils.text_dataset import text_dataset_from_directory
+from lamina.utils.timeseries_dataset import timeseries_dataset_from_array
 from lamina.utils.to_categorical import to_categorical
 
 #: Keras's older name for ``PyDataset``.
@@ -21,10 +26,12 @@ Sequence = PyDataset
 __all__ = [
     "Progbar",
     "PyDataset",
+    "SampleDataset",
     "Sequence",
     "array_to_img",
     "clear_session",
     "get_file",
+    "image_dataset_from_directory",
     "img_to_array",
     "is_keras_tensor",
     "load_img",
@@ -36,7 +43,10 @@ __all__ = [
     "plot_model",
     "save_img",
     "set_random_seed",
+    "split_dataset",
     "standardize_dtype",
+    "text_dataset_from_directory",
+    "timeseries_dataset_from_array",
     "to_categorical",
     "unpack_x_y_sample_weight",
 ]
