@@ -15,7 +15,7 @@ import zlib
 from typing import TYPE_CHECKING, Any
 
 from lamina._typing import PathLike
-from lamina.errors import LaminaError, SavingError
+from lamina.errors import ConfigurationError, LaminaError, SavingError
 from lamina.layers import deferred_init
 from lamina.saving.atomic import atomic_path
 from lamina.saving.h5_safety import open_h5_safely
@@ -46,6 +46,12 @@ TOO_DEEP = (
 )
 # Keras reads this field to warn about version skew; lamina writes the Keras 3 format it follows.
 KERAS_FORMAT_VERSION = "3.5.0"
+
+
+class ConfigLoadingError(SavingError, ConfigurationError):
+    """A saved config names something lamina cannot build (an unknown class, dtype or
+    argument): a ``SavingError``, as every loading failure, and the ``ConfigurationError``
+    the same setting would raise in code."""
 
 
 def save_model(model: "Model", filepath: PathLike, include_optimizer: bool = True) -> None:
@@ -127,7 +133,8 @@ def _rebuild(entry, filepath, custom_objects, compile, safe_mode):
     except SavingError:
         raise
     except LaminaError as err:  # an unknown activation, a bad argument...: the file's fault here
-        raise SavingError(f"{str(filepath)!r}: its {CONFIG} cannot be loaded: {err}") from err
+        error = ConfigLoadingError if isinstance(err, ConfigurationError) else SavingError
+        raise error(f"{str(filepath)!r}: its {CONFIG} cannot be loaded: {err}") from err
     except RecursionError:
         raise SavingError(TOO_DEEP.format(path=str(filepath))) from None
     except REBUILD_ERRORS as err:
