@@ -32,6 +32,7 @@ from lamina import (  # noqa: E402  # noqa: E402
 from lamina.initializers import Initializer  # noqa: E402
 from lamina.layers import Input, Layer  # noqa: E402
 from lamina.layers.input_spec import InputSpec  # noqa: E402
+from lamina.layers.symbolic import KerasTensor  # noqa: E402
 from lamina.losses import Loss  # noqa: E402
 from lamina.metrics import Metric  # noqa: E402
 from lamina.models import Model, Sequential  # noqa: E402
@@ -54,10 +55,12 @@ __all__ = [
     "Initializer",
     "Input",
     "InputSpec",
+    "KerasTensor",
     "Layer",
     "Loss",
     "Metric",
     "Model",
+    "Operation",
     "Optimizer",
     "Regularizer",
     "Sequential",

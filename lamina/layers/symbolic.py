@@ -3,6 +3,8 @@
 Calling a layer on a ``KerasTensor`` builds the layer from the placeholder's shape,
 works out the output shape, and records a ``Node`` (layer, input placeholders, output
 placeholders). A functional ``Model`` later replays those nodes in order on real data.
+Python operators (``x + 1``, ``x[:, 0]``, ``-x``...) record Keras's operation nodes
+through the ``lamina.ops`` functions, as Keras's ``KerasTensor`` does.
 """
 
 import torch
@@ -11,11 +13,22 @@ from lamina.utils.tree import flatten, map_structure
 
 
 class KerasTensor:
-    """Shape (``None`` for unknown sizes, batch first), dtype and the node that made it."""
+    """A symbolic tensor of the functional API: shape (``None`` for unknown sizes, batch
+    first), dtype and the node that made it.
+
+    ``dtype`` is a torch dtype (``torch.float32``); a name such as ``"float32"`` is accepted
+    and converted. Python operators and ``[...]`` on it record Keras's operation nodes
+    (``Add``, ``GetItem``...), saved in ``.keras`` files as Keras saves them.
+
+    Args:
+        shape: The shape, ``None`` for unknown sizes.
+        dtype: A torch dtype or a dtype name.
+        name: An optional name.
+    """
 
     def __init__(self, shape, dtype=torch.float32, name=None, node=None, index=0):
         self.shape = tuple(None if d is None else int(d) for d in shape)
-        self.dtype = dtype
+        self.dtype = dtype if isinstance(dtype, torch.dtype) else _torch_dtype(dtype)
         self.name = name
         self.node = node
         self.index = index
@@ -33,6 +46,141 @@ class KerasTensor:
             "A symbolic tensor (from Input or a layer called on one) has no value, so it cannot be "
             "used in an `if` or a Python condition. Put data-dependent logic inside a layer's `call`."
         )
+
+    def reshape(self, newshape):
+        """``ops.reshape(self, newshape)``."""
+        return _ops().reshape(self, newshape)
+
+    def squeeze(self, axis=None):
+        """``ops.squeeze(self, axis)``."""
+        return _ops().squeeze(self, axis)
+
+    # Keras defines ``!=`` but not ``==``: ``==`` stays identity, so tensors can be looked up.
+    def __add__(self, other):
+        return _ops().add(self, other)
+
+    def __radd__(self, other):
+        return _ops().add(other, self)
+
+    def __sub__(self, other):
+        return _ops().subtract(self, other)
+
+    def __rsub__(self, other):
+        return _ops().subtract(other, self)
+
+    def __mul__(self, other):
+        return _ops().multiply(self, other)
+
+    def __rmul__(self, other):
+        return _ops().multiply(other, self)
+
+    def __matmul__(self, other):
+        return _ops().matmul(self, other)
+
+    def __rmatmul__(self, other):
+        return _ops().matmul(other, self)
+
+    def __truediv__(self, other):
+        return _ops().true_divide(self, other)
+
+    def __rtruediv__(self, other):
+        return _ops().true_divide(other, self)
+
+    def __floordiv__(self, other):
+        return _ops().floor_divide(self, other)
+
+    def __rfloordiv__(self, other):
+        return _ops().floor_divide(other, self)
+
+    def __mod__(self, other):
+        return _ops().mod(self, other)
+
+    def __rmod__(self, other):
+        return _ops().mod(other, self)
+
+    def __pow__(self, other):
+        return _ops().power(self, other)
+
+    def __rpow__(self, other):
+        return _ops().power(other, self)
+
+    def __neg__(self):
+        return _ops().negative(self)
+
+    def __pos__(self):
+        return self
+
+    def __abs__(self):
+        return _ops().absolute(self)
+
+    def __lt__(self, other):
+        return _ops().less(self, other)
+
+    def __le__(self, other):
+        return _ops().less_equal(self, other)
+
+    def __gt__(self, other):
+        return _ops().greater(self, other)
+
+    def __ge__(self, other):
+        return _ops().greater_equal(self, other)
+
+    def __ne__(self, other):
+        return _ops().not_equal(self, other)
+
+    def __and__(self, other):
+        return _ops().logical_and(self, other)
+
+    def __rand__(self, other):
+        return _ops().logical_and(other, self)
+
+    def __or__(self, other):
+        return _ops().logical_or(self, other)
+
+    def __ror__(self, other):
+        return _ops().logical_or(other, self)
+
+    def __xor__(self, other):
+        return _ops().logical_xor(self, other)
+
+    def __rxor__(self, other):
+        return _ops().logical_xor(other, self)
+
+    def __invert__(self):
+        return _ops().logical_not(self)
+
+    def __getitem__(self, key):
+        return _ops().get_item(self, key)
+
+    def __round__(self, ndigits=None):
+        return _ops().round(self, decimals=ndigits or 0)
+
+    __hash__ = object.__hash__
+
+
+def _ops():
+    # lamina.ops is imported on first use: it registers this class when lamina.layers loads.
+    from lamina.ops import numpy
+
+    return numpy
+
+
+def _torch_dtype(name):
+    from lamina.ops.dtypes import to_torch_dtype
+
+    return to_torch_dtype(name)
+
+
+def is_keras_tensor(x):
+    """Whether ``x`` is a symbolic tensor of the functional API (``lamina.KerasTensor``).
+
+    Args:
+        x: Any value.
+
+    Returns:
+        True for a ``KerasTensor`` (from ``lamina.Input`` or a layer or op called on one).
+    """
+    return isinstance(x, KerasTensor)
 
 
 class Node:

@@ -10,6 +10,7 @@ from lamina.errors import SavingError
 from lamina.layers.input_layer import InputLayer
 from lamina.layers.layer import node_call_arguments
 from lamina.layers.symbolic import KerasTensor
+from lamina.models.call_values import from_saved, to_saved
 from lamina.serialization import deserialize_layer, serialize_layer
 from lamina.utils.tree import flatten
 
@@ -84,7 +85,7 @@ def _map_tensors(structure, fn):
         return [_map_tensors(v, fn) for v in structure]
     if isinstance(structure, dict):
         return {k: _map_tensors(v, fn) for k, v in structure.items()}
-    return structure
+    return to_saved(structure)
 
 
 def functional_from_config(cls, config, custom_objects=None):
@@ -110,6 +111,9 @@ def functional_from_config(cls, config, custom_objects=None):
                 raise LookupError from None
         if isinstance(value, list):
             return [resolve(v) for v in value]
+        special = from_saved(value)
+        if special is not value:
+            return special
         if isinstance(value, dict):
             return {k: resolve(v) for k, v in value.items()}
         return value

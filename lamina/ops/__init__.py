@@ -11,8 +11,9 @@ from lamina.ops.linalg import *  # noqa: F403
 from lamina.ops.math import *  # noqa: F403
 from lamina.ops.nn import *  # noqa: F403
 from lamina.ops.numpy import *  # noqa: F403
+from lamina.ops.operation import Operation
 
 __all__ = [
-    "core", "image", "linalg", "math", "nn", "numpy",
+    "Operation", "core", "image", "linalg", "math", "nn", "numpy",
     *core.__all__, *image.__all__, *linalg.__all__, *math.__all__, *nn.__all__, *numpy.__all__,
 ]

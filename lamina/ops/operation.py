@@ -20,7 +20,7 @@ from torch import Tensor
 OPS = {}
 """``{(family, class_name): OpSpec}``: every op lamina computes, for loading saved nodes."""
 
-_symbolic = {"tensor_type": None, "record": None}
+_symbolic = {"tensor_type": None, "record": None, "record_operation": None}
 
 
 class OpSpec:
@@ -119,11 +119,101 @@ def _contains(value, tensor_type):
     return False
 
 
-def register_symbolic(tensor_type, record):
+def register_symbolic(tensor_type, record, record_operation=None):
     """Called once by ``lamina.layers``: ``record(spec, operands, config)`` makes the node
-    for a call whose operands hold a ``tensor_type`` (the functional API's symbolic tensor)."""
+    for a call whose operands hold a ``tensor_type`` (the functional API's symbolic tensor);
+    ``record_operation(operation, args, kwargs)`` the node of an ``Operation`` instance."""
     _symbolic["tensor_type"] = tensor_type
     _symbolic["record"] = record
+    _symbolic["record_operation"] = record_operation
+
+
+class Operation:
+    """Keras's base class of an operation: subclass it, define ``call`` (torch code or
+    ``lamina.ops`` calls) and, optionally, ``compute_output_spec``.
+
+    Called on tensors, an operation runs ``call`` at once. Called on symbolic tensors (a
+    functional model being built), it records a node of the graph, whose output shape and
+    dtype come from ``compute_output_spec`` (by default: ``call`` run on zeros, twice, with
+    two sizes for unknown axes).
+
+    Args:
+        name: The operation's name in a model (default: its class name in snake case).
+
+    Example:
+        ```python
+        class Scale(lamina.Operation):
+            def call(self, x):
+                return x * 2.0
+
+            def compute_output_spec(self, x):
+                return lamina.KerasTensor(x.shape, dtype=x.dtype)
+        ```
+    """
+
+    def __init__(self, name=None):
+        from lamina.backend.naming import to_snake_case, unique_name  # noqa: PLC0415
+
+        self.name = name or unique_name(to_snake_case(type(self).__name__))
+
+    def __call__(self, *args, **kwargs):
+        """``call`` on tensors; a graph node on symbolic tensors."""
+        tensor_type = _symbolic["tensor_type"]
+        if tensor_type is not None and _has_symbolic(args, kwargs, tensor_type, ()):
+            return self.symbolic_call(*args, **kwargs)
+        return self.call(*args, **kwargs)
+
+    def symbolic_call(self, *args, **kwargs):
+        """Record this operation's node on symbolic tensors and return its symbolic output."""
+        return _symbolic["record_operation"](self, args, kwargs)
+
+    def call(self, *args, **kwargs):
+        """The computation on real tensors: define it in a subclass."""
+        raise NotImplementedError(f"Operation '{self.name}' ({type(self).__name__}) defines no `call`. Define `call(self, ...)`.")
+
+    def compute_output_spec(self, *args, **kwargs):
+        """The symbolic output (shape and dtype) for symbolic ``args``.
+
+        Returns:
+            A ``lamina.KerasTensor`` or a structure of them.
+        """
+        import torch  # noqa: PLC0415
+
+        tensor_type = _symbolic["tensor_type"]
+
+        def run(size):
+            def stand_in(value):
+                if isinstance(value, tensor_type):
+                    return torch.zeros([size if d is None else d for d in value.shape], dtype=value.dtype)
+                if type(value) in (list, tuple):
+                    return type(value)(stand_in(v) for v in value)
+                return value
+
+            with torch.no_grad():
+                return self.call(*(stand_in(a) for a in args), **{k: stand_in(v) for k, v in kwargs.items()})
+
+        first, second = run(2), run(3)
+
+        def spec(a, b):
+            if isinstance(a, (list, tuple)):
+                return type(a)(spec(x, y) for x, y in zip(a, b))
+            shape = tuple(d if d == e else None for d, e in zip(a.shape, b.shape))
+            return tensor_type(shape, dtype=a.dtype)
+
+        return spec(first, second)
+
+    def get_config(self):
+        """The operation's config: its name (subclasses add their arguments)."""
+        return {"name": self.name}
+
+    @classmethod
+    def from_config(cls, config):
+        """An operation made from ``get_config``'s dict.
+
+        Args:
+            config: The dict ``get_config`` returned.
+        """
+        return cls(**config)
 
 
 def find_op(class_name, module):

@@ -44,9 +44,10 @@ def print_summary(model, line_length=None, print_fn=None):
 
 
 def graph_layers(model):
-    """A functional model's layers in run order, its input layers first."""
+    """A functional model's layers and operation nodes in Keras's order (``_operations``),
+    its input layers first."""
     ordered = [tensor.node.layer for tensor in model.inputs]
-    for layer in list(model.layers) + [node.layer for node in model._nodes]:
+    for layer in list(getattr(model, "_operations", model.layers)) + [node.layer for node in model._nodes]:
         if all(layer is not seen for seen in ordered):
             ordered.append(layer)
     return ordered
