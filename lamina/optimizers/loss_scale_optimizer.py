@@ -58,23 +58,37 @@ class LossScaleOptimizer:
         self.dynamic_growth_steps = dynamic_growth_steps
         self.name = name or "loss_scale_optimizer"
         self._scaler = None
+        self._pending_state = None
 
     def __getattr__(self, name):
-        if name.startswith("__") or name in ("inner_optimizer", "_scaler"):
+        if name.startswith("__") or name in ("inner_optimizer", "_scaler", "_pending_state"):
             raise AttributeError(name)
         return getattr(self.inner_optimizer, name)
 
     @property
     def dynamic_scale(self):
         """The current loss scale (a float; ``initial_scale`` before the first step)."""
-        return self.initial_scale if self._scaler is None else float(self._scaler.get_scale())
+        if self._scaler is None:
+            return self.initial_scale if self._pending_state is None else self._pending_state[1]
+        return float(self._scaler.get_scale())
+
+    @property
+    def built(self):
+        """Whether ``build`` has run (the inner optimizer and the scaler exist)."""
+        return self._scaler is not None and self.inner_optimizer.built
 
     def build(self, parameters):
-        """Build the inner optimizer and the scaler on the parameters' device."""
+        """Build the inner optimizer (unless built) and the scaler on the parameters' device.
+
+        ``parameters``: tensors, or ``(name, tensor)`` pairs as ``named_parameters()`` gives.
+        """
         parameters = list(parameters)
-        self.inner_optimizer.build(parameters)
+        if not self.inner_optimizer.built:
+            self.inner_optimizer.build(parameters)
         if self._scaler is None:
-            device = parameters[0].device.type if parameters else "cpu"
+            first = parameters[0] if parameters else None
+            first = first[1] if isinstance(first, tuple) else first
+            device = first.device.type if first is not None else "cpu"
             self._scaler = torch.amp.GradScaler(
                 device,
                 init_scale=self.initial_scale,
@@ -82,6 +96,24 @@ class LossScaleOptimizer:
                 backoff_factor=0.5,
                 growth_interval=self.dynamic_growth_steps,
             )
+            if self._pending_state is not None:
+                self.set_scale_state(*self._pending_state)
+
+    @property
+    def step_counter(self):
+        """Finite steps since the scale last changed (Keras's ``step_counter``)."""
+        return 0 if self._scaler is None else self._scaler.state_dict().get("_growth_tracker", 0)
+
+    def set_scale_state(self, step_counter, dynamic_scale):
+        """Set the counter and the scale (from a saved file); kept until ``build`` if unbuilt."""
+        if self._scaler is None:
+            self._pending_state = (int(step_counter), float(dynamic_scale))
+            return
+        self._pending_state = None
+        self._scaler.load_state_dict({
+            "scale": float(dynamic_scale), "growth_factor": 2.0, "backoff_factor": 0.5,
+            "growth_interval": self.dynamic_growth_steps, "_growth_tracker": int(step_counter),
+        })
 
     def zero_grad(self):
         """Clear the gradients (the inner optimizer's ``zero_grad``)."""
@@ -95,13 +127,21 @@ class LossScaleOptimizer:
         return self._scaler.scale(loss)
 
     def step(self):
-        """Unscale the gradients, update unless one is not finite, and adapt the scale."""
+        """Unscale the gradients, update unless one is not finite, and adapt the scale.
+
+        As Keras's: a skipped update does not count as one of the inner optimizer's
+        ``iterations``.
+        """
         if self._scaler is None:
             raise ConfigurationError(
                 "LossScaleOptimizer.step() was called before build(parameters). Call "
                 "optimizer.build(model.parameters()) first."
             )
-        self.inner_optimizer.step(grad_scaler=self._scaler)
+        inner = self.inner_optimizer
+        steps, scale = inner._steps, self._scaler.get_scale()
+        inner.step(grad_scaler=self._scaler)
+        if self._scaler.get_scale() < scale:  # backed off: the gradients were not finite
+            inner._steps = steps
 
     def get_config(self):
         """Keras's config: the inner optimizer serialized, the scale settings and the name."""

@@ -32,6 +32,12 @@ ALL_NAMES = tuple(_BY_NAME)
 _BY_CLASS_KEY = {**_BY_NAME, "torchoptimizer": TorchOptimizer}
 
 
+def _loss_scale_optimizer():
+    from lamina.optimizers.loss_scale_optimizer import LossScaleOptimizer  # it imports this module
+
+    return LossScaleOptimizer
+
+
 def _key(name):
     """Names match ignoring case and underscores: "RMSprop" == "rmsprop" == "RMS_prop"."""
     return name.replace("_", "").lower()
@@ -50,7 +56,7 @@ def _class_named(name, table):
 
 def serialize(optimizer):
     """Keras's serialized form: ``{"module", "class_name", "config"}``."""
-    if not isinstance(optimizer, Optimizer):
+    if not isinstance(optimizer, (Optimizer, _loss_scale_optimizer())):
         raise ConfigurationError(
             f"serialize: expected a lamina Optimizer. Received: {describe(optimizer)}."
         )
@@ -73,6 +79,8 @@ def deserialize(config):
             f"{describe(config)}. Example: {{'class_name': 'Adam', 'config': "
             "{'learning_rate': 0.001}}."
         )
+    if _key(config["class_name"]) == "lossscaleoptimizer":
+        return _loss_scale_optimizer().from_config(config.get("config") or {})
     cls = _class_named(config["class_name"], _BY_CLASS_KEY)
     return cls.from_config(config.get("config") or {})
 
@@ -90,7 +98,7 @@ def get(identifier):
     Raises:
         ConfigurationError: if the identifier is unknown or unusable.
     """
-    if identifier is None or isinstance(identifier, Optimizer):
+    if identifier is None or isinstance(identifier, (Optimizer, _loss_scale_optimizer())):
         return identifier
     if isinstance(identifier, str):
         return _class_named(identifier, _BY_NAME)()

@@ -197,7 +197,10 @@ class Trainer:
                 self.optimizer.build(parameters)
         if training:
             device = self._target_device()
-            needs_scaler = mixed_precision.needs_loss_scaling(device)
+            # A compiled LossScaleOptimizer scales with its own scaler: no second one.
+            needs_scaler = mixed_precision.needs_loss_scaling(device) and not isinstance(
+                self.optimizer, mixed_precision.LossScaleOptimizer
+            )
             if needs_scaler and getattr(self, "_grad_scaler", None) is None:
                 self._grad_scaler = torch.amp.GradScaler("cuda")
             elif not needs_scaler:
