@@ -5,6 +5,7 @@ import os
 from lamina import distribute
 from lamina.callbacks.callback import Callback
 from lamina.errors import ConfigurationError
+from lamina.saving.atomic import remove_stale_temporaries
 
 NOT_SHARED = (
     "BackupAndRestore: the backup {path} exists on some processes but not on others. Under "
@@ -66,8 +67,8 @@ class BackupAndRestore(Callback):
         from lamina.saving.training_state import read_training_state
 
         self._batches_since_backup = 0
-        if distribute.is_chief():
-            self._remove_stale_temporaries()
+        if distribute.is_chief() and os.path.isdir(self.backup_dir):
+            remove_stale_temporaries(self.backup_dir)  # what a killed run left; never a live writer's
         found = os.path.exists(self.path)
         if distribute.any_process(found) != (not distribute.any_process(not found)):
             raise ConfigurationError(NOT_SHARED.format(path=self.path))
@@ -75,15 +76,6 @@ class BackupAndRestore(Callback):
             self.model._resume_point = read_training_state(self.path, self.model, self._others())
             if not distribute.is_chief():
                 self.model.reset_metrics()  # the backup holds the sum over processes
-
-    def _remove_stale_temporaries(self):
-        """A process killed mid-write leaves its temporary file; the backup itself is intact."""
-        if not os.path.isdir(self.backup_dir):
-            return
-        prefix = f".{self.FILENAME}."
-        for name in os.listdir(self.backup_dir):
-            if name.startswith(prefix) and name.endswith(".tmp"):
-                os.remove(os.path.join(self.backup_dir, name))
 
     def on_train_batch_end(self, batch, logs=None):
         if self.save_freq == "epoch":
