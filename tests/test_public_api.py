@@ -2,7 +2,11 @@
 
 The list: ``lamina.__all__`` names the public modules (and ``Input``, ``Model``,
 ``Sequential``); each public module's ``__all__`` names its public objects; a
-subpackage (not starting with ``_``) of a public package is public too. This test fails
+subpackage (not starting with ``_``) of a public package is public too. One explicit rule
+for ``lamina.ops``: the family modules its ``__all__`` names (``numpy``, ``nn``, ``linalg``,
+``image``, ``core``, ``math``, as Keras's ``keras.ops.<family>``) are public; its other modules
+(topic files such as ``numpy_math.py`` or ``nn_conv.py``, which the families re-export, and
+the machinery in ``operation.py``) are internal, as plain modules inside any package are. This test fails
 when a public module lacks ``__all__`` or a docstring, when a name in ``__all__`` does
 not exist, when a public class or function (or a public method or property of a public
 class) lacks a docstring, when a docstring strays from Google style, or when a public
@@ -36,6 +40,9 @@ def public_modules():
         for info in pkgutil.iter_modules(getattr(module, "__path__", [])):
             if info.ispkg and not info.name.startswith("_"):
                 pending.append(importlib.import_module(f"{module.__name__}.{info.name}"))
+        if module.__name__ == "lamina.ops":
+            named = (getattr(module, name) for name in module.__all__)
+            pending += [m for m in named if isinstance(m, types.ModuleType)]
     return found
 
 
