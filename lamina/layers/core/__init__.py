@@ -3,6 +3,7 @@
 from lamina.layers.core.activation import Activation
 from lamina.layers.core.dense import Dense
 from lamina.layers.core.dropout import Dropout
+from lamina.layers.core.einsum_dense import EinsumDense
 from lamina.layers.core.flatten import Flatten
 from lamina.layers.core.identity import Identity
 from lamina.layers.core.lambda_layer import Lambda
@@ -16,6 +17,7 @@ __all__ = [
     "Activation",
     "Dense",
     "Dropout",
+    "EinsumDense",
     "Flatten",
     "Identity",
     "Input",
