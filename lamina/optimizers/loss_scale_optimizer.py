@@ -102,7 +102,9 @@ class LossScaleOptimizer:
     @property
     def step_counter(self):
         """Finite steps since the scale last changed (Keras's ``step_counter``)."""
-        return 0 if self._scaler is None else self._scaler.state_dict().get("_growth_tracker", 0)
+        if self._scaler is None:
+            return 0 if self._pending_state is None else self._pending_state[0]
+        return self._scaler.state_dict().get("_growth_tracker", 0)
 
     def set_scale_state(self, step_counter, dynamic_scale):
         """Set the counter and the scale (from a saved file); kept until ``build`` if unbuilt."""

@@ -76,7 +76,38 @@ def write_optimizer(root, model):
     optimizer = getattr(model, "optimizer", None)
     if optimizer is None:
         return
+    if _loss_scaled(optimizer):
+        _write_loss_scale(root, model, optimizer)
+        return
+    _write_state(root.require_group("optimizer"), optimizer, model)
+
+
+def _loss_scaled(optimizer):
+    from lamina.optimizers.loss_scale_optimizer import LossScaleOptimizer
+
+    return isinstance(optimizer, LossScaleOptimizer)
+
+
+def _write_loss_scale(root, model, optimizer):
+    """Keras's layout: the inner optimizer's variables under ``optimizer/inner_optimizer``;
+    ``optimizer/vars`` holds the wrapper's own (iteration 0, learning rate 0, and once built
+    step_counter and dynamic_scale), then the inner ones again."""
+    inner = root.require_group("optimizer/inner_optimizer")
+    _write_state(inner, optimizer.inner_optimizer, model)
     group = root.require_group("optimizer/vars")
+    group.attrs["name"] = fixed_string(optimizer.name)
+    own = [np.int64(0), np.float32(0.0)]
+    if optimizer.built:  # Keras adds step_counter and dynamic_scale when it builds
+        own += [np.int64(optimizer.step_counter), np.float32(optimizer.dynamic_scale)]
+    for index, value in enumerate(own):
+        group.create_dataset(str(index), data=value)
+    inner_vars = inner["vars"]
+    for index in range(len(inner_vars)):
+        group.create_dataset(str(index + len(own)), data=inner_vars[str(index)][()])
+
+
+def _write_state(base, optimizer, model):
+    group = base.require_group("vars")
     group.attrs["name"] = fixed_string(getattr(optimizer, "name", type(optimizer).__name__.lower()))
     # Keras's "iteration" counts calls (with gradient accumulation, steps * updates).
     group.create_dataset("0", data=np.int64(getattr(optimizer, "_steps", optimizer.iterations)))
@@ -99,7 +130,7 @@ def write_optimizer(root, model):
         product = _nadam_product(optimizer)
         if product is not None:
             group.create_dataset(str(index), data=np.float32(product))
-    exact = root.require_group("optimizer/torch_state")
+    exact = base.require_group("torch_state")
     if not scheduled:
         exact.attrs["learning_rate"] = float(optimizer.learning_rate)
     for position, (tensor, _) in enumerate(entries):
@@ -132,23 +163,50 @@ def prepare_optimizer(root, model, source="the file"):
     import h5py
 
     optimizer = getattr(model, "optimizer", None)
-    group = root.get("optimizer/vars")
-    if optimizer is None or not isinstance(group, h5py.Group) or "0" not in group:
+    if optimizer is None or not isinstance(root.get("optimizer"), h5py.Group):
+        return lambda: None
+    from_wrapper = isinstance(root.get("optimizer/inner_optimizer/vars"), h5py.Group)
+    base = "optimizer/inner_optimizer" if from_wrapper else "optimizer"
+    if not _loss_scaled(optimizer):
+        return _prepare_state(root[base], base, optimizer, model, source)
+    restore_inner = _prepare_state(root[base], base, optimizer.inner_optimizer, model, source)
+    scale_state = None
+    own = root.get("optimizer/vars")
+    if from_wrapper and isinstance(own, h5py.Group) and len(own) == len(root[base]["vars"]) + 4:
+        scale_state = (
+            read_scalar(own.get("2"), "optimizer/vars/2", low=0, source=source),
+            read_scalar(own.get("3"), "optimizer/vars/3", low=2.0**-149, source=source),
+        )
+
+    def apply():
+        restore_inner()
+        if scale_state is not None:
+            optimizer.set_scale_state(*scale_state)
+
+    return apply
+
+
+def _prepare_state(base, where, optimizer, model, source):
+    import h5py
+
+    group = base.get("vars")
+    if not isinstance(group, h5py.Group) or "0" not in group:
         return lambda: None
     scheduled = optimizer.learning_rate_schedule is not None  # its value follows iterations
     entries = _trainable_entries(model)
-    restored = {"iterations": read_scalar(group["0"], "optimizer/vars/0", low=0, source=source)}
+    restored = {"iterations": read_scalar(group["0"], f"{where}/vars/0", low=0, source=source)}
     if "1" in group and not scheduled:
-        restored["learning_rate"] = read_scalar(group["1"], "optimizer/vars/1", source=source)
-    exact = root.get("optimizer/torch_state")
+        restored["learning_rate"] = read_scalar(group["1"], f"{where}/vars/1", source=source)
+    exact = base.get("torch_state")
     states = None
     if isinstance(exact, h5py.Group) and len(exact) == len(entries):
         if "learning_rate" in exact.attrs and not scheduled:
-            where = "optimizer/torch_state@learning_rate"
-            restored["learning_rate"] = check_number(exact.attrs["learning_rate"], where, source=source)
+            restored["learning_rate"] = check_number(
+                exact.attrs["learning_rate"], f"{where}/torch_state@learning_rate", source=source
+            )
         allowed = torch_slot_keys(optimizer)
         states = [
-            read_torch_slot(exact.get(str(position)), tensor, allowed, f"optimizer/torch_state/{position}", source)
+            read_torch_slot(exact.get(str(position)), tensor, allowed, f"{where}/torch_state/{position}", source)
             for position, (tensor, _) in enumerate(entries)
         ]
     else:
