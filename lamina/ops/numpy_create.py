@@ -42,8 +42,9 @@ def empty(shape, dtype=None):
 
 @keras_op("Full", operands=("fill_value",))
 def full(shape, fill_value, dtype=None):
-    """A tensor of ``fill_value``, as ``keras.ops.full`` (dtype from the value by default)."""
-    fill = convert_to_tensor(fill_value, dtype)
+    """A tensor of ``fill_value``, as ``keras.ops.full`` (``floatx`` by default, whatever the
+    value's type: ``full((2,), 3)`` is float32, as in Keras)."""
+    fill = convert_to_tensor(fill_value, _dtype(dtype))
     return fill.expand(_shape(shape)).clone()
 
 

@@ -2,7 +2,7 @@
 
 import torch
 
-from lamina.ops._helpers import Tensor, keras_dtype, promote, tensor, tensors
+from lamina.ops._helpers import Tensor, promote, tensor, tensors
 from lamina.ops.operation import keras_op
 
 __all__ = [
@@ -91,12 +91,18 @@ def isin(x1, x2, assume_unique=False, invert=False):
 
 
 def _integers(name):
+    """Operands of the integer functions, as Keras on torch: tensors (numbers too), promoted
+    by torch (``int32`` with ``int64`` gives ``int64``, not Keras's narrowed ``int32``)."""
+
     def compute(x, y):
-        dtype = keras_dtype(x, y)
-        if dtype.is_floating_point or dtype.is_complex:
-            raise TypeError(f"lamina.ops.{name}: integer or bool operands only. Received dtype {dtype}.")
         x, y = tensors(x, y)
-        return x.to(dtype), y.to(dtype)
+        for label, t in (("x", x), ("y", y)):
+            if t.is_floating_point() or t.is_complex():
+                raise TypeError(
+                    f"lamina.ops.{name}: integer or bool operands only. Cast {label} first "
+                    f"(ops.cast). Received: {label}.dtype={t.dtype}."
+                )
+        return x, y
 
     return compute
 
@@ -111,7 +117,7 @@ def _shift(torch_function, name):
 
     def compute(x, y):
         x, y = prepare(x, y)
-        if x.dtype == torch.bool:
+        if x.dtype == torch.bool and y.dtype == torch.bool:
             raise TypeError(f"lamina.ops.{name}: bool operands cannot be shifted. Cast them to an integer dtype.")
         return torch_function(x, y)
 
@@ -123,7 +129,7 @@ def _gcd_like(torch_function, name):
 
     def compute(x1, x2):
         x1, x2 = prepare(x1, x2)
-        if x1.dtype == torch.bool:
+        if x1.dtype == torch.bool and x2.dtype == torch.bool:
             raise TypeError(f"lamina.ops.{name}: bool operands are not supported. Cast them to an integer dtype.")
         return torch_function(x1, x2)
 

@@ -6,6 +6,7 @@ import torch
 
 from lamina.ops._helpers import (
     Tensor,
+    floatx_dtype,
     keep_float,
     keras_dtype,
     promote,
@@ -217,30 +218,49 @@ def _maximum_like(torch_function):
     return compute
 
 
+def _strong_float(x1, x2):
+    """Both operands as tensors of Keras's ``result_type(x1.dtype, x2.dtype, float)``: Keras on
+    torch converts Python numbers to tensors first, so they are not weak here (``float16``
+    with ``3.0`` gives ``float32``)."""
+    x1, x2 = tensors(x1, x2)
+    dtype = keras_dtype(x1.dtype, x2.dtype, float)
+    return x1.to(dtype), x2.to(dtype)
+
+
 def _float_promoted(torch_function):
     def compute(x1, x2):
-        return torch_function(*promote(x1, x2, float))
+        return torch_function(*_strong_float(x1, x2))
 
     return compute
 
 
+def _nextafter(x1, x2):
+    x1, x2 = tensors(x1, x2)
+    dtype = keras_dtype(x1.dtype, x2.dtype, float)
+    return torch.nextafter(x1.to(torch.float64), x2.to(torch.float64)).to(dtype)  # as Keras on torch
+
+
+def _int_as_float(x1, x2, name):
+    """Operands of ``hypot``/``heaviside`` as Keras on torch: ``result_type(x1, x2)`` with
+    integers computed in ``floatx``."""
+    x1, x2 = tensors(x1, x2)
+    dtype = keras_dtype(x1.dtype, x2.dtype)
+    if dtype == torch.bool and name == "hypot":
+        raise TypeError("lamina.ops.hypot: bool operands are not supported (as Keras on torch). Cast them to a float dtype first.")
+    if dtype != torch.bool and not dtype.is_floating_point and not dtype.is_complex:
+        dtype = floatx_dtype()
+    return x1.to(dtype), x2.to(dtype)
+
+
 def _hypot(x1, x2):
-    x1, x2 = promote(x1, x2, float)
-    return torch.hypot(x1, x2)
-
-
-def _logaddexp2(x1, x2):
-    x1, x2 = promote(x1, x2, float)
-    return torch.logaddexp2(x1, x2)
+    return torch.hypot(*_int_as_float(x1, x2, "hypot"))
 
 
 def _heaviside(x1, x2):
-    dtype = keras_dtype(x1, x2)
-    x1, x2 = tensors(x1, x2)
-    if dtype == torch.bool:
+    x1, x2 = _int_as_float(x1, x2, "heaviside")
+    if x1.dtype == torch.bool:
         return torch.heaviside(x1.to(torch.int32), x2.to(torch.int32)).bool()
-    dtype = dtype if dtype.is_floating_point else keras_dtype(x1, x2, float)
-    return torch.heaviside(x1.to(dtype), x2.to(dtype))
+    return torch.heaviside(x1, x2)
 
 
 def _divide_no_nan(x1, x2):
@@ -251,12 +271,13 @@ def _divide_no_nan(x1, x2):
 
 def _ldexp(x1, x2):
     x1, x2 = tensors(x1, x2)
-    if x1.is_floating_point() is False and x1.dtype != torch.bool and x2.is_floating_point() is False:
-        pass
-    if x2.is_floating_point():
-        raise TypeError(f"lamina.ops.ldexp: the exponent x2 must be integer. Received: x2.dtype={x2.dtype}.")
-    dtype = keras_dtype(x1.dtype, float)
-    return (x1.to(dtype) * torch.pow(torch.tensor(2.0, dtype=dtype, device=x1.device), x2.to(dtype))).to(dtype)
+    if x2.is_floating_point() or x2.is_complex() or x2.dtype == torch.bool:
+        raise TypeError(
+            f"lamina.ops.ldexp: the exponent x2 must have an integer dtype (as in Keras). Cast it "
+            f"with ops.cast(x2, 'int32'). Received: x2.dtype={x2.dtype}."
+        )
+    dtype = keras_dtype(x1.dtype, x2.dtype, float)
+    return torch.ldexp(x1, x2).to(dtype)
 
 
 add = _binary("Add", "add", _fast(torch.add), "``x1 + x2`` element-wise, as ``keras.ops.add``.")
@@ -275,8 +296,8 @@ fmin = _binary("Fmin", "fmin", _keras_promoted(torch.fmin), "The smaller of ``x1
 arctan2 = _binary("Arctan2", "arctan2", _float_promoted(torch.atan2), "The angle of ``(x2, x1)``, as ``keras.ops.arctan2``.")
 hypot = _binary("Hypot", "hypot", _hypot, "``sqrt(x1**2 + x2**2)``, as ``keras.ops.hypot``.")
 logaddexp = _binary("Logaddexp", "logaddexp", _float_promoted(torch.logaddexp), "``log(exp(x1) + exp(x2))``, as ``keras.ops.logaddexp``.")
-logaddexp2 = _binary("Logaddexp2", "logaddexp2", _logaddexp2, "``log2(2**x1 + 2**x2)``, as ``keras.ops.logaddexp2``.")
-nextafter = _binary("Nextafter", "nextafter", _float_promoted(torch.nextafter), "The next float after ``x1`` toward ``x2``, as ``keras.ops.nextafter``.")
+logaddexp2 = _binary("Logaddexp2", "logaddexp2", _float_promoted(torch.logaddexp2), "``log2(2**x1 + 2**x2)``, as ``keras.ops.logaddexp2``.")
+nextafter = _binary("Nextafter", "nextafter", _nextafter, "The next float after ``x1`` toward ``x2``, as ``keras.ops.nextafter``.")
 heaviside = _binary("Heaviside", "heaviside", _heaviside, "The Heaviside step of ``x1`` (``x2`` at 0), as ``keras.ops.heaviside``.")
 divide_no_nan = _binary("DivideNoNan", "divide_no_nan", _divide_no_nan, "``x1 / x2``, 0 where ``x2`` is 0, as ``keras.ops.divide_no_nan``.")
 ldexp = _binary("Ldexp", "ldexp", _ldexp, "``x1 * 2**x2``, as ``keras.ops.ldexp``.")

@@ -89,8 +89,18 @@ def outer(x1, x2):
 
 @keras_op("Vdot", operands=("x1", "x2"))
 def vdot(x1, x2):
-    """The dot product of the flattened operands, as ``keras.ops.vdot``."""
-    return _int_safe(lambda a, b: torch.vdot(a.reshape(-1), b.reshape(-1)), x1, x2)
+    """The dot product of two 1-D tensors (the first conjugated), as ``keras.ops.vdot``.
+
+    Raises:
+        ValueError: an operand is not 1-D (Keras on torch refuses them too).
+    """
+    x1, x2 = tensors(x1, x2)
+    if x1.dim() != 1 or x2.dim() != 1:
+        raise ValueError(
+            "lamina.ops.vdot: x1 and x2 must be 1-D (as in Keras on torch). Flatten them first "
+            f"(ops.ravel). Received: x1.shape={tuple(x1.shape)}, x2.shape={tuple(x2.shape)}."
+        )
+    return _int_safe(torch.vdot, x1, x2)
 
 
 @keras_op("Kron", operands=("x1", "x2"))
@@ -102,17 +112,22 @@ def kron(x1, x2):
 
 @keras_op("Cross", operands=("x1", "x2"))
 def cross(x1, x2, axisa=-1, axisb=-1, axisc=-1, axis=None):
-    """The cross product of 3-vectors (2-vectors padded with 0), as ``keras.ops.cross``."""
+    """The cross product of 3-vectors, as ``keras.ops.cross``.
+
+    Raises:
+        ValueError: the vectors are not 3-vectors (Keras on torch refuses 2-vectors, which
+            NumPy 2 deprecates: pad them with a zero third component).
+    """
     x1, x2 = promote(x1, x2)
     if axis is not None:
         axisa = axisb = axisc = axis
     x1, x2 = torch.movedim(x1, axisa, -1), torch.movedim(x2, axisb, -1)
-    if x1.shape[-1] == 2 and x2.shape[-1] == 2:
-        return x1[..., 0] * x2[..., 1] - x1[..., 1] * x2[..., 0]
-    if x1.shape[-1] == 2:
-        x1 = torch.nn.functional.pad(x1, (0, 1))
-    if x2.shape[-1] == 2:
-        x2 = torch.nn.functional.pad(x2, (0, 1))
+    if x1.shape[-1] != 3 or x2.shape[-1] != 3:
+        raise ValueError(
+            "lamina.ops.cross: the vectors must have 3 components (as in Keras on torch). Pad "
+            "2-vectors with a zero third component (ops.pad). Received: vector sizes "
+            f"{x1.shape[-1]} and {x2.shape[-1]}."
+        )
     x1, x2 = torch.broadcast_tensors(x1, x2)
     return torch.movedim(torch.linalg.cross(x1, x2, dim=-1), -1, axisc)
 
@@ -121,9 +136,8 @@ def cross(x1, x2, axisa=-1, axisb=-1, axisc=-1, axis=None):
 def trace(x, offset=0, axis1=0, axis2=1):
     """The sum of diagonal ``offset`` over ``axis1``/``axis2``, as ``keras.ops.trace``."""
     x = tensor(x)
-    if x.dtype in (torch.bool, torch.int8, torch.uint8, torch.int16):
-        x = x.to(torch.int32)
-    return torch.diagonal(x, offset=offset, dim1=axis1, dim2=axis2).sum(-1)
+    dtype = torch.int32 if x.dtype in (torch.bool, torch.int8, torch.uint8, torch.int16) else x.dtype
+    return torch.diagonal(x, offset=offset, dim1=axis1, dim2=axis2).sum(-1, dtype=dtype)
 
 
 @keras_op("Diag")
@@ -165,9 +179,9 @@ def vander(x, N=None, increasing=False):  # noqa: N803
     x = tensor(x)
     if x.dim() != 1:
         raise ValueError(f"lamina.ops.vander: x must be 1-D. Received: x.shape={tuple(x.shape)}.")
-    if x.dtype == torch.bool:
-        x = x.to(torch.int32)
-    return torch.vander(x, N=N, increasing=increasing)
+    dtype = torch.int32 if x.dtype == torch.bool else keras_dtype(x.dtype)  # 64 bits narrow to 32
+    work = x.to(torch.int32) if x.dtype == torch.bool else x
+    return torch.vander(work, N=N, increasing=increasing).to(dtype)
 
 
 @keras_op("Slogdet")

@@ -49,13 +49,10 @@ def _reduce(function, x, axis, keepdims):
 def sum(x, axis=None, keepdims=False):  # noqa: A001
     """The sum over ``axis``, as ``keras.ops.sum`` (small integers and bool sum as int32)."""
     x = tensor(x)
-    if x.dtype in _SMALL_INTS:
-        x = x.to(torch.int32)
-    if axis is None and not keepdims:
-        return x.sum()
+    dtype = torch.int32 if x.dtype in _SMALL_INTS else None
     if axis is None:
-        return _keepdims_all(x.sum(), x, keepdims)
-    return x.sum(dim=dims(axis), keepdim=keepdims)
+        return _keepdims_all(x.sum(dtype=dtype), x, keepdims)
+    return x.sum(dim=dims(axis), keepdim=keepdims, dtype=dtype)
 
 
 def _prod_input(x, dtype):
@@ -71,7 +68,7 @@ def _prod_input(x, dtype):
 def prod(x, axis=None, keepdims=False, dtype=None):
     """The product over ``axis``, as ``keras.ops.prod``."""
     x = _prod_input(x, dtype)
-    return _reduce(lambda t, d, k: torch.prod(t, dim=d, keepdim=k), x, axis, keepdims)
+    return _reduce(lambda t, d, k: torch.prod(t, dim=d, keepdim=k, dtype=t.dtype), x, axis, keepdims)
 
 
 def _extremum(torch_function, name):
@@ -210,8 +207,8 @@ def _quantile(x, q, axis, method, keepdims, nan=False):
             moved = work.permute(*kept, *reduced).reshape(*[x.shape[a] for a in kept], -1)
             out = function(moved, q, dim=-1, interpolation=method)
             if keepdims:
-                for a in reduced:
-                    out = out.unsqueeze(a + (out.dim() - len(kept)))
+                kept_shape = [1 if a in reduced else x.shape[a] for a in range(x.dim())]
+                out = out.reshape(*q.shape, *kept_shape)
     else:
         out = function(work, q, dim=axis, keepdim=keepdims, interpolation=method)
     return out.to(x.dtype)

@@ -85,7 +85,8 @@ def digitize(x, bins):
 
 @keras_op("Unique")
 def unique(x, sorted=True, return_index=False, return_inverse=False, return_counts=False, axis=None, size=None, fill_value=None):  # noqa: A002
-    """The unique elements of ``x`` (with ``size``, padded by ``fill_value``), as ``keras.ops.unique``."""
+    """The unique elements of ``x`` (with ``size``, padded by ``fill_value``), as ``keras.ops.unique``;
+    the indices, inverse and counts are int64, as torch (and Keras on torch) gives them."""
     x = tensor(x)
     flat = x.reshape(-1) if axis is None else x
     values, inverse, counts = torch.unique(flat, sorted=True, return_inverse=True, return_counts=True, dim=axis)
@@ -93,11 +94,11 @@ def unique(x, sorted=True, return_index=False, return_inverse=False, return_coun
     if return_index:
         positions = torch.arange(inverse.shape[0], device=x.device)
         first = torch.full((values.shape[0] if axis is None else values.shape[axis],), inverse.shape[0], device=x.device, dtype=torch.long)
-        outputs.append(first.scatter_reduce(0, inverse, positions, reduce="amin").to(torch.int32))
+        outputs.append(first.scatter_reduce(0, inverse, positions, reduce="amin"))
     if return_inverse:
-        outputs.append((inverse.reshape(x.shape) if axis is None else inverse).to(torch.int32))
+        outputs.append(inverse.reshape(x.shape) if axis is None else inverse)
     if return_counts:
-        outputs.append(counts.to(torch.int32))
+        outputs.append(counts)
     if size is not None:
         outputs[0] = _fit(values, size, fill_value if fill_value is not None else (values[-1] if values.numel() else 0))
         if return_index:
@@ -138,27 +139,33 @@ def bincount(x, weights=None, minlength=0, sparse=False):
 
 @keras_op("Histogram")
 def histogram(x, bins=10, range=None):  # noqa: A002
-    """Counts of ``x`` in ``bins`` equal bins over ``range`` (``(counts, edges)``), as ``keras.ops.histogram``."""
+    """Counts of ``x`` in ``bins`` equal bins over ``range`` (``(counts, edges)``, both floating
+    as in Keras on torch), as ``keras.ops.histogram``."""
     x = tensor(x)
     if x.dim() != 1:
         raise ValueError(f"lamina.ops.histogram: x must be 1-D. Received: x.shape={tuple(x.shape)}.")
     work = x.to(torch.float32) if not x.is_floating_point() else x
     low, high = (work.min().item(), work.max().item()) if range is None else range
     counts, edges = torch.histogram(work.cpu().to(torch.float32), bins=bins, range=(float(low), float(high)))
-    return counts.to(torch.int32).to(x.device), edges.to(x.device, dtype=work.dtype)
+    return counts.to(x.device, dtype=work.dtype), edges.to(x.device, dtype=work.dtype)
 
 
 @keras_op("Nonzero")
 def nonzero(x):
-    """The indices of non-zero elements, one int32 tensor per axis, as ``keras.ops.nonzero``."""
-    return tuple(t.to(torch.int32) for t in torch.nonzero(tensor(x), as_tuple=True))
+    """The indices of non-zero elements, one int32 tensor per axis (none for a 0-d ``x``), as
+    ``keras.ops.nonzero``. Keras on torch stacks them into one ``(ndim, count)`` tensor; lamina
+    returns NumPy's tuple (Keras's symbolic result), which unpacks the same way and indexes ``x``."""
+    x = tensor(x)
+    if x.dim() == 0:
+        return ()
+    return tuple(t.to(torch.int32) for t in torch.nonzero(x, as_tuple=True))
 
 
 @keras_op("UnravelIndex", operands=("indices",))
 def unravel_index(indices, shape):
     """Flat ``indices`` as one coordinate tensor per axis of ``shape``, as ``keras.ops.unravel_index``."""
     indices = tensor(indices)
-    dtype = indices.dtype
+    dtype = keras_dtype(indices.dtype)  # int64 narrows to int32, as Keras on torch
     return tuple(t.to(dtype) for t in torch.unravel_index(indices.long(), tuple(shape)))
 
 
@@ -195,9 +202,18 @@ def real(x):
 
 @keras_op("Imag")
 def imag(x):
-    """The imaginary part of ``x`` (zeros for real input), as ``keras.ops.imag``."""
+    """The imaginary part of complex ``x``, as ``keras.ops.imag``.
+
+    Raises:
+        TypeError: ``x`` is not complex (as Keras on torch).
+    """
     x = tensor(x)
-    return torch.imag(x) if x.is_complex() else torch.zeros_like(x)
+    if not x.is_complex():
+        raise TypeError(
+            f"lamina.ops.imag: x must be complex (as in Keras on torch); a real tensor has no imaginary "
+            f"part. Use ops.zeros_like(x) for zeros, or cast x to complex64. Received: x.dtype={x.dtype}."
+        )
+    return torch.imag(x)
 
 
 @keras_op("Conjugate")

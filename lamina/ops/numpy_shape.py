@@ -26,7 +26,9 @@ def reshape(x, newshape):
 def transpose(x, axes=None):
     """``x`` with its axes permuted (reversed when None), as ``keras.ops.transpose``."""
     x = tensor(x)
-    return x.permute(*reversed(range(x.dim()))) if axes is None else x.permute(*axes)
+    if axes is None:
+        return x if x.dim() < 2 else x.permute(*reversed(range(x.dim())))
+    return x.permute(*axes)
 
 
 @keras_op("ExpandDims")
@@ -67,11 +69,13 @@ def _same_dtype(xs):
 
 @keras_op("Concatenate", operands=("xs",))
 def concatenate(xs, axis=0):
-    """The tensors ``xs`` joined along ``axis`` (all flattened when None), as ``keras.ops.concatenate``."""
-    xs = _same_dtype(xs)
+    """The tensors ``xs`` joined along ``axis``, as ``keras.ops.concatenate``."""
     if axis is None:
-        return torch.cat([t.reshape(-1) for t in xs])
-    return torch.cat(xs, dim=axis)
+        raise ValueError(
+            "lamina.ops.concatenate: axis cannot be None (as in Keras). Flatten the tensors first "
+            "(ops.ravel) and pass axis=0. Received: axis=None."
+        )
+    return torch.cat(_same_dtype(xs), dim=axis)
 
 
 @keras_op("Stack")
@@ -100,8 +104,9 @@ def dstack(xs):
 
 @keras_op("Append", operands=("x1", "x2"))
 def append(x1, x2, axis=None):
-    """``x2`` appended to ``x1`` along ``axis`` (flattened when None), as ``keras.ops.append``."""
-    x1, x2 = _same_dtype([x1, x2])
+    """``x2`` appended to ``x1`` along ``axis`` (flattened when None), as ``keras.ops.append``
+    (torch's promotion of the two dtypes, as Keras on torch: ``int32`` and ``int64`` give ``int64``)."""
+    x1, x2 = tensors(x1, x2)
     if axis is None:
         return torch.cat([x1.reshape(-1), x2.reshape(-1)])
     return torch.cat([x1, x2], dim=axis)
