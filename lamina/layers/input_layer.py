@@ -5,7 +5,7 @@ import torch
 from lamina.backend import config as backend_config
 from lamina.errors import ConfigurationError, describe
 from lamina.layers.layer import Layer, _torch_dtype
-from lamina.layers.symbolic import KerasTensor, Node
+from lamina.layers.symbolic import STRING, KerasTensor, Node
 
 
 class InputLayer(Layer):
@@ -24,7 +24,9 @@ class InputLayer(Layer):
         self.batch_shape = batch_shape
         self.built = True
         self._build_shapes = batch_shape
-        tensor = KerasTensor(batch_shape, dtype=_torch_dtype(self.dtype), name=self.name)
+        # "string" inputs stay on the host (NumPy/lists) for the preprocessing layers.
+        dtype = STRING if self.dtype == "string" else _torch_dtype(self.dtype)
+        tensor = KerasTensor(batch_shape, dtype=dtype, name=self.name)
         node = Node(self, [], [tensor], {})
         tensor.node = node
         self._inbound_nodes.append(node)

@@ -7,9 +7,39 @@ Python operators (``x + 1``, ``x[:, 0]``, ``-x``...) record Keras's operation no
 through the ``lamina.ops`` functions, as Keras's ``KerasTensor`` does.
 """
 
+import numpy as np
 import torch
 
 from lamina.utils.tree import flatten, map_structure
+
+
+class _StringDType:
+    """The dtype of a symbolic string tensor (``lamina.Input(dtype="string")``).
+
+    Strings are not torch tensors: they stay on the host (NumPy arrays, lists) and only
+    preprocessing layers (``TextVectorization``, ``StringLookup``, ``Hashing``...) read
+    them. This stands in for a torch dtype on symbolic tensors and compares equal to
+    ``"string"``.
+    """
+
+    is_floating_point = False
+    is_complex = False
+    is_signed = False
+    itemsize = 0
+
+    def __eq__(self, other):
+        return other is self or other == "string"
+
+    def __hash__(self):
+        return hash("string")
+
+    def __repr__(self):
+        return "string"
+
+    __str__ = __repr__
+
+
+STRING = _StringDType()
 
 
 class KerasTensor:
@@ -28,7 +58,10 @@ class KerasTensor:
 
     def __init__(self, shape, dtype=torch.float32, name=None, node=None, index=0):
         self.shape = tuple(None if d is None else int(d) for d in shape)
-        self.dtype = dtype if isinstance(dtype, torch.dtype) else _torch_dtype(dtype)
+        if isinstance(dtype, _StringDType) or dtype == "string":
+            self.dtype = STRING
+        else:
+            self.dtype = dtype if isinstance(dtype, torch.dtype) else _torch_dtype(dtype)
         self.name = name
         self.node = node
         self.index = index
@@ -214,6 +247,8 @@ def placeholder_values(structure, device, batch_size=2):
         if not isinstance(t, KerasTensor):
             return t
         shape = [batch_size if d is None else d for d in t.shape]
+        if t.dtype is STRING:  # strings stay on the host
+            return np.full(shape, "", dtype=object)
         if t.dtype == torch.bool:  # masks: every position kept
             return torch.ones(shape, dtype=torch.bool, device=device)
         return torch.zeros(shape, dtype=t.dtype, device=device)

@@ -20,8 +20,9 @@ from lamina.layers import deferred_init
 from lamina.saving.atomic import atomic_path
 from lamina.saving.h5_safety import open_h5_safely
 from lamina.saving.h5_writing import LIBVER, naming_the_target
+from lamina.saving.layer_assets import load_assets, read_assets, write_assets
 from lamina.saving.optimizer_state import read_optimizer, write_optimizer
-from lamina.saving.safe_mode import safe_mode_scope
+from lamina.saving.safe_mode import archive_scope, safe_mode_scope
 from lamina.saving.weights_file import read_weights, weight_slots, write_weights
 from lamina.serialization import deserialize_layer, serialize_layer
 from lamina.serialization.layer_config import jsonable
@@ -86,6 +87,7 @@ def save_model(model: "Model", filepath: PathLike, include_optimizer: bool = Tru
         archive.writestr(METADATA, json.dumps(metadata))
         archive.writestr(CONFIG, json.dumps(entry))
         archive.writestr(WEIGHTS, buffer.getvalue(), compress_type=zipfile.ZIP_STORED)
+        write_assets(archive, model)
 
 
 def load_model(
@@ -105,10 +107,14 @@ def load_model(
     """
     contents = read_members(filepath, CONFIG, WEIGHTS)
     entry, weights = _parse_config(contents[CONFIG], filepath), contents[WEIGHTS]
+    assets = read_assets(filepath)  # vocabularies; a config may name a file among them
     if weights is None:
-        return _rebuild(entry, filepath, custom_objects, compile, safe_mode)
+        with archive_scope(assets):
+            model = _rebuild(entry, filepath, custom_objects, compile, safe_mode)
+        load_assets(model, assets)
+        return model
     # The file overwrites every weight: build them without running their initializers.
-    with deferred_init.skip_initializers() as skipped:
+    with deferred_init.skip_initializers() as skipped, archive_scope(assets):
         model = _rebuild(entry, filepath, custom_objects, compile, safe_mode)
     with open_h5_safely(io.BytesIO(weights)) as handle:
         read_weights(handle, model, source=f"{str(filepath)!r}")
@@ -116,6 +122,7 @@ def load_model(
         deferred_init.initialize_left_out(skipped, written)
         if compile and model.compiled:
             read_optimizer(handle, model, source=f"{str(filepath)!r}")
+    load_assets(model, assets)
     return model
 
 

@@ -23,3 +23,26 @@ def safe_mode_scope(safe_mode=True):
         yield
     finally:
         _state.safe_mode = previous
+
+
+def archive_file(name):
+    """The bytes of member ``name`` of the ``.keras`` archive being loaded, or None.
+
+    Lets a config that names a file (a ``StringLookup`` vocabulary path) read it from the
+    archive itself, never from the machine, while safe mode is on.
+    """
+    members = getattr(_state, "archive_members", None)
+    if not members or not isinstance(name, str):
+        return None
+    return members.get(name.replace("\\", "/").lstrip("./"))
+
+
+@contextlib.contextmanager
+def archive_scope(members):
+    """Context manager: ``archive_file`` reads from ``members`` (``{name: bytes}``)."""
+    previous = getattr(_state, "archive_members", None)
+    _state.archive_members = members
+    try:
+        yield
+    finally:
+        _state.archive_members = previous

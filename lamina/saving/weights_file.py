@@ -31,10 +31,20 @@ def weight_slots(model):
     return slots
 
 
-def _walk(layer, path, slots, visited):
+def layer_paths(model):
+    """``{path: layer}`` for ``model`` and every layer under it, with the paths Keras
+    uses (the weights sit under ``<path>/vars``, the assets under ``assets/<path>``)."""
+    owners = {}
+    _walk(model, "", {}, set(), owners)
+    return owners
+
+
+def _walk(layer, path, slots, visited, owners=None):
     if id(layer) in visited:
         return
     visited.add(id(layer))
+    if owners is not None:
+        owners[path] = layer
     slots[_join(path, "vars")] = [
         (tensor, layout, name, layer.name) for tensor, layout, name in _own_weights(layer)
     ]
@@ -44,13 +54,13 @@ def _walk(layer, path, slots, visited):
         base = to_snake_case(type(child).__name__)
         count = used.get(base, 0)
         used[base] = count + 1
-        _walk(child, _join(path, attribute, base if count == 0 else f"{base}_{count}"), slots, visited)
+        _walk(child, _join(path, attribute, base if count == 0 else f"{base}_{count}"), slots, visited, owners)
     children = [
         (name, module) for name, module in layer.named_children()
         if isinstance(module, Layer) and module not in container and not isinstance(module, KerasOperation)
     ]
     for name, child in sorted(children, key=lambda item: ("~" + item[0]) if item[0].startswith("_") else item[0]):
-        _walk(child, _join(path, name), slots, visited)
+        _walk(child, _join(path, name), slots, visited, owners)
 
 
 def _container_layers(layer):
@@ -96,6 +106,10 @@ def write_weights(group_root, model):
             value = layouts.to_keras(layout, tensor.detach().cpu()).contiguous().numpy()
             dataset = group.create_dataset(str(index), data=value)
             dataset.attrs["name"] = fixed_string(name)
+    for path, layer in layer_paths(model).items():
+        # State Keras keeps by key, not index (a lookup layer's ``idf_weights``).
+        for key, value in getattr(layer, "save_extra_variables", dict)().items():
+            group_root.require_group(_join(path, "vars")).create_dataset(key, data=value)
 
 
 
@@ -116,10 +130,15 @@ def prepare_weights(group_root, model, skip_mismatch=False, source="the file"):
     import h5py
 
     slots = weight_slots(model)
-    missing, mis_shaped, unexpected, plan = [], [], [], []
+    extra_owners = {_join(p, "vars"): layer for p, layer in layer_paths(model).items() if hasattr(layer, "load_extra_variables")}
+    missing, mis_shaped, unexpected, plan, extras = [], [], [], [], []
     for path, entries in slots.items():
         group = group_root.get(path)
         stored = {key: group[key] for key in group.keys()} if isinstance(group, h5py.Group) else {}
+        if path in extra_owners:
+            named = {key: stored.pop(key) for key in list(stored) if not key.isdigit()}
+            named = {key: read_array(d, f"{path}/{key}", source=source) for key, d in named.items() if isinstance(d, h5py.Dataset)}
+            extras.append((extra_owners[path], named))
         for index, (tensor, layout, name, layer_name) in enumerate(entries):
             dataset = stored.pop(str(index), None)
             label = f"{layer_name}/{name} ({path}/{index})"
@@ -156,6 +175,8 @@ def prepare_weights(group_root, model, skip_mismatch=False, source="the file"):
         with torch.no_grad():
             for tensor, value in values:
                 tensor.copy_(value.to(dtype=tensor.dtype, device=tensor.device))
+        for layer, named in extras:
+            layer.load_extra_variables(named)
 
     return report, apply
 

@@ -5,6 +5,7 @@ import torch
 
 from lamina.backend import config as backend_config
 from lamina.errors import InputError, describe
+from lamina.training.data.host_strings import HostStrings, is_string_array
 from lamina.training.data.input_kinds import map_inputs
 from lamina.utils.tree import flatten, map_structure
 
@@ -23,7 +24,11 @@ def to_tensor(value, name, integer_ok):
     if isinstance(value, torch.Tensor):
         tensor = value.detach()
     else:
-        array = np.asarray(value)
+        array = value.array if isinstance(value, HostStrings) else np.asarray(value)
+        if is_string_array(array):  # for a model whose first layer reads strings
+            if array.ndim == 0:
+                raise InputError(f"{name} must have a batch axis; received a scalar {describe(value)}.")
+            return HostStrings(array)
         if array.dtype.kind not in "biuf":
             raise InputError(NON_NUMERIC.format(name=name, what=f"dtype {array.dtype}"))
         if array.dtype.kind == "u" and array.dtype != np.uint8:
