@@ -33,7 +33,7 @@ print(json.dumps(results))
 
 @pytest.fixture(scope="module")
 def example_runs():
-    names = ["custom_layer.py"] + (FASHION_EXAMPLES if os.path.isdir(FASHION_DIR) else [])
+    names = ["custom_layer.py", "ops_functional.py", "torch_loop.py"] + (FASHION_EXAMPLES if os.path.isdir(FASHION_DIR) else [])
     env = dict(os.environ, LAMINA_EXAMPLE_QUICK="1", LAMINA_FASHION_MNIST_DIR=FASHION_DIR)
     run = subprocess.run(
         [sys.executable, "-c", LAUNCHER, *names],
@@ -54,6 +54,19 @@ def output_of(example_runs, name):
 def test_custom_layer_example(example_runs):
     out = output_of(example_runs, "custom_layer.py")
     assert "Linear" in out and "reloaded from .keras, same predictions: True" in out
+
+
+def test_ops_functional_example(example_runs):
+    out = output_of(example_runs, "ops_functional.py")
+    assert "get_item (GetItem)" in out and "mean (Mean)" in out and "NoisyProjection" in out
+    assert "reloaded from .keras, same predictions: True" in out
+    first, last = (float(v) for v in out.split("loss: first epoch ")[1].split("\n")[0].split(", last epoch "))
+    assert last < first
+
+
+def test_torch_loop_example(example_runs):
+    out = output_of(example_runs, "torch_loop.py")
+    assert "step 0: loss" in out and "training accuracy:" in out
 
 
 def test_vae_example(example_runs):
