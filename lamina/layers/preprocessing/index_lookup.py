@@ -154,9 +154,8 @@ class IndexLookup(HostLayer):
                     f"{where}: idf_weights must have one weight per vocabulary entry. Received "
                     f"{len(weights)} weights for {len(tokens)} entries."
                 )
-            if len(body) != len(tokens):
-                weights = weights[start:]
-            weights = np.concatenate([np.full(start, weights.mean()), weights])
+            if len(body) == len(tokens):  # no special tokens given: their weight is the mean
+                weights = np.concatenate([np.full(start, weights.mean()), weights])
             self._set_idf(weights)
         self._check_size_unchanged(start + len(body))
         self._set_tokens(body)
@@ -430,11 +429,19 @@ def batches_of(data, steps=None):
     for i, batch in enumerate(data):
         if steps is not None and i >= steps:
             break
-        if isinstance(batch, list) and batch and isinstance(batch[0], tuple):
-            batch = [row[0] for row in batch]  # (x, y) samples from a map-style dataset
-        elif isinstance(batch, tuple) and len(batch) in (2, 3) and not isinstance(batch[0], (str, bytes)):
+        if _is_x_y(batch):
             batch = batch[0]
+        elif isinstance(batch, list) and batch and isinstance(batch[0], tuple):
+            batch = [row[0] for row in batch]  # (x, y) samples from a map-style dataset
         yield batch
+
+
+def _is_x_y(batch):
+    """Whether a batch is ``(x, y)`` / ``(x, y, sample_weight)`` (a DataLoader collates
+    ``(text, label)`` items into ``[texts, labels]``)."""
+    if not isinstance(batch, (tuple, list)) or len(batch) not in (2, 3) or isinstance(batch[0], (str, bytes)):
+        return False
+    return isinstance(batch, tuple) or isinstance(batch[1], (torch.Tensor, np.ndarray))
 
 
 def _read_vocabulary_file(path, where):
