@@ -1,8 +1,10 @@
 """``LossScaleOptimizer``: dynamic loss scaling around another optimizer (Keras 3's API).
 
-The scaling is lamina's (``torch.amp.GradScaler``, the one ``fit`` uses for
-``mixed_float16`` on CUDA); this class gives it Keras's name, arguments and config, for
-training loops written against Keras's optimizer interface.
+The scaling is a ``torch.amp.GradScaler`` with Keras's rules (halve and skip the step on
+a non-finite gradient, double after ``dynamic_growth_steps`` finite steps). Compiled
+(``model.compile(optimizer=LossScaleOptimizer(...))``), ``fit`` scales with this scaler
+and no other; it also serves hand-written loops. Its state crosses ``.keras`` files both
+ways with Keras.
 """
 
 import torch
