@@ -1,6 +1,7 @@
 """Crops, pads and patches of ``keras.ops.image``: ``crop_images``, ``pad_images``,
 ``extract_patches``."""
 
+import torch
 import torch.nn.functional as F
 
 from lamina.ops.arguments import data_format_of, tensor
@@ -65,7 +66,10 @@ def pad_images(images, top_padding=None, left_padding=None, bottom_padding=None,
 @keras_op("ExtractPatches", "image")
 def extract_patches(images, size, strides=None, dilation_rate=1, padding="valid", data_format=None):
     """Patches of ``size`` (every ``strides``, default ``size``) flattened into the channel
-    axis: ``(..., rows, cols, size_h * size_w * channels)``, as ``keras.ops.image.extract_patches``."""
+    axis: ``(..., rows, cols, size_h * size_w * channels)``, as ``keras.ops.image.extract_patches``.
+    A ``size`` of three ints takes 3-D patches of volumes (see ``extract_patches_3d``)."""
+    if not isinstance(size, int) and len(size) == 3:
+        return _patches_3d(images, size, strides, dilation_rate, padding, data_format)
     images, h_axis = _spatial("extract_patches", images, data_format)
     channels_last = data_format_of(data_format) == "channels_last"
     size = conv_utils.normalize_tuple(size, 2, "size", "keras.ops.image.extract_patches")
@@ -89,3 +93,50 @@ def extract_patches(images, size, strides=None, dilation_rate=1, padding="valid"
         patches = patches.permute(0, 3, 1, 2)
     patches = patches.squeeze(0) if single else patches
     return patches.to(images.dtype)
+
+
+def extract_patches_3d(volumes, size, strides=None, dilation_rate=1, padding="valid", data_format=None):
+    """3-D patches of ``size`` (an int or ``(depth, height, width)``) every ``strides``
+    (default ``size``), flattened depth, row, column, channel into the channel axis, as
+    ``keras.ops.image.extract_patches_3d``.
+
+    Args:
+        volumes: One volume (rank 4) or a batch (rank 5).
+        size: The patch's extent.
+        strides: The step between patches (default: ``size``).
+        dilation_rate: The step between a patch's samples.
+        padding: "valid" or "same".
+        data_format: "channels_last" ``(batch, depth, height, width, channels)`` or
+            "channels_first" (default: the global setting).
+
+    Returns:
+        ``(batch, d', h', w', size_d * size_h * size_w * channels)`` (channels_last).
+    """
+    size = (size,) * 3 if isinstance(size, int) else tuple(size)
+    return extract_patches(volumes, size, strides=strides, dilation_rate=dilation_rate, padding=padding,
+                           data_format=data_format)
+
+
+def _patches_3d(volumes, size, strides, dilation_rate, padding, data_format):
+    where = "keras.ops.image.extract_patches_3d"
+    volumes = tensor(volumes)
+    if volumes.dim() not in (4, 5):
+        raise ValueError(f"extract_patches_3d: volumes must be rank 4 or 5. Received: volumes.shape={tuple(volumes.shape)}.")
+    size = conv_utils.normalize_tuple(size, 3, "size", where)
+    strides = size if strides is None else conv_utils.normalize_tuple(strides, 3, "strides", where)
+    dilation = conv_utils.normalize_tuple(dilation_rate, 3, "dilation_rate", where)
+    padding = conv_utils.normalize_padding(padding, where)
+    channels_last = data_format_of(data_format) == "channels_last"
+    single = volumes.dim() == 4
+    x = volumes.unsqueeze(0) if single else volumes
+    x = x.permute(0, 4, 1, 2, 3) if channels_last else x
+    if padding == "same":
+        pairs = [conv_utils.same_padding(n, k, s, d) for n, k, s, d in zip(x.shape[2:], size, strides, dilation)]
+        x = F.pad(x, conv_utils.torch_pad_argument(pairs))
+    for axis, (k, s, d) in enumerate(zip(size, strides, dilation)):
+        x = x.unfold(2 + axis, conv_utils.effective_kernel(k, d), s)
+    x = x[..., ::dilation[0], ::dilation[1], ::dilation[2]]  # (N, C, D', H', W', kd, kh, kw)
+    n, c, d, h, w = x.shape[:5]
+    patches = x.permute(0, 2, 3, 4, 5, 6, 7, 1).reshape(n, d, h, w, -1)
+    patches = patches if channels_last else torch.movedim(patches, -1, 1)
+    return patches.squeeze(0) if single else patches

@@ -9,6 +9,8 @@ import torch.nn.functional as F
 
 from lamina.backend.config import epsilon
 from lamina.ops.arguments import float_tensor, tensor, tensors
+from lamina.ops.dtypes import result_type, to_torch_dtype
+from lamina.ops.nn_ctc_beam import beam_search_decode
 from lamina.ops.operation import keras_op
 
 
@@ -97,16 +99,19 @@ def ctc_decode(inputs, sequence_lengths, strategy="greedy", beam_width=100, top_
                mask_index=0):
     """Decode CTC ``inputs`` ``(batch, max_time, classes)`` as ``keras.ops.ctc_decode``:
     ``(decoded, scores)``, ``decoded`` ``(top_paths, batch, max_time)`` int32 labels padded
-    with -1. Only ``strategy="greedy"`` (best class per step) is available."""
-    if strategy == "beam_search":
-        raise NotImplementedError(
-            "ctc_decode: strategy='beam_search' is not available in lamina yet. "
-            "Use strategy='greedy', or decode with Keras."
-        )
-    if strategy != "greedy":
+    with -1, and ``scores``.
+
+    ``strategy="greedy"`` takes the best class per step (``scores`` ``(batch, 1)``: minus the
+    summed best logits); ``strategy="beam_search"`` keeps ``beam_width`` candidate label
+    sequences and returns the ``top_paths`` best with their log-probabilities
+    (``(batch, top_paths)``). ``mask_index`` is the blank class (None: the last one).
+    """
+    if strategy not in ("greedy", "beam_search"):
         raise ValueError(f"ctc_decode: strategy must be 'greedy' or 'beam_search'. Received: strategy={strategy!r}.")
     inputs, sequence_lengths = tensors(inputs, sequence_lengths)
-    inputs = inputs.to(torch.promote_types(inputs.dtype, torch.float32))
+    inputs = inputs.to(to_torch_dtype(result_type(inputs.dtype, "float32")))  # Keras: float64 computes in float32
+    if strategy == "beam_search":
+        return beam_search_decode(inputs, sequence_lengths, beam_width, top_paths, mask_index)
     batch, steps, classes = inputs.shape
     blank = classes - 1 if mask_index is None else mask_index
     scores, labels = inputs.max(dim=-1)
