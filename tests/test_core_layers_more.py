@@ -4,11 +4,10 @@ TorchModuleWrapper and Pipeline against real Keras 3."""
 import numpy as np
 import pytest
 import torch
+from layer_oracle import check_config_round_trip, check_keras_files_both_ways, compare_with_keras
 
-import lamina
 from lamina import layers
 from lamina.errors import ConfigurationError
-from layer_oracle import check_config_round_trip, check_keras_files_both_ways, compare_with_keras
 
 rng = np.random.default_rng(0)
 

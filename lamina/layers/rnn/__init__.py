@@ -1,6 +1,7 @@
 """Recurrent layers: SimpleRNN, LSTM, GRU, their cells, RNN, Bidirectional, TimeDistributed."""
 
 from lamina.layers.rnn.bidirectional import Bidirectional
+from lamina.layers.rnn.conv_lstm import ConvLSTM1D, ConvLSTM2D, ConvLSTM3D
 from lamina.layers.rnn.gru import GRU
 from lamina.layers.rnn.gru_cell import GRUCell
 from lamina.layers.rnn.lstm import LSTM
@@ -16,6 +17,9 @@ __all__ = [
     "LSTM",
     "RNN",
     "Bidirectional",
+    "ConvLSTM1D",
+    "ConvLSTM2D",
+    "ConvLSTM3D",
     "GRUCell",
     "LSTMCell",
     "SimpleRNN",
