@@ -33,7 +33,7 @@ print(json.dumps(results))
 
 @pytest.fixture(scope="module")
 def example_runs():
-    names = ["custom_layer.py", "ops_functional.py", "torch_loop.py"] + (FASHION_EXAMPLES if os.path.isdir(FASHION_DIR) else [])
+    names = ["custom_layer.py", "ops_functional.py", "torch_loop.py", "text_classification.py"] + (FASHION_EXAMPLES if os.path.isdir(FASHION_DIR) else [])
     env = dict(os.environ, LAMINA_EXAMPLE_QUICK="1", LAMINA_FASHION_MNIST_DIR=FASHION_DIR)
     run = subprocess.run(
         [sys.executable, "-c", LAUNCHER, *names],
@@ -81,3 +81,9 @@ def test_dcgan_example(example_runs):
 def test_torch_block_example(example_runs):
     out = output_of(example_runs, "torch_block.py")
     assert "TorchModule" in out and "identical predictions: True" in out
+
+
+def test_text_classification_example(example_runs):
+    out = output_of(example_runs, "text_classification.py")
+    assert "same vocabulary after loading: True" in out and "reloaded from .keras, same predictions: True" in out
+    assert float(out.split("test accuracy: ")[1].split()[0]) > 0.8
