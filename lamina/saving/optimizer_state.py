@@ -2,10 +2,14 @@
 
 ``optimizer/vars`` is written as Keras 3 writes it: ``0`` the step count, ``1`` the
 learning rate (not with a schedule: Keras keeps no learning-rate variable then, and the
-slots start at ``1``), then the optimizer's slot variables in Keras's order and layout
-(``keras_slots``: Adam's moments, SGD's momentum, RMSprop's velocity...), converted from
-torch's state. ``optimizer/torch_state`` holds torch's exact state per trainable weight;
-lamina prefers it when present, and falls back on the Keras slots for files Keras wrote.
+slots start at ``1``), then with ``use_ema`` the moving averages and with gradient
+accumulation the accumulators (``ema_accumulators``), then the optimizer's slot variables
+in Keras's order and layout (``keras_slots``: Adam's moments, SGD's momentum, RMSprop's
+velocity...), converted from torch's state. ``optimizer/torch_state`` holds torch's exact
+state per trainable weight; lamina prefers it when present, and falls back on the Keras
+slots for files Keras wrote; its ``format`` attribute tells files whose SGD/RMSprop
+momentum is in torch's units (written before lamina followed Keras's rules,
+``legacy_momentum``) from today's.
 """
 
 import warnings
@@ -14,6 +18,8 @@ import numpy as np
 import torch
 
 from lamina import layouts
+from lamina.backend import floatx
+from lamina.saving import ema_accumulators, legacy_momentum
 from lamina.saving.h5_writing import fixed_string
 from lamina.saving.restore_checks import (
     check_number,
@@ -113,14 +119,16 @@ def _write_state(base, optimizer, model):
     group.create_dataset("0", data=np.int64(getattr(optimizer, "_steps", optimizer.iterations)))
     scheduled = optimizer.learning_rate_schedule is not None
     if not scheduled:
-        group.create_dataset("1", data=np.float32(optimizer.learning_rate))
+        # Keras's learning-rate variable has floatx's dtype (float64 keeps a float64 rate exact).
+        rate_dtype = np.float64 if floatx() == "float64" else np.float32
+        group.create_dataset("1", data=rate_dtype(optimizer.learning_rate))
     torch_optimizer = getattr(optimizer, "torch_optimizer", None)
     if torch_optimizer is None:
         return
     entries = _trainable_entries(model)
     groups = keras_slots(optimizer)
+    index = ema_accumulators.write(group, 1 if scheduled else 2, optimizer, entries)
     if groups:
-        index = 1 if scheduled else 2
         for position, key, factor in _slot_order(groups, entries):
             tensor, layout = entries[position]
             value = torch_optimizer.state.get(tensor, {}).get(key)
@@ -131,6 +139,7 @@ def _write_state(base, optimizer, model):
         if product is not None:
             group.create_dataset(str(index), data=np.float32(product))
     exact = base.require_group("torch_state")
+    legacy_momentum.mark(exact)
     if not scheduled:
         exact.attrs["learning_rate"] = float(optimizer.learning_rate)
     for position, (tensor, _) in enumerate(entries):
@@ -198,8 +207,12 @@ def _prepare_state(base, where, optimizer, model, source):
     if "1" in group and not scheduled:
         restored["learning_rate"] = read_scalar(group["1"], f"{where}/vars/1", source=source)
     exact = base.get("torch_state")
-    states = None
+    first = 1 if scheduled else 2
+    extras = ema_accumulators.count(optimizer, entries)
+    restore_extras = _prepare_extras(group, first, extras, optimizer, entries, restored, where, source)
+    states, legacy = None, False
     if isinstance(exact, h5py.Group) and len(exact) == len(entries):
+        legacy = legacy_momentum.in_torch_units(exact, optimizer)
         if "learning_rate" in exact.attrs and not scheduled:
             restored["learning_rate"] = check_number(
                 exact.attrs["learning_rate"], f"{where}/torch_state@learning_rate", source=source
@@ -210,10 +223,9 @@ def _prepare_state(base, where, optimizer, model, source):
             for position, (tensor, _) in enumerate(entries)
         ]
     else:
-        first = 1 if scheduled else 2
         rate = restored.get("learning_rate")
         updates = int(restored["iterations"]) // (optimizer.gradient_accumulation_steps or 1)
-        states = _read_keras_slots(group, optimizer, entries, first, updates, rate, source)
+        states = _read_keras_slots(group, optimizer, entries, first + extras, updates, rate, source)
 
     def apply():
         if not optimizer.built:
@@ -222,8 +234,11 @@ def _prepare_state(base, where, optimizer, model, source):
         optimizer._steps = int(restored["iterations"])  # Keras's count of calls
         if "learning_rate" in restored:
             optimizer.learning_rate = float(restored["learning_rate"])
+        restore_extras()
         if states is None:
             return
+        if legacy:
+            legacy_momentum.convert(states, optimizer)
         torch_optimizer = optimizer.torch_optimizer
         fused = any(g.get("fused") or g.get("capturable") for g in torch_optimizer.param_groups)
         for (tensor, _), state in zip(entries, states):
@@ -231,6 +246,28 @@ def _prepare_state(base, where, optimizer, model, source):
                 torch_optimizer.state[tensor] = place_slot_state(state, tensor, fused)
 
     return apply
+
+
+def _prepare_extras(group, first, extras, optimizer, entries, restored, where, source):
+    """Keras's EMA averages and gradient accumulators (``ema_accumulators``), read when the
+    file holds exactly the variables this optimizer has; otherwise they start fresh."""
+    if not extras:
+        return lambda: None
+    groups = keras_slots(optimizer)
+    slots = 0 if groups is None else len(_slot_order(groups, entries))
+    expected = first + extras + slots + (type(optimizer).__name__ == "Nadam")
+    if len(group) == expected:
+        calls = int(restored["iterations"])
+        return ema_accumulators.prepare(group, first, optimizer, entries, calls, where, source)
+    if len(group) > first:
+        warnings.warn(
+            f"The file holds {len(group)} optimizer variables, not the {expected} of "
+            f"{type(optimizer).__name__} with use_ema={optimizer.use_ema} and "
+            f"gradient_accumulation_steps={optimizer.gradient_accumulation_steps}: the moving "
+            "averages and accumulated gradients start fresh.",
+            stacklevel=5,
+        )
+    return lambda: None
 
 
 def _read_keras_slots(group, optimizer, entries, first, iterations, rate, source):
