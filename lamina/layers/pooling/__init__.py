@@ -1,5 +1,13 @@
-"""Pooling layers: max and average pooling over windows, and global pooling."""
+"""Pooling layers: max and average pooling over windows, adaptive and global pooling."""
 
+from lamina.layers.pooling.adaptive_pooling import (
+    AdaptiveAveragePooling1D,
+    AdaptiveAveragePooling2D,
+    AdaptiveAveragePooling3D,
+    AdaptiveMaxPooling1D,
+    AdaptiveMaxPooling2D,
+    AdaptiveMaxPooling3D,
+)
 from lamina.layers.pooling.average_pooling import (
     AveragePooling1D,
     AveragePooling2D,
@@ -30,6 +38,12 @@ GlobalMaxPool1D, GlobalMaxPool2D, GlobalMaxPool3D = (
 )
 
 __all__ = [
+    "AdaptiveAveragePooling1D",
+    "AdaptiveAveragePooling2D",
+    "AdaptiveAveragePooling3D",
+    "AdaptiveMaxPooling1D",
+    "AdaptiveMaxPooling2D",
+    "AdaptiveMaxPooling3D",
     "AveragePooling1D",
     "AveragePooling2D",
     "AveragePooling3D",
