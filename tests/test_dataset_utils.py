@@ -328,11 +328,16 @@ def test_text_dataset_trains_a_model_after_map(text_dir):
     assert len(list(mapped.take(1))) == 1
 
 
-def test_text_strings_in_fit_say_to_map_first(text_dir):
-    model = lamina.Sequential([layers.Input((1,)), layers.Dense(1)])
-    model.compile(optimizer="sgd", loss="mse")
-    with pytest.raises(InputError, match="string|dtype"):
-        model.fit(text_dataset_from_directory(text_dir, verbose=False, seed=1), verbose=0)
+def test_text_dataset_feeds_text_vectorization_as_keras_programs_do(text_dir):
+    dataset = text_dataset_from_directory(text_dir, batch_size=2, seed=1, verbose=False)
+    vectorize = layers.TextVectorization(max_tokens=30, output_sequence_length=5)
+    vectorize.adapt(dataset.map(lambda texts, labels: texts))
+    assert "fun" in vectorize.get_vocabulary()
+    model = lamina.Sequential([layers.Input((), dtype="string"), vectorize, layers.Embedding(30, 4),
+                               layers.GlobalAveragePooling1D(), layers.Dense(2, activation="softmax")])
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    assert len(model.fit(dataset, epochs=2, verbose=0).history["loss"]) == 2
+    assert model.predict(dataset.map(lambda texts, labels: texts), verbose=0).shape == (len(TEXTS), 2)
 
 
 # ------------------------------------------------------------------ split_dataset

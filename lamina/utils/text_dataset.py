@@ -49,9 +49,10 @@ def text_dataset_from_directory(
         A ``SampleDataset`` of ``(texts, labels)`` batches. ``texts`` is a NumPy array of
         Python ``str`` (dtype ``object``), each file read as UTF-8, where Keras yields a
         ``tf.string`` tensor of bytes (Keras's ``format="grain"`` also yields ``str``, and
-        ``max_length`` counts characters as it does there, not bytes). lamina models take
-        numbers, so turn the texts into token ids first:
-        ``dataset.map(lambda texts, labels: (to_ids(texts), labels))``, then ``fit``.
+        ``max_length`` counts characters as it does there, not bytes). A model that
+        starts with ``TextVectorization`` (after ``Input((), dtype="string")``) trains on
+        it as it is; adapt the layer on ``dataset.map(lambda texts, labels: texts)``. Or
+        map the texts to token ids yourself with ``dataset.map``.
         With ``subset="both"``, a list ``[training, validation]``.
     """
     function = "text_dataset_from_directory"
