@@ -34,7 +34,7 @@ from lamina.activations.functions import (
     tanh,
     tanh_shrink,
 )
-from lamina.activations.registry import ALL_NAMES, get, serialize
+from lamina.activations.registry import ALL_NAMES, deserialize, get, serialize
 
 __all__ = [
     "ALL_NAMES",
@@ -42,6 +42,7 @@ __all__ = [
     "SELU_SCALE",
     "celu",
     "crelu",
+    "deserialize",
     "elu",
     "exponential",
     "gelu",

@@ -11,6 +11,7 @@ from lamina.layers.convolutional import *  # noqa: F403
 from lamina.layers.convolutional import __all__ as _convolutional
 from lamina.layers.core import *  # noqa: F403
 from lamina.layers.core import __all__ as _core
+from lamina.layers.layer_serialization import deserialize, serialize
 from lamina.layers.merging import *  # noqa: F403
 from lamina.layers.merging import __all__ as _merging
 from lamina.layers.normalization import *  # noqa: F403
@@ -28,4 +29,4 @@ from lamina.layers.rnn import __all__ as _rnn
 from lamina.layers.sequence import *  # noqa: F403
 from lamina.layers.sequence import __all__ as _sequence
 
-__all__ = [*_core, *_activations, *_merging, *_convolutional, *_pooling, *_sequence, *_rnn, *_normalization, *_reshaping, *_attention, *_regularization, *_preprocessing]
+__all__ = [*_core, *_activations, *_merging, *_convolutional, *_pooling, *_sequence, *_rnn, *_normalization, *_reshaping, *_attention, *_regularization, *_preprocessing, "deserialize", "serialize"]

@@ -4,12 +4,28 @@ from lamina.saving.atomic import atomic_path, atomic_write
 from lamina.saving.keras_archive import load_model, save_model
 from lamina.saving.safe_mode import in_safe_mode, safe_mode_scope
 from lamina.saving.weights_file import load_weights, save_weights
-from lamina.serialization import get_registered_name, register_keras_serializable
+from lamina.serialization import (
+    CustomObjectScope,
+    custom_object_scope,
+    get_custom_objects,
+    get_registered_object,
+    register_keras_serializable,
+)
+from lamina.serialization.keras_objects import (
+    deserialize_keras_object,
+    get_registered_name,
+    serialize_keras_object,
+)
 
 __all__ = [
+    "CustomObjectScope",
     "atomic_path",
     "atomic_write",
+    "custom_object_scope",
+    "deserialize_keras_object",
+    "get_custom_objects",
     "get_registered_name",
+    "get_registered_object",
     "in_safe_mode",
     "load_model",
     "load_weights",
@@ -17,4 +33,5 @@ __all__ = [
     "safe_mode_scope",
     "save_model",
     "save_weights",
+    "serialize_keras_object",
 ]

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from lamina._typing import PathLike
 from lamina.errors import ConfigurationError, LaminaError, SavingError
 from lamina.layers import deferred_init
+from lamina.saving import compile_config as compile_configs
 from lamina.saving.atomic import atomic_path
 from lamina.saving.h5_safety import open_h5_safely
 from lamina.saving.h5_writing import LIBVER, naming_the_target
@@ -70,7 +71,7 @@ def save_model(model: "Model", filepath: PathLike, include_optimizer: bool = Tru
     entry.pop("build_config", None)
     if model.built and model._build_shapes is not None:
         entry["build_config"] = {"input_shape": jsonable(model._build_shapes)}
-    compile_config = _compile_config(model)
+    compile_config = compile_configs.compile_config(model)
     if compile_config is not None:
         entry["compile_config"] = compile_config
     metadata = {
@@ -136,7 +137,7 @@ def _rebuild(entry, filepath, custom_objects, compile, safe_mode):
         if build is not None and not model.built:
             model.build_from_shapes(_shape(build))
         if compile and entry.get("compile_config"):
-            model.compile(**_compile_arguments(entry["compile_config"], custom_objects))
+            model.compile(**compile_configs.compile_arguments(entry["compile_config"], custom_objects))
     except SavingError:
         raise
     except LaminaError as err:  # an unknown activation, a bad argument...: the file's fault here
@@ -205,65 +206,6 @@ def _checked_members(archive, filepath):
     if CONFIG not in members:
         raise SavingError(f"{str(filepath)!r} is not a .keras archive: it has no {CONFIG}. Members: {sorted(members)}.")
     return members
-
-
-def _compile_config(model):
-    from lamina import losses, metrics, optimizers
-
-    state = getattr(model, "_compiled", None)
-    if state is None:
-        return None
-    optimizer = optimizers.serialize(state.optimizer)
-    optimizer["module"] = "keras.optimizers"
-    return {
-        "optimizer": optimizer,
-        "loss": _encode_spec(state.loss_spec, losses),
-        "loss_weights": state.loss_weights,
-        "metrics": _encode_spec(state.metric_specs, metrics),
-        "weighted_metrics": _encode_spec(state.weighted_metric_specs, metrics),
-        "run_eagerly": False,
-        "steps_per_execution": 1,
-        "jit_compile": False,
-    }
-
-
-def _encode_spec(spec, family):
-    """A loss/metric spec (name, object, or a list/dict of them per output) as Keras writes it."""
-    if spec is None or isinstance(spec, str):
-        return spec
-    if isinstance(spec, (list, tuple)):
-        return [_encode_spec(s, family) for s in spec]
-    if isinstance(spec, dict):
-        return {k: _encode_spec(v, family) for k, v in spec.items()}
-    obj = family.get(spec)
-    entry = family.serialize(obj)
-    if type(obj).__module__.startswith(family.__name__ + "."):
-        # Keras finds a built-in that its own ``get`` does not list (Circle...) by module.
-        entry = {"module": family.__name__.replace("lamina.", "keras."), **entry}
-    return entry
-
-
-def _decode_spec(spec, family, custom_objects):
-    """Inverse of ``_encode_spec``: serialized objects become losses/metrics, names stay."""
-    if isinstance(spec, dict) and "class_name" in spec:
-        return family.deserialize(spec, custom_objects)
-    if isinstance(spec, dict):
-        return {k: _decode_spec(v, family, custom_objects) for k, v in spec.items()}
-    if isinstance(spec, list):
-        return [_decode_spec(s, family, custom_objects) for s in spec]
-    return spec
-
-
-def _compile_arguments(config, custom_objects=None):
-    from lamina import losses, metrics, optimizers
-
-    return {
-        "optimizer": optimizers.deserialize(config["optimizer"]) if config.get("optimizer") else "rmsprop",
-        "loss": _decode_spec(config.get("loss"), losses, custom_objects),
-        "metrics": _decode_spec(config.get("metrics"), metrics, custom_objects),
-        "weighted_metrics": _decode_spec(config.get("weighted_metrics"), metrics, custom_objects),
-        "loss_weights": config.get("loss_weights"),
-    }
 
 
 def _shape(value):

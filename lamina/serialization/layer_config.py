@@ -45,19 +45,14 @@ def deserialize_layer(entry, custom_objects=None):
     if not isinstance(entry, dict) or "class_name" not in entry:
         raise SavingError(f"A layer config must be a dict with 'class_name'. Received: {entry!r:.200}.")
     class_name = entry["class_name"]
-    with registry.custom_object_scope(custom_objects):
+    with registry.loading_scope(custom_objects):
         return _deserialize(entry, class_name, custom_objects)
 
 
 def _deserialize(entry, class_name, custom_objects):
     cls = registry.resolve_class(class_name, entry.get("registered_name"), custom_objects, entry.get("module"))
     if cls is None:
-        raise SavingError(
-            f"Unknown class name {class_name!r} in the saved config. It is neither a lamina class "
-            f"nor a registered custom one. If it is your own layer, decorate it with "
-            f"@lamina.saving.register_keras_serializable() or pass "
-            f"custom_objects={{{class_name!r}: {class_name}}} to the loader."
-        )
+        raise SavingError(unknown_class_message(class_name, entry.get("module")))
     config = dict(entry.get("config") or {})
     try:
         if "custom_objects" in inspect.signature(cls.from_config).parameters:
@@ -65,6 +60,25 @@ def _deserialize(entry, class_name, custom_objects):
         return cls.from_config(clean_config(cls, config))
     except TypeError as err:
         raise SavingError(f"The saved config does not fit {class_name}: {err}. Config: {config!r:.300}") from err
+
+
+def unknown_class_message(class_name, module):
+    """Why ``class_name`` cannot be loaded: a Keras class lamina lacks (its ``module`` is
+    Keras's), or a class of the user's that was not registered or passed."""
+    if isinstance(module, str) and (module == "keras" or module.startswith("keras.")):
+        return (
+            f"Unknown class name {class_name!r} from Keras's module {module!r}: a Keras class "
+            f"that lamina does not have yet, so this file cannot be loaded in lamina. Build the "
+            f"model in Keras without {class_name} before saving it, or, if you implement "
+            f"{class_name} yourself, pass custom_objects={{{class_name!r}: YourImplementation}} "
+            "to the loader."
+        )
+    return (
+        f"Unknown class name {class_name!r} in the saved config. It is neither a lamina class "
+        f"nor a registered custom one. If it is your own layer, decorate it with "
+        f"@lamina.saving.register_keras_serializable() or pass "
+        f"custom_objects={{{class_name!r}: {class_name}}} to the loader."
+    )
 
 
 def clean_config(cls, config):

@@ -5,7 +5,6 @@ Loading never imports a module or calls a function a file names: a config's
 refused.
 """
 
-import contextlib
 import inspect
 import threading
 
@@ -15,16 +14,90 @@ _REGISTERED = {}
 _scope = threading.local()
 
 
-@contextlib.contextmanager
-def custom_object_scope(custom_objects):
-    """Make ``custom_objects`` visible to every config loaded inside the ``with`` block
-    (nested models included), as Keras's ``custom_object_scope``."""
-    stack = getattr(_scope, "stack", [])
-    _scope.stack = [*stack, dict(custom_objects or {})]
-    try:
-        yield
-    finally:
-        _scope.stack = stack
+class CustomObjectScope:
+    """Make ``custom_objects`` visible to every config deserialized inside the ``with``
+    block (``load_model``, ``from_config``, ``deserialize_keras_object``...), as Keras's
+    ``CustomObjectScope``.
+
+    As in Keras, a scope replaces the one around it rather than adding to it: inside a
+    nested scope only the inner scope's objects are visible. Inside a scope, its objects
+    win over registered ones and over a loader's ``custom_objects`` argument.
+
+    Args:
+        custom_objects: ``{name: class or function}``.
+
+    Example:
+        >>> import lamina
+        >>> def my_fn(x):
+        ...     return x
+        >>> with lamina.saving.custom_object_scope({"my_fn": my_fn}):
+        ...     lamina.saving.get_registered_object("my_fn") is my_fn
+        True
+    """
+
+    def __init__(self, custom_objects):
+        self.custom_objects = custom_objects or {}
+        self.backup = None
+
+    def __enter__(self):
+        self.backup = dict(scoped_objects())
+        _scope.objects = dict(self.custom_objects)
+        return self
+
+    def __exit__(self, *exc_info):
+        _scope.objects = dict(self.backup or {})
+
+
+#: Keras's other name for ``CustomObjectScope``.
+custom_object_scope = CustomObjectScope
+
+
+def scoped_objects():
+    """The objects of the innermost ``CustomObjectScope`` (``{}`` outside any)."""
+    return getattr(_scope, "objects", {})
+
+
+def loading_scope(custom_objects):
+    """The scope a loader runs in: its ``custom_objects`` argument and, winning over it as
+    in Keras, the scope it was called in."""
+    return CustomObjectScope({**(custom_objects or {}), **scoped_objects()})
+
+
+def get_custom_objects():
+    """The global dict of registered custom objects (Keras's ``get_custom_objects``).
+
+    ``register_keras_serializable`` adds to it under ``"package>Name"``; objects you put
+    in it yourself are found by their key when configs are loaded.
+
+    Example:
+        >>> import lamina
+        >>> def scaled(x):
+        ...     return 2 * x
+        >>> lamina.saving.get_custom_objects()["scaled"] = scaled
+        >>> lamina.saving.get_registered_object("scaled") is scaled
+        True
+        >>> del lamina.saving.get_custom_objects()["scaled"]
+    """
+    return _REGISTERED
+
+
+def get_registered_object(name, custom_objects=None, module_objects=None):
+    """The object registered as ``name``, looked up as Keras does: the current
+    ``custom_object_scope`` first, then registered objects (``get_custom_objects()``),
+    then ``custom_objects``, then ``module_objects``; None if none has it.
+
+    Example:
+        >>> import lamina
+        >>> @lamina.saving.register_keras_serializable(package="demo")
+        ... def halve(x):
+        ...     return x / 2
+        >>> lamina.saving.get_registered_object("demo>halve") is halve
+        True
+    """
+    for table in (scoped_objects(), _REGISTERED, custom_objects or {}, module_objects or {}):
+        if name in table:
+            return table[name]
+    return None
 
 
 def register_keras_serializable(package="Custom", name=None):
@@ -45,6 +118,12 @@ def register_keras_serializable(package="Custom", name=None):
         raise ConfigurationError(f"register_keras_serializable: package may not contain '/' or '>'. Received: {package!r}.")
 
     def decorate(obj):
+        if inspect.isclass(obj) and not hasattr(obj, "get_config"):
+            raise ConfigurationError(
+                f"register_keras_serializable: {obj.__name__} cannot be registered because it has "
+                "no get_config() method; loading could not rebuild it. Add get_config (and "
+                "from_config if its constructor needs more than the config's keys)."
+            )
         key = f"{package}>{name or obj.__name__}"
         _REGISTERED[key] = obj
         obj._registered_name = key
@@ -69,12 +148,18 @@ def registered_items():
 
 
 def find_registered(name):
-    """What was registered as ``name`` ("package>Name"), or under the bare ``Name``; else None."""
+    """What the current scope or a registration holds as ``name``: the exact key
+    ("package>Name"), else a registration under the bare ``Name``; None if nothing."""
     if not isinstance(name, str):
         return None
-    if name in _REGISTERED:
-        return _REGISTERED[name]
-    return next((obj for key, obj in _REGISTERED.items() if key.split(">", 1)[1] == name), None)
+    for table in (scoped_objects(), _REGISTERED):
+        if name in table:
+            return table[name]
+    return next((obj for key, obj in _REGISTERED.items() if _short(key) == name), None)
+
+
+def _short(key):
+    return key.split(">", 1)[-1]
 
 
 _BUILTIN = {}
@@ -102,20 +187,23 @@ def resolve_class(class_name, registered_name=None, custom_objects=None, module=
     resolves (after ``custom_objects``) only among lamina's Keras operations, so the
     operation ``Add`` is not the merge layer ``Add``; an unknown one raises SavingError.
     """
-    merged = {}
-    for scoped in getattr(_scope, "stack", []):
-        merged.update(scoped)
-    custom_objects = {**merged, **(custom_objects or {})}
-    for key in (registered_name, class_name):
-        if key and key in custom_objects:
-            return custom_objects[key]
+    custom_objects = {**(custom_objects or {}), **scoped_objects()}
     from lamina.layers import keras_operations
 
     if keras_operations.is_keras_operation_module(module):
-        return keras_operations.operation_class(class_name, module)
-    if registered_name and registered_name in _REGISTERED:
-        return _REGISTERED[registered_name]
+        return custom_objects.get(class_name) or keras_operations.operation_class(class_name, module)
+    # As Keras: the scope (merged into custom_objects above, winning), then registrations,
+    # then the loader's argument, looked up by the registered name first.
+    for key in (registered_name, class_name):
+        if not key:
+            continue
+        if key in scoped_objects():
+            return scoped_objects()[key]
+        if key in _REGISTERED:
+            return _REGISTERED[key]
+        if key in custom_objects:
+            return custom_objects[key]
     for key, value in _REGISTERED.items():
-        if key.split(">", 1)[1] == class_name:
+        if _short(key) == class_name:
             return value
     return lamina_classes().get(class_name)

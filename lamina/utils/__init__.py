@@ -5,6 +5,18 @@ from lamina.backend.keras_tensor import is_keras_tensor
 from lamina.backend.random import set_random_seed
 from lamina.backend.session import clear_session
 from lamina.datasets.download import get_file
+from lamina.serialization.keras_objects import (
+    deserialize_keras_object,
+    get_registered_name,
+    serialize_keras_object,
+)
+from lamina.serialization.registry import (
+    CustomObjectScope,
+    custom_object_scope,
+    get_custom_objects,
+    get_registered_object,
+    register_keras_serializable,
+)
 from lamina.training.data.py_dataset import PyDataset
 from lamina.utils.data_packing import pack_x_y_sample_weight, unpack_x_y_sample_weight
 from lamina.utils.image_dataset import image_dataset_from_directory
@@ -24,13 +36,19 @@ from lamina.utils.to_categorical import to_categorical
 Sequence = PyDataset
 
 __all__ = [
+    "CustomObjectScope",
     "Progbar",
     "PyDataset",
     "SampleDataset",
     "Sequence",
     "array_to_img",
     "clear_session",
+    "custom_object_scope",
+    "deserialize_keras_object",
+    "get_custom_objects",
     "get_file",
+    "get_registered_name",
+    "get_registered_object",
     "image_dataset_from_directory",
     "img_to_array",
     "is_keras_tensor",
@@ -41,7 +59,9 @@ __all__ = [
     "pad_sequences",
     "plot_history",
     "plot_model",
+    "register_keras_serializable",
     "save_img",
+    "serialize_keras_object",
     "set_random_seed",
     "split_dataset",
     "standardize_dtype",

@@ -258,7 +258,7 @@ def _activation_name(layer):
         return None
     from lamina import activations
 
-    return activations.serialize(activation)
+    return activations.registry.name_of(activation)
 
 
 def _render(text, extension, to_file):

@@ -130,7 +130,7 @@ def _function_name(fn):
     registered = get_registered_name(fn) if isinstance(fn, types.FunctionType) else None
     if registered:
         return registered
-    name = activations.serialize(fn)
+    name = activations.registry.name_of(fn)
     if name == "<lambda>" or not isinstance(name, str):
         raise ConfigurationError(f"Cannot name the function {fn!r:.80} in a config.")
     return name
