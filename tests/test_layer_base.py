@@ -114,3 +114,25 @@ def test_input_returns_symbolic_tensor():
     assert x.shape == (None, 28, 28)
     with pytest.raises(TypeError, match="no value"):
         bool(x)
+
+
+def test_calling_build_yourself_leaves_the_layer_built_so_set_weights_lasts():
+    """Keras's rule: layer.build(shape) marks the layer built; the first call must not rebuild
+    it and throw away weights set in between (it did, silently)."""
+    dense = lamina.layers.Dense(3)
+    dense.build((None, 4))
+    assert dense.built
+    dense.set_weights([np.ones((4, 3), "float32"), np.zeros(3, "float32")])
+    np.testing.assert_array_equal(dense(np.ones((1, 4), "float32")).detach().numpy(), [[4.0, 4.0, 4.0]])
+
+    class Scale(lamina.layers.Layer):
+        def build(self, input_shape):
+            self.scale = self.add_weight(shape=(input_shape[-1],), initializer="zeros")
+
+        def call(self, x):
+            return x * self.scale
+
+    scale = Scale()
+    scale.build((None, 2))
+    scale.set_weights([np.array([2.0, 3.0], "float32")])
+    np.testing.assert_array_equal(scale(np.ones((1, 2), "float32")).detach().numpy(), [[2.0, 3.0]])

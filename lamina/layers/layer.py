@@ -74,6 +74,8 @@ class Layer(nn.Module):
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
+        if "build" in cls.__dict__:
+            cls.build = _leaves_built(cls.__dict__["build"])
         # Whether ``call`` takes ``training`` / ``mask``: read at every call, so found once
         # per class (a class attribute is also what torch.compile traces best).
         cls._call_takes = _call_arguments(cls)
@@ -803,3 +805,21 @@ def _shapes_conflict(expected, received):
 
 def _show_shape(shape):
     return str(shape).replace("None", "batch") if shape is not None else "unknown"
+
+
+def _leaves_built(build):
+    """A layer class's ``build``, wrapped so that calling it directly leaves the layer built
+    (as Keras's): ``layer.build(shape)`` then ``set_weights(...)`` must not be undone by a
+    second build at the first call. The one wrapper lamina puts around a method of yours."""
+
+    @functools.wraps(build)
+    def build_and_mark(self, *args, **kwargs):
+        result = build(self, *args, **kwargs)
+        if not self.built:
+            self.built = True
+            shapes = args or tuple(kwargs.values())
+            if self._build_shapes is None and shapes:
+                self._build_shapes = shapes[0]
+        return result
+
+    return build_and_mark
