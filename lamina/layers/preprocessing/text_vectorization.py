@@ -149,12 +149,20 @@ class TextVectorization(HostLayer):
             raise ConfigurationError(f"{self._where}: cannot adapt a layer given a fixed vocabulary (vocabulary=).")
         lookup.reset_state()
         for batch in batches_of(data, steps):
-            lookup.count_documents(self._tokens(batch))
+            self.update_state(batch)
         lookup.finalize_state()
 
     def update_state(self, data):
         """Count the tokens of one batch of strings."""
-        self._lookup_layer.count_documents(self._tokens(data))
+        lookup = self._lookup_layer
+        if self._split == "whitespace" and self._ngrams is None and lookup.output_mode != "tf_idf" and not callable(self._standardize):
+            # Fast path: whitespace tokens never span two documents, so the batch is
+            # standardized and split as one string (C loops instead of one per document).
+            strings = host_array(data, self._where, strings=True).reshape(-1).tolist()
+            chunks = [" ".join(strings[i : i + 64]) for i in range(0, len(strings), 64)]
+            lookup.count_documents([s.split() for s in self._standardized(np.array(chunks, dtype=object))])
+            return
+        lookup.count_documents(self._tokens(data))
 
     def finalize_state(self):
         """Turn the counts gathered by ``update_state`` into the vocabulary."""
