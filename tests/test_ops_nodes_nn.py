@@ -63,3 +63,63 @@ def test_symbolic_shapes_of_recorded_nodes():
         None, 4, 4, 5)
     assert tuple(ops.image.resize(inputs, (4, 2)).shape) == (None, 4, 2, 3)
     assert tuple(ops.nn.one_hot(lamina.Input((4,), dtype="int32"), 6).shape) == (None, 4, 6)
+
+
+def _multi_output_lamina_model():
+    inputs = lamina.Input((6,))
+    values, indices = ops.top_k(inputs, 3)
+    mean, variance = ops.moments(inputs, axes=[1], keepdims=True)
+    x = lamina.layers.Dense(4)(values)
+    x = ops.concatenate([x, mean, variance], axis=-1)
+    q, r = ops.linalg.qr(ops.reshape(x, (-1, 3, 2)))
+    return lamina.Model(inputs, [lamina.layers.Dense(2)(ops.reshape(q, (-1, 6))), ops.sum(r, axis=(1, 2)),
+                                 ops.cast(indices, "float32")])
+
+
+def _rows(seed=0):
+    return np.random.default_rng(seed).normal(size=(4, 6)).astype("float32")
+
+
+def test_multi_output_ops_record_one_node_with_several_outputs():
+    inputs = lamina.Input((6,))
+    values, indices = ops.top_k(inputs, 3)
+    assert values.node is indices.node and (values.index, indices.index) == (0, 1)
+    assert tuple(values.shape) == (None, 3) and str(indices.dtype).replace("torch.", "").startswith("int")
+    u, s, v = ops.linalg.svd(ops.reshape(inputs, (-1, 2, 3)))
+    assert (tuple(u.shape), tuple(s.shape), tuple(v.shape)) == ((None, 2, 2), (None, 2), (None, 3, 3))
+    model = _multi_output_lamina_model()
+    assert sum(type(layer).__name__ == "TopK" for layer in model._operations) == 1
+    out = model.predict(_rows(), verbose=0)
+    assert [o.shape for o in out] == [(4, 2), (4,), (4, 3)]
+
+
+def test_multi_output_ops_save_for_keras_and_back(keras, tmp_path):
+    model = _multi_output_lamina_model()
+    x = _rows()
+    expected = model.predict(x, verbose=0)
+    model.save(tmp_path / "lamina.keras")
+    in_keras = keras.models.load_model(tmp_path / "lamina.keras")
+    for ours, theirs in zip(expected, in_keras.predict(x, verbose=0)):
+        np.testing.assert_allclose(np.asarray(theirs), ours, rtol=1e-4, atol=1e-5)
+    again = lamina.models.load_model(tmp_path / "lamina.keras")
+    for ours, theirs in zip(expected, again.predict(x, verbose=0)):
+        np.testing.assert_allclose(theirs, ours, rtol=1e-5, atol=1e-6)
+
+
+def test_keras_multi_output_ops_load_in_lamina_and_save_back(keras, tmp_path):
+    inputs = keras.Input((6,))
+    values, _ = keras.ops.top_k(inputs, 4)
+    mean, variance = keras.ops.moments(values, axes=[1], keepdims=True)
+    x = keras.layers.Dense(3)(keras.ops.concatenate([values, mean, variance], axis=-1))
+    _, indices = keras.ops.top_k(x, 2)
+    model = keras.Model(inputs, [x, keras.ops.cast(indices, "float32")])
+    x = _rows(1)
+    expected = [np.asarray(o) for o in model.predict(x, verbose=0)]
+    model.save(tmp_path / "keras.keras")
+    loaded = lamina.models.load_model(tmp_path / "keras.keras")
+    for ours, theirs in zip(loaded.predict(x, verbose=0), expected):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-5, atol=1e-6)
+    loaded.save(tmp_path / "back.keras")
+    again = keras.models.load_model(tmp_path / "back.keras")
+    for ours, theirs in zip(again.predict(x, verbose=0), expected):
+        np.testing.assert_allclose(np.asarray(ours), theirs, rtol=1e-5, atol=1e-6)

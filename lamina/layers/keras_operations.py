@@ -25,7 +25,7 @@ from lamina.errors import ConfigurationError, SavingError
 from lamina.layers import symbolic
 from lamina.layers.layer import _PACKED_CALL, Layer
 from lamina.ops.operation import OPS, find_op, register_symbolic
-from lamina.utils.tree import flatten, map_structure
+from lamina.utils.tree import flatten, map_structure, pack_like
 
 KERAS_OPERATIONS_MODULE = "keras.src.ops"
 _NUMPY = "keras.src.ops.numpy"
@@ -105,6 +105,21 @@ class SpecOperation(KerasOperation):
     def get_config(self):
         """Keras's config of the operation: its name and its non-tensor arguments."""
         return {"name": self.name, **{k: _dtype_as_name(v) for k, v in self._config.items()}}
+
+    def _record_operation(self, operands, kwargs):
+        """One node whatever the function returns: a function of several results (``top_k``,
+        ``moments``, ``svd``...) gives the node several outputs, as Keras's node has (its
+        ``keras_history`` indexes them)."""
+        try:
+            structure, other = (self._stand_in_run(operands, size) for size in (2, 3))
+        except Exception as error:
+            raise _operand_error(self, operands, error) from error
+        outputs = [
+            symbolic.KerasTensor(_unknown_where_different(tuple(a.shape), tuple(b.shape)), dtype=a.dtype, name=self.name)
+            for a, b in zip(flatten(structure), flatten(other))
+        ]
+        kwargs = {k: v for k, v in kwargs.items() if k != "training"}
+        return self._record_node(operands[0], operands[1:], kwargs, pack_like(structure, outputs))
 
     def _output_shape(self, operands):
         return self._output_spec(operands)[0]
