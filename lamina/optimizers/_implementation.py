@@ -13,11 +13,14 @@ gradient is ~0 drift further apart (relative 9e-6 on CPU, 3e-5 on CUDA against f
 since Adam's normalised update amplifies the last-bit differences of the fused arithmetic.
 On an H100 (torch 2.11, same MLP, launch-bound) fused also beat foreach, torch's CUDA default:
 Adam 1160 -> 900, AdamW 870 -> 790, SGD with momentum 805 -> 760 us per training step.
-RMSprop has no fused kernel and keeps torch's default; Adagrad's fused kernel is CPU-only.
+
+Only Adam and AdamW run on a torch.optim kernel now (Keras's epsilon is rescaled per step,
+``Adam._prepare_update``); lamina's other optimizers follow Keras's rules on their own
+multi-tensor updates (``keras_update``, ``lamina.backend.foreach``), where torch.optim's
+kernels would compute other maths.
 """
 
 FUSED_ON_CPU_AND_CUDA = frozenset({"cpu", "cuda"})
-FUSED_ON_CPU = frozenset({"cpu"})
 
 
 def implementation_options(parameters, fused_devices):
