@@ -281,7 +281,7 @@ def _read_keras_slots(group, optimizer, entries, first, iterations, rate, source
         warnings.warn(
             f"The file holds {stored} optimizer slot arrays written by Keras for "
             f"{type(optimizer).__name__} with other settings or a layout lamina does not convert "
-            f"(Nadam's shared momentum product, gradient accumulation...), so this optimizer "
+            f"(other use_ema or gradient_accumulation_steps settings...), so this optimizer "
             f"resumes with its step count and learning rate but fresh momentum/accumulators "
             f"(training continues, not exactly as in Keras).",
             stacklevel=5,
