@@ -13,7 +13,7 @@ from lamina.ops.arguments import float_tensor, tensor
 from lamina.ops.operation import keras_op
 
 
-@keras_op("Relu", "nn")
+@keras_op("Relu", "nn", eager=torch.relu)
 def relu(x):
     """``max(x, 0)`` element-wise (integers stay integers), as ``keras.ops.relu``."""
     return torch.relu(tensor(x))

@@ -140,6 +140,7 @@ def _fast(torch_function):
             return torch_function(x1, x2)
         return torch_function(*_with_numbers(x1, x2))
 
+    compute.torch_function = torch_function  # what two tensors get: the op's eager fast path
     return compute
 
 
@@ -157,7 +158,7 @@ def _binary(class_name, name, compute, doc):
 
     function.__name__ = function.__qualname__ = name
     function.__doc__ = doc
-    return keras_op(class_name, operands=("x1", "x2"))(function)
+    return keras_op(class_name, operands=("x1", "x2"), eager=getattr(compute, "torch_function", None))(function)
 
 
 def _keras_promoted(torch_function, *extra):
@@ -227,8 +228,13 @@ def _strong_float(x1, x2):
     return x1.to(dtype), x2.to(dtype)
 
 
+_KEPT_FLOATS = (torch.float16, torch.bfloat16, torch.float32)  # Keras's float result of themselves
+
+
 def _float_promoted(torch_function):
     def compute(x1, x2):
+        if isinstance(x1, Tensor) and isinstance(x2, Tensor) and x1.dtype is x2.dtype and x1.dtype in _KEPT_FLOATS:
+            return torch_function(x1, x2)
         return torch_function(*_strong_float(x1, x2))
 
     return compute
@@ -253,6 +259,8 @@ def _int_as_float(x1, x2, name):
 
 
 def _hypot(x1, x2):
+    if isinstance(x1, Tensor) and isinstance(x2, Tensor) and x1.dtype is x2.dtype and x1.dtype in _KEPT_FLOATS:
+        return torch.hypot(x1, x2)
     return torch.hypot(*_int_as_float(x1, x2, "hypot"))
 
 

@@ -67,10 +67,14 @@ class OpSpec:
         return self.function(*args, **kwargs)
 
 
-def keras_op(class_name, family="numpy", operands=None):
+def keras_op(class_name, family="numpy", operands=None, eager=None):
     """Declare ``function`` as Keras's operation ``class_name`` of ``keras.src.ops.<family>``.
 
     ``operands`` names the parameters that are tensors (default: the first parameter).
+    ``eager``, if given, is called instead of ``function`` when the (one or two) operands
+    are torch tensors passed by position and nothing else is: a torch function that
+    computes exactly what ``function`` would there (``torch.relu`` for ``relu``), saving
+    the Python frames of the general path.
     """
 
     def declare(function):
@@ -82,12 +86,13 @@ def keras_op(class_name, family="numpy", operands=None):
 
         fast = operand_positions[:2] if 0 < len(operand_positions) <= 2 else None
         first, last = (fast[0], fast[-1]) if fast else (0, 0)
+        direct = function if eager is None else eager
 
         @functools.wraps(function)
         def op(*args, **kwargs):
             # The common eager case first: the operands are torch tensors, passed by position.
             if fast and not kwargs and len(args) > last and isinstance(args[first], Tensor) and isinstance(args[last], Tensor):
-                return function(*args)
+                return direct(*args)
             tensor_type = _symbolic["tensor_type"]
             if tensor_type is not None and _has_symbolic(args, kwargs, tensor_type, operand_positions):
                 operand_values, config = spec.split(args, kwargs)
