@@ -69,3 +69,122 @@ def test_einsum_dense_bad_equation_and_axes_are_explained():
         layers.EinsumDense("ab,bc->ac", 4, bias_axes="z")(torch.ones(2, 3))
     with pytest.raises(ConfigurationError, match="shared axis 'b'"):
         layers.EinsumDense("abc,cd->abd", (5, 4))(torch.ones(2, 3, 6))
+
+
+# ---- AlphaDropout ---------------------------------------------------------------------
+
+
+def test_alpha_dropout_keeps_selu_statistics_and_is_identity_in_inference():
+    keras = pytest.importorskip("keras")
+    x = torch.randn(20000, 8)
+    layer = layers.AlphaDropout(0.3, seed=3)
+    assert torch.equal(layer(x), x)
+    out = layer(x, training=True)
+    ref = keras.layers.AlphaDropout(0.3, seed=3)(x, training=True)
+    for a in (out, ref):
+        assert abs(float(a.mean())) < 0.03 and abs(float(a.std()) - 1) < 0.03
+    # dropped entries all take one value, as in Keras
+    alpha_p = -1.6732632423543772 * 1.0507009873554805
+    a_ = ((1 - 0.3) * (1 + 0.3 * alpha_p**2)) ** -0.5
+    dropped = a_ * alpha_p - a_ * alpha_p * 0.3
+    assert abs(float((out - dropped).abs().lt(1e-5).float().mean()) - 0.3) < 0.02
+    shared = layers.AlphaDropout(0.5, noise_shape=(None, 1))(torch.ones(4, 6), training=True)
+    assert bool((shared == shared[:, :1]).all())
+    check_config_round_trip(layers.AlphaDropout(0.2, noise_shape=(None, 1), seed=4))
+    with pytest.raises(ConfigurationError, match="rate"):
+        layers.AlphaDropout(1.5)
+
+
+# ---- Wrapper, TorchModuleWrapper -------------------------------------------------------
+
+
+def test_wrapper_builds_delegates_and_round_trips_its_layer():
+    wrapped = layers.Wrapper(layers.Dense(3))
+    assert wrapped(torch.ones(2, 4)).shape == (2, 3)
+    config = wrapped.get_config()
+    assert config["layer"]["class_name"] == "Dense"
+    again = layers.Wrapper.from_config(config)
+    assert isinstance(again.layer, layers.Dense) and again.layer.units == 3
+    with pytest.raises(ConfigurationError, match="lamina layer"):
+        layers.Wrapper(torch.nn.Linear(2, 2))
+
+
+def test_torch_module_wrapper_is_keras_call_convention_on_torch_module():
+    layer = layers.TorchModuleWrapper(torch.nn.Bilinear(2, 3, 4), output_shape=(None, 4))
+    assert isinstance(layer, layers.TorchModule)
+    assert layer(torch.ones(5, 2), torch.ones(5, 3)).shape == (5, 4)
+    assert layer.compute_output_shape((None, 2)) == (None, 4)
+    assert len(layer.get_weights()) == 2
+    dropout = layers.TorchModuleWrapper(torch.nn.Dropout(0.5))
+    assert torch.equal(dropout(torch.ones(3, 4), training=False), torch.ones(3, 4))
+    with pytest.raises(NotImplementedError, match="no config"):
+        layer.get_config()
+
+
+def test_keras_alias_names_exist():
+    keras = pytest.importorskip("keras")
+    assert layers.Convolution1DTranspose is layers.Conv1DTranspose
+    assert layers.InputSpec(ndim=3).ndim == 3
+    assert keras.layers.Convolution1DTranspose is keras.layers.Conv1DTranspose
+
+
+# ---- SpectralNormalization --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("make, shape", [
+    (lambda L: L.Dense(5), (4, 6)),
+    (lambda L: L.Conv2D(3, 3), (2, 6, 6, 2)),
+    (lambda L: L.Embedding(10, 4), None),
+])
+def test_spectral_normalization_matches_keras_in_training(make, shape):
+    keras = pytest.importorskip("keras")
+    x = rng.integers(0, 10, size=(3, 5)).astype(np.int32) if shape is None else normal(*shape)
+    ours = layers.SpectralNormalization(make(layers), power_iterations=2)
+    theirs = keras.layers.SpectralNormalization(make(keras.layers), power_iterations=2)
+    ours(torch.tensor(x))
+    theirs(torch.tensor(x))
+    assert [w.shape for w in ours.get_weights()] == [tuple(w.shape) for w in theirs.get_weights()]
+    theirs.set_weights(ours.get_weights())
+    for _ in range(3):
+        a = ours(torch.tensor(x), training=True)
+        b = theirs(torch.tensor(x), training=True)
+        if shape is not None:  # Keras casts an Embedding's output to the ids' dtype (all zeros); lamina does not
+            np.testing.assert_allclose(a.detach().numpy(), b.detach().numpy(), atol=1e-5)
+    for w_a, w_b in zip(ours.get_weights(), theirs.get_weights()):
+        np.testing.assert_allclose(w_a, w_b, atol=1e-5)
+    kernel = ours.get_weights()[0].reshape(-1, ours.get_weights()[0].shape[-1])
+    assert abs(np.linalg.svd(kernel, compute_uv=False)[0] - 1) < 0.1
+    check_config_round_trip(ours)
+
+
+def test_spectral_normalization_files_both_ways(tmp_path):
+    x = normal(3, 6)
+    check_keras_files_both_ways(tmp_path, lambda L: L.SpectralNormalization(L.Dense(4)), (6,), x)
+
+
+def test_spectral_normalization_needs_a_kernel():
+    with pytest.raises(ConfigurationError, match="no 'kernel' nor 'embeddings'"):
+        layers.SpectralNormalization(layers.Flatten())(torch.ones(2, 3))
+
+
+# ---- ReversibleEmbedding ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kwargs", [dict(), dict(tie_weights=False), dict(logit_soft_cap=2.0, mask_zero=True)])
+def test_reversible_embedding_matches_keras_both_directions(kwargs):
+    keras = pytest.importorskip("keras")
+    ids = rng.integers(0, 12, size=(3, 5)).astype(np.int32)
+    layer, theirs, out = compare_with_keras("ReversibleEmbedding", dict(input_dim=12, output_dim=4, **kwargs), ids)
+    vectors = normal(3, 5, 4)
+    a = layer(torch.tensor(vectors), reverse=True)
+    b = theirs(torch.tensor(vectors), reverse=True)
+    np.testing.assert_allclose(a.detach().numpy(), np.asarray(b.detach()), atol=1e-5)
+    assert layer.compute_output_shape((None, 5, 4), reverse=True) == (None, 5, 12)
+    check_config_round_trip(layer)
+    assert keras
+
+
+def test_reversible_embedding_files_both_ways(tmp_path):
+    ids = rng.integers(0, 12, size=(3, 5)).astype(np.int32)
+    check_keras_files_both_ways(tmp_path, lambda L: L.ReversibleEmbedding(12, 4, tie_weights=False), (5,), ids,
+                                integer=True)

@@ -81,6 +81,9 @@ def _container_layers(layer):
 def _own_weights(layer):
     if not isinstance(layer, Layer) or isinstance(layer, InputLayer):
         return []
+    keras_saved = getattr(layer, "_keras_saved_weights", None)
+    if keras_saved is not None:  # a layer whose own ``vars`` in Keras's files differ from its weights
+        return keras_saved()
     own = [(n, lay, t) for n, lay, t in layer._own_weights if t] + [
         (n, lay, t) for n, lay, t in layer._own_weights if not t
     ]

@@ -11,7 +11,11 @@ from lamina.layers.convolutional.separable_conv import SeparableConv1D, Separabl
 
 # Keras's aliases.
 Convolution1D, Convolution2D, Convolution3D = Conv1D, Conv2D, Conv3D
-Convolution2DTranspose, Convolution3DTranspose = Conv2DTranspose, Conv3DTranspose
+Convolution1DTranspose, Convolution2DTranspose, Convolution3DTranspose = (
+    Conv1DTranspose,
+    Conv2DTranspose,
+    Conv3DTranspose,
+)
 SeparableConvolution1D, SeparableConvolution2D = SeparableConv1D, SeparableConv2D
 
 __all__ = [
@@ -22,6 +26,7 @@ __all__ = [
     "Conv3D",
     "Conv3DTranspose",
     "Convolution1D",
+    "Convolution1DTranspose",
     "Convolution2D",
     "Convolution2DTranspose",
     "Convolution3D",

@@ -9,7 +9,10 @@ from lamina.layers.core.identity import Identity
 from lamina.layers.core.lambda_layer import Lambda
 from lamina.layers.core.reshape import Reshape
 from lamina.layers.core.torch_module import TorchModule
+from lamina.layers.core.torch_module_wrapper import TorchModuleWrapper
+from lamina.layers.core.wrapper import Wrapper
 from lamina.layers.input_layer import Input, InputLayer
+from lamina.layers.input_spec import InputSpec
 from lamina.layers.layer import Layer
 from lamina.layers.symbolic import KerasTensor
 
@@ -22,9 +25,12 @@ __all__ = [
     "Identity",
     "Input",
     "InputLayer",
+    "InputSpec",
     "KerasTensor",
     "Lambda",
     "Layer",
     "Reshape",
     "TorchModule",
+    "TorchModuleWrapper",
+    "Wrapper",
 ]

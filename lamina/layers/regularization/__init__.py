@@ -2,6 +2,7 @@
 core layer)."""
 
 from lamina.layers.regularization.activity_regularization import ActivityRegularization
+from lamina.layers.regularization.alpha_dropout import AlphaDropout
 from lamina.layers.regularization.gaussian import GaussianDropout, GaussianNoise
 from lamina.layers.regularization.spatial_dropout import (
     SpatialDropout1D,
@@ -11,6 +12,7 @@ from lamina.layers.regularization.spatial_dropout import (
 
 __all__ = [
     "ActivityRegularization",
+    "AlphaDropout",
     "GaussianDropout",
     "GaussianNoise",
     "SpatialDropout1D",
