@@ -133,6 +133,25 @@ def result_type(*dtypes_or_values):
     """
     if not dtypes_or_values:
         return config.floatx()
+    key = (dtypes_or_values, config.floatx())
+    try:
+        return _BY_DTYPES[key]
+    except (KeyError, TypeError):  # not seen yet, or an unhashable item
+        pass
+    out = _result_type(dtypes_or_values)
+    if len(_BY_DTYPES) < 4096 and all(type(item) in _CACHEABLE for item in dtypes_or_values):
+        _BY_DTYPES[key] = out
+    return out
+
+
+# ``result_type`` of dtypes (torch dtypes, names, Python types), cached: the ops' hot path
+# calls it with the same few dtypes. Numbers and tensors are not cached (``True == 1 == 1.0``
+# would collide; tensors would be kept alive).
+_BY_DTYPES = {}
+_CACHEABLE = (torch.dtype, str, type)
+
+
+def _result_type(dtypes_or_values):
     entries = tuple(_entry(item) for item in dtypes_or_values)
     for name, _ in entries:
         if name.startswith("float8"):

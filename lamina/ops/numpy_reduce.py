@@ -57,6 +57,8 @@ def sum(x, axis=None, keepdims=False):  # noqa: A001
 
 def _prod_input(x, dtype):
     x = tensor(x)
+    if dtype is None and x.dtype in (torch.float16, torch.bfloat16, torch.float32):
+        return x
     if dtype is not None:
         return x.to(to_torch_dtype(dtype))
     if not x.is_floating_point() and not x.is_complex():
@@ -68,6 +70,8 @@ def _prod_input(x, dtype):
 def prod(x, axis=None, keepdims=False, dtype=None):
     """The product over ``axis``, as ``keras.ops.prod``."""
     x = _prod_input(x, dtype)
+    if axis is None:
+        return _keepdims_all(torch.prod(x, dtype=x.dtype), x, keepdims)
     return _reduce(lambda t, d, k: torch.prod(t, dim=d, keepdim=k, dtype=t.dtype), x, axis, keepdims)
 
 
