@@ -200,7 +200,10 @@ def test_serialize_other_callables_uses_their_name():
     def my_activation(x):
         return x * 2
 
-    assert activations.serialize(my_activation) == "my_activation"
+    # A function is written as Keras writes it (issue #16 item 6), so loading can find it.
+    assert activations.serialize(my_activation) == {
+        "module": "builtins", "class_name": "function", "config": "my_activation", "registered_name": "function"
+    }
     assert activations.serialize(torch.nn.ReLU()) == "ReLU"
 
 

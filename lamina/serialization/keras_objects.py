@@ -46,7 +46,7 @@ def serialize_keras_object(obj):
     if isinstance(obj, list):
         return [serialize_keras_object(item) for item in obj]
     if isinstance(obj, tuple):
-        return {"class_name": "__tuple__", "config": {"value": [serialize_keras_object(v) for v in obj]}}
+        return tuple(serialize_keras_object(item) for item in obj)
     if isinstance(obj, dict):
         return {key: serialize_keras_object(value) for key, value in obj.items()}
     if inspect.isfunction(obj):
@@ -64,7 +64,7 @@ def serialize_keras_object(obj):
     for family in (initializers, regularizers, constraints):
         base = _base_class(family)
         if base is not None and isinstance(obj, base):
-            return family.serialize(obj)
+            return _family_entry(family, obj)
     if hasattr(obj, "get_config"):
         return {
             "module": type(obj).__module__,
@@ -174,6 +174,18 @@ def _object(config, custom_objects, module_objects):
     if module.startswith("keras.") and "optimizers" in module or _is_optimizer(cls):
         return optimizers.deserialize(entry)
     return deserialize_layer(config, custom_objects)
+
+
+def _family_entry(family, obj):
+    """An initializer's, regularizer's or constraint's entry with Keras's module keys."""
+    entry = family.serialize(obj)
+    builtin = getattr(family, type(obj).__name__, None) is type(obj) and not registry.get_registered_name(obj)
+    return {
+        "module": family.__name__.replace("lamina.", "keras.") if builtin else type(obj).__module__,
+        "class_name": entry["class_name"],
+        "config": entry["config"],
+        "registered_name": None if builtin else get_registered_name(type(obj)),
+    }
 
 
 def _base_class(family):

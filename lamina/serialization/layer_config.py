@@ -26,6 +26,9 @@ def serialize_layer(layer):
     check_config_rebuilds(layer, config)
     registered = registry.get_registered_name(type(layer))
     keras_module = getattr(type(layer), "_keras_module", "keras.layers")
+    if registered is None and not type(layer).__module__.startswith("lamina."):
+        # Your own class, as Keras writes one: no module, its class name as registered name.
+        registered = type(layer).__name__
     entry = {
         "module": keras_module if registered is None else None,
         "class_name": type(layer).__name__,
