@@ -123,3 +123,19 @@ def test_keras_multi_output_ops_load_in_lamina_and_save_back(keras, tmp_path):
     again = keras.models.load_model(tmp_path / "back.keras")
     for ours, theirs in zip(again.predict(x, verbose=0), expected):
         np.testing.assert_allclose(np.asarray(ours), theirs, rtol=1e-5, atol=1e-6)
+
+
+def test_sampling_and_filter_image_ops_save_for_keras(keras, tmp_path):
+    inputs = lamina.Input((8, 8, 3), batch_size=2)
+    x = ops.image.gaussian_blur(inputs, data_format="channels_last")
+    x = ops.image.scale_and_translate(x, (2, 8, 8, 3), [1.0, 0.5], [0.0, 2.0], (1, 2), "cubic")
+    edges = ops.image.sobel_edges(x, data_format="channels_last")
+    patches = ops.image.extract_patches_3d(ops.expand_dims(x, 1), (1, 2, 2), data_format="channels_last")
+    assert tuple(edges.shape) == (2, 8, 8, 3, 2) and tuple(patches.shape) == (2, 1, 4, 4, 12)
+    model = lamina.Model(inputs, [lamina.layers.Flatten()(edges), lamina.layers.Flatten()(patches)])
+    x = np.random.default_rng(2).uniform(size=(2, 8, 8, 3)).astype("float32")
+    expected = model.predict(x, verbose=0)
+    model.save(tmp_path / "images.keras")
+    for loaded in (keras.models.load_model(tmp_path / "images.keras"), lamina.models.load_model(tmp_path / "images.keras")):
+        for ours, theirs in zip(expected, loaded.predict(x, verbose=0)):
+            np.testing.assert_allclose(np.asarray(theirs), ours, rtol=1e-5, atol=1e-5)
