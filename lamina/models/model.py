@@ -157,14 +157,27 @@ class Model(Trainer, Layer):
         _check_overwrite(filepath, overwrite)
         weights_file.save_weights(self, filepath)
 
-    def load_weights(self, filepath: PathLike, skip_mismatch: bool = False) -> Any:
-        """Load weights saved by ``save_weights`` (lamina's or Keras's).
+    def load_weights(self, filepath: PathLike, skip_mismatch: bool = False, by_name: bool = False) -> Any:
+        """Load weights saved by ``save_weights`` (lamina's or Keras's), a ``.keras``
+        file's weights, or a legacy Keras ``.h5`` file (``keras.applications`` weights,
+        tf.keras 2's ``save_weights("x.h5")``, a full-model ``.h5``).
 
         A mismatch raises an error listing missing, unexpected and mis-shaped weights
-        and loads nothing; ``skip_mismatch=True`` loads what fits and returns the report.
+        and loads nothing; ``skip_mismatch=True`` loads what fits and returns the report
+        (and warns). ``by_name=True`` (legacy ``.h5`` only, as in Keras) matches layers
+        by name instead of position: layers the file does not name keep their weights.
         """
-        from lamina.saving import weights_file
+        from lamina.saving import legacy_h5, weights_file
 
+        if legacy_h5.is_legacy_h5(filepath):
+            return legacy_h5.load_legacy_weights(self, filepath, by_name=by_name, skip_mismatch=skip_mismatch)
+        if by_name:
+            from lamina.errors import SavingError
+
+            raise SavingError(
+                f"by_name=True only applies to legacy '.h5' / '.hdf5' files (as in Keras). Received: "
+                f"filepath={str(filepath)!r}. Keras 3 files match weights by their place in the model."
+            )
         if str(filepath).endswith(".keras"):
             import io
 

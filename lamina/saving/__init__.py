@@ -1,7 +1,8 @@
 """Saving and loading: atomic writes, weights files, ``.keras`` archives, Keras interop."""
 
 from lamina.saving.atomic import atomic_path, atomic_write
-from lamina.saving.keras_archive import load_model, save_model
+from lamina.saving.keras_archive import save_model
+from lamina.saving.model_files import load_model
 from lamina.saving.safe_mode import in_safe_mode, safe_mode_scope
 from lamina.saving.weights_file import load_weights, save_weights
 from lamina.serialization import (
