@@ -139,8 +139,9 @@ class ConvLSTM(RNN):
         z_inputs = cell.input_gates(x, masks)
         keeps = None if mask is None else mask.reshape(*mask.shape, *([1] * (self.rank + 1))).unbind(1)
         outputs, previous = [], None
-        for t in range(z_inputs.shape[1]):
-            h_new, c_new = cell.combine(z_inputs[:, t] + cell.recurrent_gates(h, r_masks), c)
+        # unbind, not z_inputs[:, t]: each slice's backward would zero-fill the whole tensor
+        for t, z_step in enumerate(z_inputs.unbind(1)):
+            h_new, c_new = cell.combine(z_step + cell.recurrent_gates(h, r_masks), c)
             output = h_new
             if keeps is not None:
                 previous = torch.zeros_like(h_new) if previous is None else previous
