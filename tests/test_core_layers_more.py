@@ -188,3 +188,26 @@ def test_reversible_embedding_files_both_ways(tmp_path):
     ids = rng.integers(0, 12, size=(3, 5)).astype(np.int32)
     check_keras_files_both_ways(tmp_path, lambda L: L.ReversibleEmbedding(12, 4, tie_weights=False), (5,), ids,
                                 integer=True)
+
+
+# ---- Pipeline ---------------------------------------------------------------------------
+
+
+def test_pipeline_applies_layers_in_order_and_round_trips_with_keras(tmp_path):
+    keras = pytest.importorskip("keras")
+    x = normal(3, 4, 4, 2)
+    pipe = layers.Pipeline([layers.Rescaling(0.5, offset=1.0), layers.Flatten()])
+    theirs = keras.layers.Pipeline([keras.layers.Rescaling(0.5, offset=1.0), keras.layers.Flatten()])
+    np.testing.assert_allclose(pipe(torch.tensor(x)).numpy(), np.asarray(theirs(x)), atol=1e-6)
+    assert pipe.compute_output_shape((None, 4, 4, 2)) == (None, 32)
+    config = pipe.get_config()
+    assert set(config) == {"layers", "name"}
+    assert [c["class_name"] for c in keras.layers.Pipeline.from_config(config).get_config()["layers"]] == [
+        "Rescaling", "Flatten"]
+    again = layers.Pipeline.from_config(theirs.get_config())
+    np.testing.assert_allclose(again(torch.tensor(x)).numpy(), np.asarray(theirs(x)), atol=1e-6)
+    check_keras_files_both_ways(
+        tmp_path, lambda L: L.Pipeline([L.Rescaling(0.5, offset=1.0), L.Flatten()]), (4, 4, 2), x
+    )
+    with pytest.raises(ConfigurationError, match="list of lamina layers"):
+        layers.Pipeline(layers.Flatten())

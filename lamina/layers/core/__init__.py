@@ -7,6 +7,7 @@ from lamina.layers.core.einsum_dense import EinsumDense
 from lamina.layers.core.flatten import Flatten
 from lamina.layers.core.identity import Identity
 from lamina.layers.core.lambda_layer import Lambda
+from lamina.layers.core.pipeline import Pipeline
 from lamina.layers.core.reshape import Reshape
 from lamina.layers.core.torch_module import TorchModule
 from lamina.layers.core.torch_module_wrapper import TorchModuleWrapper
@@ -29,6 +30,7 @@ __all__ = [
     "KerasTensor",
     "Lambda",
     "Layer",
+    "Pipeline",
     "Reshape",
     "TorchModule",
     "TorchModuleWrapper",
