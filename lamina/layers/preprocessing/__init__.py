@@ -14,12 +14,12 @@ from lamina.layers.preprocessing.integer_lookup import IntegerLookup
 from lamina.layers.preprocessing.max_num_bounding_boxes import MaxNumBoundingBoxes
 from lamina.layers.preprocessing.mix_up import MixUp
 from lamina.layers.preprocessing.normalization import Normalization
+from lamina.layers.preprocessing.rand_augment import RandAugment
 from lamina.layers.preprocessing.random_affine import (
     RandomRotation,
     RandomTranslation,
     RandomZoom,
 )
-from lamina.layers.preprocessing.rand_augment import RandAugment
 from lamina.layers.preprocessing.random_brightness import RandomBrightness
 from lamina.layers.preprocessing.random_color_degeneration import RandomColorDegeneration
 from lamina.layers.preprocessing.random_color_jitter import RandomColorJitter
