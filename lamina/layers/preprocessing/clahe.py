@@ -26,7 +26,8 @@ class ContrastLimitedAdaptiveHistogramEqualization(AugmentationLayer):
         clip_limit: the histogram clip, relative to a flat histogram (default 4.0; 0 or
             less: no clipping).
         tile_grid_size: (rows, columns) of tiles (default (8, 8)); images are padded
-            symmetrically to a multiple of it.
+            symmetrically to a multiple of it (as numpy's "symmetric" pad; Keras on torch
+            repeats the edge instead, which differs from two padded rows or columns on).
         data_format: "channels_last" (default) or "channels_first".
     """
 
