@@ -8,6 +8,7 @@ __version__ = "0.1.0"
 
 from lamina import (  # noqa: E402  # noqa: E402
     activations,
+    applications,
     backend,
     callbacks,
     config,
@@ -67,6 +68,7 @@ __all__ = [
     "Sequential",
     "Variable",
     "activations",
+    "applications",
     "backend",
     "callbacks",
     "config",

@@ -8,6 +8,7 @@ import sys
 
 from lamina import (
     activations,
+    applications,
     backend,
     callbacks,
     constraints,
@@ -27,6 +28,7 @@ from lamina.models import Model, Sequential
 
 _SUBMODULES = {
     "activations": activations,
+    "applications": applications,
     "backend": backend,
     "callbacks": callbacks,
     "constraints": constraints,

@@ -1,0 +1,34 @@
+"""Keras's application networks (``keras.applications``) with their ImageNet weights.
+
+Each constructor builds a functional model with Keras's layer names and parameter counts
+and takes Keras's arguments (``include_top``, ``weights``, ``input_tensor``,
+``input_shape``, ``pooling``, ``classes``, ``classifier_activation``). ``weights="imagenet"``
+fetches Keras's published weight file once into ``~/.lamina/models``; offline, copy the
+file there (the error names it). Each module has its ``preprocess_input`` and
+``decode_predictions``. Modules load on first use, so ``import lamina`` stays fast.
+"""
+
+import importlib
+
+_CONSTRUCTORS = {
+    "ResNet50": "resnet", "ResNet101": "resnet", "ResNet152": "resnet",
+    "ResNet50V2": "resnet_v2", "ResNet101V2": "resnet_v2", "ResNet152V2": "resnet_v2",
+    "VGG16": "vgg16", "VGG19": "vgg19",
+    "MobileNet": "mobilenet", "MobileNetV2": "mobilenet_v2",
+}
+_MODULES = ("imagenet_utils", "mobilenet", "mobilenet_v2", "resnet", "resnet50", "resnet_v2", "vgg16", "vgg19", "weights")
+
+
+def __getattr__(name):
+    if name in _CONSTRUCTORS:
+        return getattr(importlib.import_module(f"lamina.applications.{_CONSTRUCTORS[name]}"), name)
+    if name in _MODULES:
+        return importlib.import_module(f"lamina.applications.{name}")
+    raise AttributeError(f"module 'lamina.applications' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(list(_CONSTRUCTORS) + list(_MODULES))
+
+
+__all__ = sorted(_CONSTRUCTORS)
