@@ -18,10 +18,10 @@ def _number(value):
     return isinstance(value, numbers.Real) and not isinstance(value, bool)
 
 
-def parse_factor(factor, name, where, low, high, single=None):
-    """``(lower, upper)`` from a Keras factor: a pair of numbers in ``[low, high]`` (sorted),
-    or one number ``f`` in ``[low, high]`` read by ``single(f)`` (default
-    ``(max(-|f|, low), |f|)``, Keras's base rule)."""
+def parse_factor(factor, name, where, low, high, single=None, pair_low=None):
+    """``(lower, upper)`` from a Keras factor: a pair of numbers in ``[pair_low, high]``
+    (default ``low``; sorted), or one number ``f`` in ``[low, high]`` read by ``single(f)``
+    (default ``(max(-|f|, low), |f|)``, Keras's base rule)."""
     def fail():
         raise ConfigurationError(
             f"{where}: {name} must be a number in [{low}, {high}] or a pair (lower, upper) of "
@@ -29,7 +29,8 @@ def parse_factor(factor, name, where, low, high, single=None):
         )
 
     if isinstance(factor, (tuple, list)):
-        if len(factor) != 2 or not all(_number(v) and low <= v <= high for v in factor):
+        bottom = low if pair_low is None else pair_low
+        if len(factor) != 2 or not all(_number(v) and bottom <= v <= high for v in factor):
             fail()
         lower, upper = sorted(factor)
         return lower, upper

@@ -11,7 +11,7 @@ class RandomShear(AugmentationLayer):
     with ``sx`` and ``sy`` drawn per image and one random sign for both, as Keras does.
 
     Args:
-        x_factor: a number ``f`` in [0, 1] (``sx`` in ``[-f, f]``) or a pair in [0, 1].
+        x_factor: a number ``f`` in [0, 1] (``sx`` in ``[-f, f]``) or a pair in [-1, 1].
         y_factor: the same for ``sy``.
         interpolation: "bilinear" (default) or "nearest".
         fill_mode: "reflect" (default), "wrap", "constant" or "nearest".
@@ -26,8 +26,10 @@ class RandomShear(AugmentationLayer):
                  fill_value=0.0, data_format=None, seed=None, **kwargs):
         super().__init__(data_format=data_format, seed=seed, **kwargs)
         symmetric = lambda f: (-f, f)  # noqa: E731
-        self.x_factor = parse_factor(x_factor, "x_factor", self._where, 0.0, 1.0, symmetric)
-        self.y_factor = parse_factor(y_factor, "y_factor", self._where, 0.0, 1.0, symmetric)
+        # Pairs may be negative: the config stores ``f`` as (-f, f) (Keras 3.15 then refuses
+        # its own config; lamina loads it).
+        self.x_factor = parse_factor(x_factor, "x_factor", self._where, 0.0, 1.0, symmetric, -1.0)
+        self.y_factor = parse_factor(y_factor, "y_factor", self._where, 0.0, 1.0, symmetric, -1.0)
         self.interpolation = check_choice(interpolation, ("nearest", "bilinear"), "interpolation", self._where)
         self.fill_mode = check_choice(fill_mode, ("reflect", "wrap", "constant", "nearest"), "fill_mode", self._where)
         self.fill_value = fill_value
