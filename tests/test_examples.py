@@ -33,7 +33,7 @@ print(json.dumps(results))
 
 @pytest.fixture(scope="module")
 def example_runs():
-    names = ["custom_layer.py", "ops_functional.py", "torch_loop.py", "text_classification.py"] + (FASHION_EXAMPLES if os.path.isdir(FASHION_DIR) else [])
+    names = ["custom_layer.py", "ops_functional.py", "torch_loop.py", "text_classification.py", "transfer_learning.py"] + (FASHION_EXAMPLES if os.path.isdir(FASHION_DIR) else [])
     env = dict(os.environ, LAMINA_EXAMPLE_QUICK="1", LAMINA_FASHION_MNIST_DIR=FASHION_DIR)
     run = subprocess.run(
         [sys.executable, "-c", LAUNCHER, *names],
@@ -87,3 +87,9 @@ def test_text_classification_example(example_runs):
     out = output_of(example_runs, "text_classification.py")
     assert "same vocabulary after loading: True" in out and "reloaded from .keras, same predictions: True" in out
     assert float(out.split("test accuracy: ")[1].split()[0]) > 0.8
+
+
+def test_transfer_learning_example(example_runs):
+    out = output_of(example_runs, "transfer_learning.py")
+    assert "base frozen: 410208 non-trainable parameters, 1281 trainable" in out
+    assert "fine-tuning 311969 parameters" in out and "fine-tuned: test accuracy" in out
