@@ -6,11 +6,10 @@ import os
 import pickle
 import struct
 import tarfile
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import numpy as np
 import pytest
+from local_http_server import serving_datasets
 
 from lamina.backend import config as backend_config
 from lamina.datasets import cifar, cifar10, cifar100
@@ -27,31 +26,8 @@ def clean_environment(tmp_path, monkeypatch):
 @pytest.fixture
 def served_files(monkeypatch):
     """A real HTTP server on 127.0.0.1 used as the datasets origin; yields the files dict."""
-    files = {}
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self):
-            body = files.get(self.path.lstrip("/"))
-            if body is None:
-                self.send_error(404)
-                return
-            self.send_response(200)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args):
-            pass
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=httpd.serve_forever, args=(0.01,), daemon=True)
-    thread.start()
-    monkeypatch.setenv("LAMINA_DATASETS_ORIGIN", f"http://127.0.0.1:{httpd.server_address[1]}/")
-    yield files
-    httpd.shutdown()
-    httpd.server_close()
-    thread.join()
-
+    with serving_datasets(monkeypatch) as served:
+        yield served.files
 
 class _Python2Pickler(pickle._Pickler):
     """Writes bytes as Python 2 ``str`` (BINSTRING), as in the real CIFAR files, which

@@ -5,12 +5,11 @@ import io
 import os
 import socket
 import tarfile
-import threading
 import zipfile
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import numpy as np
 import pytest
+from local_http_server import serving
 
 from lamina.datasets import get_file
 from lamina.datasets.progress import DownloadProgress
@@ -21,52 +20,11 @@ PAYLOAD_SHA256 = hashlib.sha256(PAYLOAD).hexdigest()
 TRUNCATED = "truncated.bin"
 
 
-class FileServer:
-    """What the test server serves (name -> bytes) and the paths it was asked for."""
-
-    def __init__(self):
-        self.files = {}
-        self.requests = []
-        self.port = None
-
-    def url(self, name):
-        return f"http://127.0.0.1:{self.port}/{name}"
-
-
 @pytest.fixture
 def server():
-    state = FileServer()
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self):
-            name = self.path.lstrip("/")
-            state.requests.append(name)
-            if name == TRUNCATED:  # announces more than it sends, then hangs up
-                self.send_response(200)
-                self.send_header("Content-Length", "1000")
-                self.end_headers()
-                self.wfile.write(b"x" * 10)
-                return
-            body = state.files.get(name)
-            if body is None:
-                self.send_error(404)
-                return
-            self.send_response(200)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args):
-            pass
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    state.port = httpd.server_address[1]
-    thread = threading.Thread(target=httpd.serve_forever, args=(0.01,), daemon=True)
-    thread.start()
-    yield state
-    httpd.shutdown()
-    httpd.server_close()
-    thread.join()
+    with serving() as served:
+        served.truncated.add(TRUNCATED)
+        yield served
 
 
 @pytest.fixture(autouse=True)

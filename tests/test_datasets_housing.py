@@ -2,11 +2,10 @@
 
 import hashlib
 import io
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import numpy as np
 import pytest
+from local_http_server import serving_datasets
 
 from lamina.datasets import boston_housing, california_housing
 from lamina.errors import ConfigurationError, DownloadError, InputError
@@ -21,33 +20,10 @@ def clean_environment(tmp_path, monkeypatch):
 
 @pytest.fixture
 def server(monkeypatch):
-    """Serves ``files`` on 127.0.0.1 and points LAMINA_DATASETS_ORIGIN at it."""
-    files, hits = {}, []
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self):
-            hits.append(self.path)
-            body = files.get(self.path.lstrip("/"))
-            if body is None:
-                self.send_error(404)
-                return
-            self.send_response(200)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args):
-            pass
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=httpd.serve_forever, args=(0.01,), daemon=True)
-    thread.start()
-    monkeypatch.setenv("LAMINA_DATASETS_ORIGIN", f"http://127.0.0.1:{httpd.server_address[1]}/")
-    yield files, hits
-    httpd.shutdown()
-    httpd.server_close()
-    thread.join()
-
+    """Serves ``files`` on 127.0.0.1 and points LAMINA_DATASETS_ORIGIN at it; yields
+    (files, the names requested)."""
+    with serving_datasets(monkeypatch) as served:
+        yield served.files, served.requests
 
 def housing_npz(samples, features, dtype, **drop):
     rng = np.random.default_rng(samples)

@@ -6,11 +6,10 @@ import io
 import os
 import socket
 import struct
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import numpy as np
 import pytest
+from local_http_server import serving
 
 from lamina.datasets import fashion_mnist, mnist, read_idx
 from lamina.errors import ConfigurationError, DownloadError, InputError
@@ -34,30 +33,8 @@ def clean_environment(tmp_path, monkeypatch):
 @pytest.fixture
 def served_files():
     """A real HTTP server on 127.0.0.1; yields (files dict to fill, base URL)."""
-    files = {}
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self):
-            body = files.get(self.path.lstrip("/"))
-            if body is None:
-                self.send_error(404)
-                return
-            self.send_response(200)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args):
-            pass
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=httpd.serve_forever, args=(0.01,), daemon=True)
-    thread.start()
-    yield files, f"http://127.0.0.1:{httpd.server_address[1]}/"
-    httpd.shutdown()
-    httpd.server_close()
-    thread.join()
-
+    with serving() as served:
+        yield served.files, served.base_url
 
 def closed_port_base_url():
     with socket.socket() as probe:

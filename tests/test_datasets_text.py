@@ -6,12 +6,11 @@ import io
 import json
 import os
 import pickle
-import threading
 import zipfile
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import numpy as np
 import pytest
+from local_http_server import serving_datasets
 
 from lamina.datasets import imdb, reuters
 from lamina.datasets.safe_npz import load_npz
@@ -27,31 +26,8 @@ def clean_environment(tmp_path, monkeypatch):
 @pytest.fixture
 def server(monkeypatch):
     """A real HTTP server on 127.0.0.1 that lamina downloads datasets from."""
-    files = {}
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self):
-            body = files.get(self.path.lstrip("/"))
-            if body is None:
-                self.send_error(404)
-                return
-            self.send_response(200)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args):
-            pass
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=httpd.serve_forever, args=(0.01,), daemon=True)
-    thread.start()
-    monkeypatch.setenv("LAMINA_DATASETS_ORIGIN", f"http://127.0.0.1:{httpd.server_address[1]}/")
-    yield files
-    httpd.shutdown()
-    httpd.server_close()
-    thread.join()
-
+    with serving_datasets(monkeypatch) as served:
+        yield served.files
 
 def ragged(rng, count, vocabulary=40):
     array = np.empty(count, dtype=object)
