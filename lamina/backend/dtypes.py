@@ -28,6 +28,7 @@ TORCH_DTYPES = {
     "float8_e5m2": getattr(torch, "float8_e5m2", None),
 }
 TORCH_DTYPES = {name: dtype for name, dtype in TORCH_DTYPES.items() if dtype is not None}
+NAME_OF_TORCH_DTYPE = {dtype: name for name, dtype in TORCH_DTYPES.items()}
 
 # Python types and the "int" shorthand, as Keras reads them on its torch backend.
 _PYTHON_NAMES = {bool: "bool", int: "int32", float: "float32", complex: "complex64", "int": "int32", "float": "float32"}
@@ -45,7 +46,7 @@ def standardize_dtype(dtype):
     if dtype is None:
         return config.floatx()
     if isinstance(dtype, torch.dtype):
-        name = str(dtype).split(".")[-1]
+        name = NAME_OF_TORCH_DTYPE.get(dtype) or str(dtype).split(".")[-1]
     else:
         try:
             name = _PYTHON_NAMES.get(dtype, dtype)
@@ -65,6 +66,9 @@ def to_torch_dtype(dtype):
     """The ``torch.dtype`` for any dtype ``standardize_dtype`` reads (``None``: floatx)."""
     if isinstance(dtype, torch.dtype):
         return dtype
+    known = TORCH_DTYPES.get(dtype) if isinstance(dtype, str) else None
+    if known is not None:
+        return known
     name = standardize_dtype(dtype)
     if name not in TORCH_DTYPES:
         raise ConfigurationError(f"dtype {name!r} has no torch equivalent. Received: dtype={dtype!r}.")

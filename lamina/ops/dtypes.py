@@ -11,8 +11,8 @@ import functools
 import torch
 
 from lamina.backend import config
-from lamina.backend.dtypes import TORCH_DTYPES
-from lamina.backend.dtypes import standardize_dtype as _standardize_name
+from lamina.backend.dtypes import NAME_OF_TORCH_DTYPE as _NAME_OF
+from lamina.backend.dtypes import standardize_dtype, to_torch_dtype
 from lamina.errors import ConfigurationError
 
 __all__ = ["result_type", "standardize_dtype", "to_torch_dtype", "is_float", "is_int", "dtype_name"]
@@ -56,7 +56,6 @@ def _upper_bounds():
 
 _UPPER = _upper_bounds()
 _NARROW = {"int64": "int32", "uint64": "uint32", "float64": "float32", "complex128": "complex64"}
-_NAME_OF = {dtype: name for name, dtype in TORCH_DTYPES.items()}
 
 
 @functools.lru_cache(maxsize=1024)
@@ -164,33 +163,9 @@ def _result_type(dtypes_or_values):
     return _result(entries, config.floatx())
 
 
-def standardize_dtype(dtype):
-    """Keras's name for ``dtype`` (``"float32"``, ``"int32"``...): names, torch and NumPy
-    dtypes, Python types (``int`` -> ``"int32"``, ``float`` -> ``"float32"``); ``None`` is
-    ``floatx()``."""
-    if isinstance(dtype, torch.dtype):
-        name = _NAME_OF.get(dtype)
-        if name is not None:
-            return name
-    return _standardize_name(dtype)
-
-
 def dtype_name(tensor):
     """Keras's dtype name of a torch tensor."""
     return _NAME_OF[tensor.dtype]
-
-
-def to_torch_dtype(name):
-    """The ``torch.dtype`` for a Keras dtype name (or any dtype ``standardize_dtype`` reads)."""
-    if isinstance(name, torch.dtype):
-        return name
-    torch_dtype = TORCH_DTYPES.get(name) if isinstance(name, str) else None
-    if torch_dtype is not None:
-        return torch_dtype
-    resolved = standardize_dtype(name)
-    if resolved not in TORCH_DTYPES:
-        raise ConfigurationError(f"dtype {resolved!r} has no torch equivalent. Received: dtype={name!r}.")
-    return TORCH_DTYPES[resolved]
 
 
 def is_float(dtype):
