@@ -31,7 +31,8 @@ def serialize_layer(layer):
         registered = type(layer).__name__
     entry = {
         "module": keras_module if registered is None else None,
-        "class_name": type(layer).__name__,
+        # A class exported under another name (GroupedQueryAttention as GroupQueryAttention) says so.
+        "class_name": type(layer).__dict__.get("_keras_class_name", type(layer).__name__),
         "config": _keras_nested(config),
         "registered_name": registered or getattr(type(layer), "_keras_registered_name", None),
     }
