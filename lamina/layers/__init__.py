@@ -7,6 +7,8 @@ from lamina.layers.activations import *  # noqa: F403
 from lamina.layers.activations import __all__ as _activations
 from lamina.layers.attention import *  # noqa: F403
 from lamina.layers.attention import __all__ as _attention
+from lamina.layers.audio import *  # noqa: F403
+from lamina.layers.audio import __all__ as _audio
 from lamina.layers.convolutional import *  # noqa: F403
 from lamina.layers.convolutional import __all__ as _convolutional
 from lamina.layers.core import *  # noqa: F403
@@ -29,4 +31,4 @@ from lamina.layers.rnn import __all__ as _rnn
 from lamina.layers.sequence import *  # noqa: F403
 from lamina.layers.sequence import __all__ as _sequence
 
-__all__ = [*_core, *_activations, *_merging, *_convolutional, *_pooling, *_sequence, *_rnn, *_normalization, *_reshaping, *_attention, *_regularization, *_preprocessing, "deserialize", "serialize"]
+__all__ = [*_core, *_activations, *_merging, *_convolutional, *_pooling, *_sequence, *_rnn, *_normalization, *_reshaping, *_attention, *_audio, *_regularization, *_preprocessing, "deserialize", "serialize"]
