@@ -4,9 +4,7 @@
 ``tf.keras.models.Sequential``, ``tf.keras.datasets.mnist``...).
 """
 
-__version__ = "0.1.0"
-
-from lamina import (  # noqa: E402  # noqa: E402
+from lamina import (
     activations,
     applications,
     backend,
@@ -41,15 +39,13 @@ from lamina.models import Model, Sequential  # noqa: E402
 from lamina.optimizers import Optimizer  # noqa: E402
 from lamina.regularizers import Regularizer  # noqa: E402
 from lamina.variables import Variable  # noqa: E402
+from lamina.version import __version__  # noqa: E402
 
 
 def __getattr__(name):
-    # ``Operation`` lives in ``lamina.ops``, imported on first use.
-    if name == "Operation":
-        from lamina import ops
-
-        if hasattr(ops, "Operation"):
-            return ops.Operation
+    # ``Operation`` is ``lamina.ops.Operation`` where the ops floor defines it.
+    if name == "Operation" and hasattr(ops, "Operation"):
+        return ops.Operation
     raise AttributeError(f"module 'lamina' has no attribute {name!r}")
 
 

@@ -167,8 +167,8 @@ def test_functional_layers_come_in_keras_order_and_weights_land_in_place(tmp_pat
     x = x if len(x) > 1 else x[0]
     theirs.save_weights(tmp_path / "keras_made.weights.h5")
     ours.load_weights(tmp_path / "keras_made.weights.h5")
-    for mine, expected in zip(lamina.utils.tree.flatten(ours.predict(x, verbose=0)),
-                              lamina.utils.tree.flatten(theirs.predict(x, verbose=0))):
+    for mine, expected in zip(lamina.tree.nested.flatten(ours.predict(x, verbose=0)),
+                              lamina.tree.nested.flatten(theirs.predict(x, verbose=0))):
         np.testing.assert_allclose(mine, expected, atol=1e-5, rtol=1e-5)
 
 
@@ -195,8 +195,8 @@ def test_layers_returning_several_tensors_cross_over_in_model_files(tmp_path, na
     x = sample(tuple(model.inputs[0].shape[1:]), False)
     model.save(tmp_path / "model.keras")
     loaded = target.models.load_model(tmp_path / "model.keras")
-    for mine, expected in zip(lamina.utils.tree.flatten(loaded.predict(x, verbose=0)),
-                              lamina.utils.tree.flatten(model.predict(x, verbose=0))):
+    for mine, expected in zip(lamina.tree.nested.flatten(loaded.predict(x, verbose=0)),
+                              lamina.tree.nested.flatten(model.predict(x, verbose=0))):
         np.testing.assert_allclose(mine, expected, atol=1e-5, rtol=1e-5)
 
 

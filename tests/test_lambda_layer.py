@@ -11,7 +11,7 @@ import torch
 import lamina
 from lamina import layers
 from lamina.errors import ConfigurationError, SavingError
-from lamina.saving.safe_mode import in_safe_mode, safe_mode_scope
+from lamina.saving import in_safe_mode, safe_mode_scope
 
 
 def json_round_trip(config):

@@ -8,7 +8,7 @@ import torch.nn.functional as F
 import lamina
 from lamina import layers
 from lamina.errors import ConfigurationError, InputError
-from lamina.utils.conv_utils import same_padding
+from lamina.ops.conv_utils import same_padding
 
 rng = np.random.default_rng(1)
 FORMATS = ["channels_last", "channels_first"]

@@ -5,6 +5,7 @@ from lamina.applications.imagenet_utils import obtain_input_shape, validate_acti
 from lamina.applications.weights import check_weights_argument
 from lamina.errors import ConfigurationError
 from lamina.layers.symbolic import KerasTensor
+from lamina.models import Model
 
 
 def start(name, include_top, weights, input_tensor, input_shape, pooling, classes, classifier_activation,
@@ -55,7 +56,5 @@ def source_inputs(tensor):
 
 def finish(img_input, input_tensor, outputs, name):
     """The functional model from the image input (or ``input_tensor``'s sources) to ``outputs``."""
-    from lamina.models import Model
-
     inputs = source_inputs(input_tensor) if input_tensor is not None else img_input
     return Model(inputs, outputs, name=name)

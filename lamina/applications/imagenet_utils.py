@@ -7,6 +7,7 @@ import json
 import numpy as np
 import torch
 
+from lamina.datasets.download import get_file
 from lamina.errors import ConfigurationError, InputError
 
 CLASS_INDEX_URL = "https://storage.googleapis.com/download.tensorflow.org/data/imagenet_class_index.json"
@@ -76,8 +77,6 @@ def decode_predictions(preds, top=5):
             f"Received: an array of shape {preds.shape}."
         )
     if _class_index is None:
-        from lamina.datasets.download import get_file
-
         path = get_file("imagenet_class_index.json", CLASS_INDEX_URL, cache_subdir="models", file_hash=CLASS_INDEX_HASH)
         with open(path, encoding="utf-8") as handle:
             _class_index = json.load(handle)

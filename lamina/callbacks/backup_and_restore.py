@@ -6,6 +6,7 @@ from lamina import distribute
 from lamina.callbacks.callback import Callback
 from lamina.errors import ConfigurationError
 from lamina.saving.atomic import remove_stale_temporaries
+from lamina.saving.training_state import read_training_state, write_training_state
 
 NOT_SHARED = (
     "BackupAndRestore: the backup {path} exists on some processes but not on others. Under "
@@ -64,8 +65,6 @@ class BackupAndRestore(Callback):
         return [cb for cb in callbacks if cb is not self]
 
     def on_train_begin(self, logs=None):
-        from lamina.saving.training_state import read_training_state
-
         self._batches_since_backup = 0
         if distribute.is_chief() and os.path.isdir(self.backup_dir):
             remove_stale_temporaries(self.backup_dir)  # what a killed run left; never a live writer's
@@ -94,8 +93,6 @@ class BackupAndRestore(Callback):
             os.remove(self.path)
 
     def _backup(self, epoch, batch, order):
-        from lamina.saving.training_state import write_training_state
-
         with distribute.global_metric_state(self.model.metrics):
             if distribute.is_chief():
                 write_training_state(

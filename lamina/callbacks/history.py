@@ -1,6 +1,7 @@
 """``History``: the per-epoch logs that ``fit`` returns."""
 
 from lamina.callbacks.callback import Callback
+from lamina.callbacks.plot_history import plot_history
 
 
 class History(Callback):
@@ -21,6 +22,4 @@ class History(Callback):
 
     def plot(self, to_file=None, metrics=None):
         """Plot the recorded curves (see ``lamina.utils.plot_history``); returns the Figure."""
-        from lamina.utils.plot_history import plot_history
-
         return plot_history(self, to_file=to_file, metrics=metrics)

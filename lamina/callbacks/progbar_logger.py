@@ -1,7 +1,7 @@
 """``ProgbarLogger``: the progress bar ``fit`` shows with ``verbose=1`` (or a line per epoch with 2)."""
 
 from lamina.callbacks.callback import Callback
-from lamina.utils.progbar import Progbar
+from lamina.callbacks.progbar import Progbar
 
 
 class ProgbarLogger(Callback):

@@ -3,6 +3,9 @@
 Each family lives in its own subpackage and is re-exported here.
 """
 
+import inspect as _inspect
+
+from lamina.layers import keras_operations as _keras_operations  # noqa: F401  (registers operation nodes)
 from lamina.layers.activations import *  # noqa: F403
 from lamina.layers.activations import __all__ as _activations
 from lamina.layers.attention import *  # noqa: F403
@@ -30,5 +33,9 @@ from lamina.layers.rnn import *  # noqa: F403
 from lamina.layers.rnn import __all__ as _rnn
 from lamina.layers.sequence import *  # noqa: F403
 from lamina.layers.sequence import __all__ as _sequence
+from lamina.serialization.registry import register_builtin as _register_builtin
 
 __all__ = [*_core, *_activations, *_merging, *_convolutional, *_pooling, *_sequence, *_rnn, *_normalization, *_reshaping, *_attention, *_audio, *_regularization, *_preprocessing, "deserialize", "serialize"]
+
+# Layers register themselves with serialization, under their exported names.
+_register_builtin(**{name: globals()[name] for name in __all__ if _inspect.isclass(globals()[name])})

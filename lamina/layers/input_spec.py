@@ -7,7 +7,7 @@ in Keras; a mismatch raises ``InputError`` naming the layer, the input and the r
 
 from lamina.backend.dtypes import standardize_dtype
 from lamina.errors import ConfigurationError, InputError
-from lamina.utils.tree import flatten
+from lamina.tree.nested import flatten
 
 
 class InputSpec:

@@ -25,7 +25,8 @@ from lamina.errors import ConfigurationError, SavingError
 from lamina.layers import symbolic
 from lamina.layers.layer import _PACKED_CALL, Layer
 from lamina.ops.operation import OPS, find_op, register_symbolic
-from lamina.utils.tree import flatten, map_structure, pack_like
+from lamina.serialization import registry
+from lamina.tree.nested import flatten, map_structure, pack_like
 
 KERAS_OPERATIONS_MODULE = "keras.src.ops"
 _NUMPY = "keras.src.ops.numpy"
@@ -259,3 +260,4 @@ def _record_operation(operation, args, kwargs):
 
 
 register_symbolic(symbolic.KerasTensor, _record_spec, _record_operation)
+registry.register_operations(is_keras_operation_module, operation_class)

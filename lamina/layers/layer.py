@@ -31,7 +31,7 @@ from lamina.layers import deferred_init, symbolic, training_mode
 from lamina.layers.array_inputs import tensors_from_arrays
 from lamina.layers.input_spec import check_input_spec
 from lamina.layers.weight_extras import own_regularized_weights, weight_penalties
-from lamina.utils.tree import flatten, flatten_shapes, is_shape, map_shapes, map_structure
+from lamina.tree.nested import flatten, flatten_shapes, is_shape, map_shapes, map_structure
 from lamina.variables.variable import as_variable, rewrap
 
 _BASE_KWARGS = ("input_shape", "batch_input_shape", "batch_size", "input_dim")

@@ -10,7 +10,10 @@ through the ``lamina.ops`` functions, as Keras's ``KerasTensor`` does.
 import numpy as np
 import torch
 
-from lamina.utils.tree import flatten, map_structure
+from lamina.backend.keras_tensor import register_keras_tensor_type
+from lamina.ops import numpy as ops_numpy
+from lamina.ops.dtypes import to_torch_dtype
+from lamina.tree.nested import flatten, map_structure
 
 
 class _StringDType:
@@ -192,15 +195,11 @@ class KerasTensor:
 
 
 def _ops():
-    # lamina.ops is imported on first use: it registers this class when lamina.layers loads.
-    from lamina.ops import numpy
-
-    return numpy
+    # Python operators on a KerasTensor record the ``lamina.ops`` op (the floor below).
+    return ops_numpy
 
 
 def _torch_dtype(name):
-    from lamina.ops.dtypes import to_torch_dtype
-
     return to_torch_dtype(name)
 
 
@@ -214,6 +213,9 @@ def is_keras_tensor(x):
         True for a ``KerasTensor`` (from ``lamina.Input`` or a layer or op called on one).
     """
     return isinstance(x, KerasTensor)
+
+
+register_keras_tensor_type(KerasTensor)
 
 
 class Node:

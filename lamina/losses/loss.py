@@ -155,7 +155,7 @@ class LossFunctionWrapper(Loss):
     def from_config(cls, config):
         """Rebuild an instance from the dict ``get_config`` returned."""
         if cls is LossFunctionWrapper and isinstance(config.get("fn"), str):
-            from lamina.losses.registry import get_function
+            from lamina.losses.registry import get_function  # load order: registry imports us
 
             config = {**config, "fn": get_function(config["fn"])}
         return cls(**config)

@@ -174,7 +174,7 @@ class MeanMetricWrapper(Mean):
     @classmethod
     def from_config(cls, config):
         if cls is MeanMetricWrapper and isinstance(config.get("fn"), str):
-            from lamina.metrics.registry import get_function
+            from lamina.metrics.registry import get_function  # load order: registry imports us
 
             config = {**config, "fn": get_function(config["fn"])}
         return cls(**config)

@@ -6,7 +6,8 @@ from lamina._typing import PathLike
 from lamina.models.functional import Functional
 from lamina.models.model import Model
 from lamina.models.sequential import Sequential
-from lamina.serialization import register_builtin
+from lamina.saving import model_files
+from lamina.serialization import deserialize_layer, register_builtin, serialize_layer
 
 register_builtin(Model, Functional, Sequential)
 
@@ -19,16 +20,12 @@ def load_model(
     safe_mode: bool = True,
 ) -> Model:
     """Load a ``.keras`` model file (lamina's or Keras 3's); see ``lamina.saving.load_model``."""
-    from lamina.saving import load_model as load
-
-    return load(filepath, custom_objects=custom_objects, compile=compile, safe_mode=safe_mode)
+    return model_files.load_model(filepath, custom_objects=custom_objects, compile=compile, safe_mode=safe_mode)
 
 
 def model_from_json(json_string: str, custom_objects: dict[str, Any] | None = None) -> Model:
     """The model ``model.to_json()`` described (lamina's or Keras's JSON), with new weights."""
     import json
-
-    from lamina.serialization import deserialize_layer
 
     return deserialize_layer(json.loads(json_string), custom_objects)
 
@@ -36,8 +33,6 @@ def model_from_json(json_string: str, custom_objects: dict[str, Any] | None = No
 def clone_model(model: Model, custom_objects: dict[str, Any] | None = None) -> Model:
     """A new model of ``model``'s architecture (from its config), with new weights, as
     Keras's ``clone_model`` (without its ``clone_function`` / ``input_tensors``)."""
-    from lamina.serialization import deserialize_layer, serialize_layer
-
     return deserialize_layer(serialize_layer(model), custom_objects)
 
 

@@ -12,6 +12,7 @@ import numpy as np
 import torch
 
 from lamina.errors import SavingError
+from lamina.ops.dtypes import to_torch_dtype
 
 _SLICE, _ELLIPSIS, _TENSOR, _NUMPY = "__slice__", "__ellipsis__", "__tensor__", "__numpy__"
 
@@ -49,8 +50,6 @@ def from_saved(value):
     if kind == _ELLIPSIS:
         return Ellipsis
     if kind in (_TENSOR, _NUMPY):
-        from lamina.ops.dtypes import to_torch_dtype  # noqa: PLC0415
-
         try:
             array = np.asarray(config["value"], dtype=config.get("dtype"))
         except (KeyError, TypeError, ValueError) as error:

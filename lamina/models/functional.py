@@ -9,7 +9,7 @@ from lamina.models.functional_config import functional_config, functional_from_c
 from lamina.models.layer_order import keras_layer_order
 from lamina.models.model import Model
 from lamina.models.relu_after_max_pool import graph_pairs
-from lamina.utils.tree import flatten, map_structure, pack_like
+from lamina.tree.nested import flatten, map_structure, pack_like
 
 
 class Functional(Model):
@@ -58,6 +58,11 @@ class Functional(Model):
         nodes loaded from a Keras file (``NotEqual``, ``x + 1``...) are not layers, as in
         Keras: they are in ``_operations``."""
         return [layer for layer in self._layer_order if not isinstance(layer, KerasOperation)]
+
+    def _saved_sublayers(self):
+        """``(attribute, layers)`` Keras's weights files name by class under
+        ``<attribute>/<snake_case class name>[_N]`` (see ``saving.weights_file``)."""
+        return "layers", list(self.layers)
 
     def _integer_inputs(self):
         """Per ``Input``: integer arrays stay integers where the ``Input`` is an integer."""

@@ -12,7 +12,7 @@ from lamina.layers.layer import node_call_arguments
 from lamina.layers.symbolic import KerasTensor
 from lamina.models.call_values import from_saved, to_saved
 from lamina.serialization import deserialize_layer, serialize_layer
-from lamina.utils.tree import flatten
+from lamina.tree.nested import flatten
 
 _TENSOR = "__keras_tensor__"
 

@@ -9,8 +9,10 @@ from lamina.errors import ConfigurationError
 from lamina.layers import training_mode
 from lamina.layers.layer import Layer, _call_arguments
 from lamina.layers.preprocessing.base_image_layer import is_augmentation_pipeline
+from lamina.models.summary import print_summary
+from lamina.saving import keras_archive, model_files, weights_file
+from lamina.serialization import serialize_layer
 from lamina.training.trainer import Trainer
-from lamina.utils.summary import print_summary
 
 
 def _check_overwrite(filepath, overwrite):
@@ -145,15 +147,11 @@ class Model(Trainer, Layer):
 
     def save(self, filepath: PathLike, overwrite: bool = True, include_optimizer: bool = True) -> None:
         """Save the whole model to a Keras 3 ``.keras`` archive (atomically)."""
-        from lamina.saving import keras_archive
-
         _check_overwrite(filepath, overwrite)
         keras_archive.save_model(self, filepath, include_optimizer=include_optimizer)
 
     def save_weights(self, filepath: PathLike, overwrite: bool = True) -> None:
         """Save the weights to a Keras 3 ``.weights.h5`` file (atomically)."""
-        from lamina.saving import weights_file
-
         _check_overwrite(filepath, overwrite)
         weights_file.save_weights(self, filepath)
 
@@ -167,36 +165,11 @@ class Model(Trainer, Layer):
         (and warns). ``by_name=True`` (legacy ``.h5`` only, as in Keras) matches layers
         by name instead of position: layers the file does not name keep their weights.
         """
-        from lamina.saving import legacy_h5, weights_file
-
-        if legacy_h5.is_legacy_h5(filepath):
-            return legacy_h5.load_legacy_weights(self, filepath, by_name=by_name, skip_mismatch=skip_mismatch)
-        if by_name:
-            from lamina.errors import SavingError
-
-            raise SavingError(
-                f"by_name=True only applies to legacy '.h5' / '.hdf5' files (as in Keras). Received: "
-                f"filepath={str(filepath)!r}. Keras 3 files match weights by their place in the model."
-            )
-        if str(filepath).endswith(".keras"):
-            import io
-
-            from lamina.errors import SavingError
-            from lamina.saving.h5_safety import open_h5_safely
-            from lamina.saving.keras_archive import WEIGHTS, read_members
-
-            weights = read_members(filepath, WEIGHTS)[WEIGHTS]
-            if weights is None:
-                raise SavingError(f"{str(filepath)!r} holds no {WEIGHTS}: there are no weights to load.")
-            with open_h5_safely(io.BytesIO(weights)) as handle:
-                return weights_file.read_weights(handle, self, skip_mismatch, source=str(filepath))
-        return weights_file.load_weights(self, filepath, skip_mismatch=skip_mismatch)
+        return model_files.load_model_weights(self, filepath, skip_mismatch=skip_mismatch, by_name=by_name)
 
     def to_json(self, **kwargs: Any) -> str:
         """The model's config as a JSON string (Keras format)."""
         import json
-
-        from lamina.serialization import serialize_layer
 
         return json.dumps(serialize_layer(self), **kwargs)
 

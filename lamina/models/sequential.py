@@ -150,6 +150,11 @@ class Sequential(Model):
     def layers(self):
         return list(self._stack)
 
+    def _saved_sublayers(self):
+        """``(attribute, layers)`` Keras's weights files name by class under
+        ``<attribute>/<snake_case class name>[_N]`` (see ``saving.weights_file``)."""
+        return "layers", list(self.layers)
+
     def get_config(self):
         return sequential_config(self)
 

@@ -5,7 +5,7 @@ backend does): ``cond``, ``switch``, ``while_loop``, ``fori_loop``, ``scan``, ``
 import torch
 
 from lamina.ops.arguments import tensor
-from lamina.utils.tree import flatten, map_structure, pack_like
+from lamina.tree.nested import flatten, map_structure, pack_like
 
 
 def _is_nested(value):

@@ -4,9 +4,9 @@
 import torch
 import torch.nn.functional as F
 
+from lamina.ops import conv_utils
 from lamina.ops.arguments import data_format_of, tensor
 from lamina.ops.operation import keras_op
-from lamina.utils import conv_utils
 
 
 def _spatial(function, images, data_format):

@@ -1,6 +1,6 @@
 """Convolutions of ``keras.ops.nn``: ``conv``, ``depthwise_conv``, ``separable_conv``,
 ``conv_transpose``, with Keras's kernel layouts and 'valid'/'same' padding rules
-(``lamina.utils.conv_utils``, shared with the convolution layers).
+(``lamina.ops.conv_utils``, shared with the convolution layers).
 
 Keras kernels are ``(*kernel_size, in_channels / groups, out_channels)`` (transposed:
 ``(*kernel_size, out_channels, in_channels)``); torch's put the channels first.
@@ -8,9 +8,9 @@ Keras kernels are ``(*kernel_size, in_channels / groups, out_channels)`` (transp
 
 import torch.nn.functional as F
 
+from lamina.ops import conv_utils
 from lamina.ops.arguments import data_format_of, float_tensor, tensors
 from lamina.ops.operation import keras_op
-from lamina.utils import conv_utils
 
 _CONV = {1: F.conv1d, 2: F.conv2d, 3: F.conv3d}
 _CONV_TRANSPOSE = {1: F.conv_transpose1d, 2: F.conv_transpose2d, 3: F.conv_transpose3d}

@@ -8,9 +8,9 @@ pooling layers do.
 import torch
 import torch.nn.functional as F
 
+from lamina.ops import conv_utils
 from lamina.ops.arguments import data_format_of, float_tensor, tensor
 from lamina.ops.operation import keras_op
-from lamina.utils import conv_utils
 
 _MAX = {1: F.max_pool1d, 2: F.max_pool2d, 3: F.max_pool3d}
 _AVG = {1: F.avg_pool1d, 2: F.avg_pool2d, 3: F.avg_pool3d}

@@ -17,6 +17,8 @@ import inspect
 
 from torch import Tensor
 
+from lamina.backend.naming import to_snake_case, unique_name
+
 OPS = {}
 """``{(family, class_name): OpSpec}``: every op lamina computes, for loading saved nodes."""
 
@@ -157,8 +159,6 @@ class Operation:
     """
 
     def __init__(self, name=None):
-        from lamina.backend.naming import to_snake_case, unique_name  # noqa: PLC0415
-
         self.name = name or unique_name(to_snake_case(type(self).__name__))
 
     def __call__(self, *args, **kwargs):

@@ -33,7 +33,8 @@ _BY_CLASS_KEY = {**_BY_NAME, "torchoptimizer": TorchOptimizer}
 
 
 def _loss_scale_optimizer():
-    from lamina.optimizers.loss_scale_optimizer import LossScaleOptimizer  # it imports this module
+    # load order: loss_scale_optimizer imports this module
+    from lamina.optimizers.loss_scale_optimizer import LossScaleOptimizer
 
     return LossScaleOptimizer
 

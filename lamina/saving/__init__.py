@@ -2,8 +2,12 @@
 
 from lamina.saving.atomic import atomic_path, atomic_write
 from lamina.saving.keras_archive import save_model
+from lamina.saving.keras_objects import (
+    deserialize_keras_object,
+    get_registered_name,
+    serialize_keras_object,
+)
 from lamina.saving.model_files import load_model
-from lamina.saving.safe_mode import in_safe_mode, safe_mode_scope
 from lamina.saving.weights_file import load_weights, save_weights
 from lamina.serialization import (
     CustomObjectScope,
@@ -12,11 +16,7 @@ from lamina.serialization import (
     get_registered_object,
     register_keras_serializable,
 )
-from lamina.serialization.keras_objects import (
-    deserialize_keras_object,
-    get_registered_name,
-    serialize_keras_object,
-)
+from lamina.serialization.safe_mode import in_safe_mode, safe_mode_scope
 
 __all__ = [
     "CustomObjectScope",

@@ -8,13 +8,14 @@ names, and lists or dicts of them (one per output) keep their structure.
 
 import inspect
 
-from lamina.serialization import keras_entries
+from lamina import losses, metrics, optimizers
+from lamina.losses import registry as loss_registry
+from lamina.metrics import registry as metric_registry
+from lamina.saving import keras_entries
 
 
 def compile_config(model):
     """The ``compile_config`` of ``model``'s file, or None if it is not compiled."""
-    from lamina import losses, metrics
-
     state = getattr(model, "_compiled", None)
     if state is None:
         return None
@@ -32,15 +33,11 @@ def compile_config(model):
 
 def compile_arguments(config, custom_objects=None):
     """``model.compile`` keyword arguments from a ``compile_config`` (lamina's or Keras's)."""
-    from lamina import optimizers
-    from lamina.losses import registry as losses
-    from lamina.metrics import registry as metrics
-
     return {
         "optimizer": optimizers.deserialize(config["optimizer"]) if config.get("optimizer") else "rmsprop",
-        "loss": _decode(config.get("loss"), losses, custom_objects),
-        "metrics": _decode(config.get("metrics"), metrics, custom_objects),
-        "weighted_metrics": _decode(config.get("weighted_metrics"), metrics, custom_objects),
+        "loss": _decode(config.get("loss"), loss_registry, custom_objects),
+        "metrics": _decode(config.get("metrics"), metric_registry, custom_objects),
+        "weighted_metrics": _decode(config.get("weighted_metrics"), metric_registry, custom_objects),
         "loss_weights": config.get("loss_weights"),
     }
 

@@ -23,10 +23,11 @@ from lamina.saving.h5_safety import open_h5_safely
 from lamina.saving.h5_writing import LIBVER, naming_the_target
 from lamina.saving.layer_assets import load_assets, read_assets, write_assets
 from lamina.saving.optimizer_state import read_optimizer, write_optimizer
-from lamina.saving.safe_mode import archive_scope, safe_mode_scope
 from lamina.saving.weights_file import read_weights, weight_slots, write_weights
 from lamina.serialization import deserialize_layer, serialize_layer
 from lamina.serialization.layer_config import jsonable
+from lamina.serialization.safe_mode import archive_scope, safe_mode_scope
+from lamina.version import __version__
 
 if TYPE_CHECKING:
     from lamina.models.model import Model
@@ -59,8 +60,6 @@ class ConfigLoadingError(SavingError, ConfigurationError):
 def save_model(model: "Model", filepath: PathLike, include_optimizer: bool = True) -> None:
     """Write ``model`` (config, weights, compile settings, optimizer state) to ``filepath``."""
     import h5py
-
-    from lamina import __version__
 
     if not str(filepath).endswith(".keras"):
         raise SavingError(
@@ -152,6 +151,15 @@ def _rebuild(entry, filepath, custom_objects, compile, safe_mode):
             "model again."
         ) from err
     return model
+
+
+def load_archive_weights(model, filepath, skip_mismatch=False):
+    """Load the weights member of the ``.keras`` archive at ``filepath`` into ``model``."""
+    weights = read_members(filepath, WEIGHTS)[WEIGHTS]
+    if weights is None:
+        raise SavingError(f"{str(filepath)!r} holds no {WEIGHTS}: there are no weights to load.")
+    with open_h5_safely(io.BytesIO(weights)) as handle:
+        return read_weights(handle, model, skip_mismatch, source=str(filepath))
 
 
 def read_members(filepath, *names):

@@ -26,9 +26,12 @@ import torch
 
 from lamina import layouts
 from lamina.errors import SavingError
+from lamina.layers import deferred_init
 from lamina.layers.layer import Layer, _module_entries
 from lamina.saving.h5_safety import open_h5_safely
 from lamina.saving.h5_writing import read_text
+from lamina.saving.keras_archive import _rebuild
+from lamina.saving.legacy_config import upgrade_config
 from lamina.saving.restore_checks import kind_of, read_array
 
 LEGACY_SUFFIXES = (".h5", ".hdf5")
@@ -263,10 +266,6 @@ def load_legacy_model(filepath, custom_objects=None, compile=True, safe_mode=Tru
     ``safe_mode`` refuses ``Lambda`` bytecode as for ``.keras`` files. Optimizer state is
     not restored (the optimizer starts fresh, as in Keras when its state does not fit).
     """
-    from lamina.layers import deferred_init
-    from lamina.saving.keras_archive import _rebuild
-    from lamina.saving.legacy_config import upgrade_config
-
     source = repr(str(filepath))
     with open_h5_safely(filepath) as handle:
         config = read_json_attribute(handle, "model_config", source)

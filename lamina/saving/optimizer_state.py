@@ -19,6 +19,7 @@ import torch
 
 from lamina import layouts
 from lamina.backend import floatx
+from lamina.optimizers.loss_scale_optimizer import LossScaleOptimizer
 from lamina.saving import ema_accumulators, legacy_momentum
 from lamina.saving.h5_writing import fixed_string
 from lamina.saving.restore_checks import (
@@ -89,8 +90,6 @@ def write_optimizer(root, model):
 
 
 def _loss_scaled(optimizer):
-    from lamina.optimizers.loss_scale_optimizer import LossScaleOptimizer
-
     return isinstance(optimizer, LossScaleOptimizer)
 
 

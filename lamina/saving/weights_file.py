@@ -20,7 +20,7 @@ from lamina.layers.input_layer import InputLayer
 from lamina.layers.keras_operations import KerasOperation
 from lamina.layers.layer import Layer
 from lamina.saving.h5_safety import open_h5_safely
-from lamina.saving.h5_writing import fixed_string, read_text
+from lamina.saving.h5_writing import fixed_string, read_text, write_h5
 from lamina.saving.restore_checks import kind_of, read_array
 
 
@@ -66,16 +66,10 @@ def _walk(layer, path, slots, visited, owners=None):
 def _container_layers(layer):
     """``(attribute, layers)``: the list of sublayers Keras saves by class name under
     ``<attribute>/<snake_case class name>[_N]`` (a model's ``layers``, a
-    ``StackedRNNCells``' ``cells``), or ``(None, [])``."""
-    from lamina.layers.rnn.stacked_cells import StackedRNNCells
-    from lamina.models.functional import Functional
-    from lamina.models.sequential import Sequential
-
-    if isinstance(layer, (Sequential, Functional)):
-        return "layers", list(layer.layers)
-    if isinstance(layer, StackedRNNCells):
-        return "cells", list(layer.cells)
-    return None, []
+    ``StackedRNNCells``' ``cells``), or ``(None, [])``: containers say so through their
+    ``_saved_sublayers()``."""
+    saved_sublayers = getattr(layer, "_saved_sublayers", None)
+    return saved_sublayers() if saved_sublayers is not None else (None, [])
 
 
 def _own_weights(layer):
@@ -224,8 +218,6 @@ def save_weights(model, filepath):
     Raises:
         SavingError: the path does not end in ``.weights.h5``.
     """
-    from lamina.saving.h5_writing import write_h5
-
     _check_suffix(filepath)
     write_h5(filepath, lambda handle: write_weights(handle, model))
 

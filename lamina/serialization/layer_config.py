@@ -20,8 +20,6 @@ _KERAS_ONLY_NESTED = ("input_axes", "output_axes")
 
 def serialize_layer(layer):
     """Keras-format dict for ``layer`` (its class, config and the shape it was built for)."""
-    from lamina.layers.layer import Layer
-
     config = layer.get_config()
     check_config_rebuilds(layer, config)
     registered = registry.get_registered_name(type(layer))
@@ -36,10 +34,12 @@ def serialize_layer(layer):
         "config": _keras_nested(config),
         "registered_name": registered or getattr(type(layer), "_keras_registered_name", None),
     }
+    # A built layer (lamina's ``Layer``: this floor sits below it) records its build shapes.
     shapes_dict = getattr(layer, "_build_shapes_dict", None)
-    if isinstance(layer, Layer) and layer.built and shapes_dict:
+    built = getattr(layer, "built", False) is True and hasattr(layer, "_build_shapes")
+    if built and shapes_dict:
         entry["build_config"] = {"shapes_dict": jsonable(shapes_dict)}
-    elif isinstance(layer, Layer) and layer.built and layer._build_shapes is not None:
+    elif built and layer._build_shapes is not None:
         entry["build_config"] = {"input_shape": jsonable(layer._build_shapes)}
     return entry
 

@@ -163,21 +163,28 @@ def _short(key):
 
 
 _BUILTIN = {}
+# ``(is_operation_module, operation_class)``: how a saved Keras operation node resolves,
+# registered by ``lamina.layers.keras_operations`` (this floor imports nothing above it).
+_OPERATIONS = []
 
 
-def register_builtin(*classes):
-    """Make lamina's own classes (models register themselves) loadable by class name."""
+def register_builtin(*classes, **named):
+    """Make lamina's own classes loadable by class name (``lamina.layers`` and
+    ``lamina.models`` register theirs when they load); ``named`` adds them under other
+    names (Keras's aliases, such as ``Convolution2D``)."""
     for cls in classes:
         _BUILTIN[cls.__name__] = cls
+    _BUILTIN.update(named)
+
+
+def register_operations(is_operation_module, operation_class):
+    """How configs whose ``module`` is Keras's operations resolve (``resolve_class``)."""
+    _OPERATIONS[:] = [(is_operation_module, operation_class)]
 
 
 def lamina_classes():
     """Every serializable lamina class by class name."""
-    from lamina import layers
-
-    found = {name: getattr(layers, name) for name in layers.__all__ if inspect.isclass(getattr(layers, name))}
-    found.update(_BUILTIN)
-    return found
+    return dict(_BUILTIN)
 
 
 def resolve_class(class_name, registered_name=None, custom_objects=None, module=None):
@@ -188,10 +195,9 @@ def resolve_class(class_name, registered_name=None, custom_objects=None, module=
     operation ``Add`` is not the merge layer ``Add``; an unknown one raises SavingError.
     """
     custom_objects = {**(custom_objects or {}), **scoped_objects()}
-    from lamina.layers import keras_operations
-
-    if keras_operations.is_keras_operation_module(module):
-        return custom_objects.get(class_name) or keras_operations.operation_class(class_name, module)
+    for is_operation_module, operation_class in _OPERATIONS:
+        if is_operation_module(module):
+            return custom_objects.get(class_name) or operation_class(class_name, module)
     # As Keras: the scope (merged into custom_objects above, winning), then registrations,
     # then the loader's argument, looked up by the registered name first.
     for key in (registered_name, class_name):

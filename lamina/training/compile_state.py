@@ -18,7 +18,7 @@ from lamina import metrics as metrics_module
 from lamina import optimizers
 from lamina.errors import ConfigurationError, InputError, describe
 from lamina.metrics.registry import resolve_accuracy
-from lamina.utils.tree import flatten
+from lamina.tree.nested import flatten
 
 _ACCURACY_NAMES = ("accuracy", "acc")
 

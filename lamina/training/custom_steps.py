@@ -11,7 +11,7 @@ from collections.abc import Mapping
 
 from lamina.errors import ConfigurationError
 from lamina.metrics.metric import Metric
-from lamina.utils.data_packing import pack_x_y_sample_weight
+from lamina.training.data.packing import pack_x_y_sample_weight
 
 NO_LOGS = (
     "Model '{model}': {step}() must return a dict of logs (name -> value), which fit shows "
@@ -22,7 +22,7 @@ NO_LOGS = (
 
 def overrides(model, step):
     """Whether ``model``'s class replaces the Trainer's ``step`` method (e.g. "train_step")."""
-    from lamina.training.trainer import Trainer
+    from lamina.training.trainer import Trainer  # load order: trainer.py imports this module
 
     return getattr(type(model), step) is not getattr(Trainer, step)
 
@@ -47,7 +47,7 @@ def tracked_metrics(model):
     Keras collects ``Metric`` objects assigned to a model's attributes (directly or in a
     list); so does lamina, so a custom ``train_step``'s trackers are reset each epoch.
     """
-    from lamina.training.trainer import Trainer
+    from lamina.training.trainer import Trainer  # load order: trainer.py imports this module
 
     found, seen = [], set()
     for module in model.modules():

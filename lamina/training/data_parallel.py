@@ -9,7 +9,7 @@ batches per epoch).
 
 from lamina import distribute
 from lamina.errors import ConfigurationError
-from lamina.utils.tree import flatten
+from lamina.tree.nested import flatten
 
 CUSTOM_STEP_NOT_SYNCED = (
     "Model '{model}': under data parallel ({world} processes) a custom train_step must sum "

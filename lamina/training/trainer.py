@@ -34,13 +34,13 @@ from lamina.training import custom_steps, data_parallel, jit
 from lamina.training.compile_state import NO_LOSS, CompileState
 from lamina.training.data import ArrayData, adapt, check_batch_size, check_steps
 from lamina.training.data.array_data import epoch_offset
+from lamina.training.data.packing import unpack_x_y_sample_weight
 from lamina.training.logs import MetricLogs
 from lamina.training.output_mask import detach_output, keep_mask
 from lamina.training.sample_weights import class_weights_for, combine_weights
 from lamina.training.validation import check_binary_targets, check_input_shape, check_sparse_labels
 from lamina.training.validation_split import class_labels, split_indices
-from lamina.utils.data_packing import unpack_x_y_sample_weight
-from lamina.utils.tree import flatten
+from lamina.tree.nested import flatten
 
 NO_TRAINABLE_WEIGHTS = (
     "Model '{model}' has no trainable weights (or none the loss depends on), so fit only "

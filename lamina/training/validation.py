@@ -5,7 +5,7 @@ import torch
 from lamina.errors import InputError
 from lamina.losses.crossentropy import binary_crossentropy
 from lamina.losses.focal import binary_focal_crossentropy
-from lamina.utils.tree import flatten, flatten_shapes
+from lamina.tree.nested import flatten, flatten_shapes
 
 LABEL_OUT_OF_RANGE = (
     "{model}: sparse label at index {index} is {value}, but the model's output has "

@@ -4,8 +4,10 @@ from lamina.backend.dtypes import standardize_dtype
 from lamina.backend.keras_tensor import is_keras_tensor
 from lamina.backend.random import set_random_seed
 from lamina.backend.session import clear_session
+from lamina.callbacks.plot_history import plot_history
+from lamina.callbacks.progbar import Progbar
 from lamina.datasets.download import get_file
-from lamina.serialization.keras_objects import (
+from lamina.saving.keras_objects import (
     deserialize_keras_object,
     get_registered_name,
     serialize_keras_object,
@@ -17,14 +19,12 @@ from lamina.serialization.registry import (
     get_registered_object,
     register_keras_serializable,
 )
+from lamina.training.data.packing import pack_x_y_sample_weight, unpack_x_y_sample_weight
 from lamina.training.data.py_dataset import PyDataset
-from lamina.utils.data_packing import pack_x_y_sample_weight, unpack_x_y_sample_weight
 from lamina.utils.image_dataset import image_dataset_from_directory
 from lamina.utils.image_utils import array_to_img, img_to_array, load_img, save_img
 from lamina.utils.normalize import normalize
-from lamina.utils.plot_history import plot_history
 from lamina.utils.plot_model import model_to_dot, plot_model
-from lamina.utils.progbar import Progbar
 from lamina.utils.sample_dataset import SampleDataset
 from lamina.utils.sequence import pad_sequences
 from lamina.utils.split_dataset import split_dataset

@@ -5,7 +5,9 @@ import torch
 
 from lamina.backend.config import standardize_data_format
 from lamina.errors import ConfigurationError, InputError
+from lamina.ops.image_resize import resize
 from lamina.utils import directory_index
+from lamina.utils.image_utils import load_img
 from lamina.utils.sample_dataset import SampleDataset, check_batch_size, draw_seed
 
 ALLOWLIST_FORMATS = (".bmp", ".gif", ".jpeg", ".jpg", ".png")
@@ -138,9 +140,6 @@ def image_dataset_from_directory(
 
 def load_image(path, image_size, channels, interpolation, crop, pad, data_format):
     """One image file as a float32 tensor, ``channels`` channels, resized to ``image_size``."""
-    from lamina.ops.image_resize import resize
-    from lamina.utils.image_utils import load_img
-
     color_mode = {1: "grayscale", 3: "rgb", 4: "rgba"}[channels]
     array = np.asarray(load_img(path, color_mode=color_mode), dtype=np.float32)
     image = torch.from_numpy(array.reshape(*array.shape[:2], -1))

@@ -10,6 +10,7 @@ import os
 import shutil
 import subprocess
 
+from lamina import activations
 from lamina.errors import ConfigurationError
 
 MISSING_DOT = (
@@ -256,8 +257,6 @@ def _activation_name(layer):
     activation = getattr(layer, "activation", None)
     if activation is None:
         return None
-    from lamina import activations
-
     return activations.registry.name_of(activation)
 
 

@@ -6,7 +6,7 @@ import torch.nn.functional as F
 
 from lamina import constraints, initializers, regularizers
 from lamina.errors import ConfigurationError, InputError
-from lamina.utils.checks import positive_int
+from lamina.layers.argument_checks import positive_int
 from lamina.layers.attention import masking
 from lamina.layers.attention.multi_head_attention import _attention_with_scores, _heads_first
 from lamina.layers.attention.projections import HeadProjection, OutputProjection

@@ -7,10 +7,10 @@ import torch.nn.functional as F
 
 from lamina import constraints, initializers, regularizers
 from lamina.errors import ConfigurationError, InputError
+from lamina.layers.argument_checks import positive_int
 from lamina.layers.attention import masking
 from lamina.layers.attention.projections import HeadProjection, OutputProjection
 from lamina.layers.layer import Layer
-from lamina.utils.checks import positive_int
 
 
 class MultiHeadAttention(Layer):

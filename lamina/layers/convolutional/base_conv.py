@@ -4,10 +4,10 @@ import torch.nn.functional as F
 
 from lamina import constraints, initializers, regularizers
 from lamina.errors import ConfigurationError, InputError
+from lamina.layers.argument_checks import positive_int
 from lamina.layers.bias import add_bias
 from lamina.layers.convolutional.windowed_conv import WindowedConv, input_channels
-from lamina.utils import conv_utils
-from lamina.utils.checks import positive_int
+from lamina.ops import conv_utils
 
 CONV_FUNCTIONS = {1: F.conv1d, 2: F.conv2d, 3: F.conv3d}
 

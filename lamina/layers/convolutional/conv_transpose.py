@@ -4,11 +4,11 @@ import torch.nn.functional as F
 
 from lamina import constraints, initializers, regularizers
 from lamina.errors import ConfigurationError
+from lamina.layers.argument_checks import positive_int
 from lamina.layers.bias import add_bias
 from lamina.layers.convolutional.windowed_conv import WindowedConv, input_channels
-from lamina.utils import conv_utils
-from lamina.utils.checks import positive_int
-from lamina.utils.conv_utils import transpose_crops
+from lamina.ops import conv_utils
+from lamina.ops.conv_utils import transpose_crops
 
 CONV_TRANSPOSE_FUNCTIONS = {1: F.conv_transpose1d, 2: F.conv_transpose2d, 3: F.conv_transpose3d}
 

@@ -3,11 +3,11 @@
 import torch.nn.functional as F
 
 from lamina import constraints, initializers, layouts, regularizers
+from lamina.layers.argument_checks import positive_int
 from lamina.layers.bias import add_bias
 from lamina.layers.convolutional.base_conv import CONV_FUNCTIONS
 from lamina.layers.convolutional.windowed_conv import WindowedConv, input_channels
-from lamina.utils import conv_utils
-from lamina.utils.checks import positive_int
+from lamina.ops import conv_utils
 
 
 def depthwise_conv(layer, inputs, kernel, bias, channels):

@@ -1,12 +1,12 @@
 """SeparableConv1D/2D: a depthwise convolution followed by a 1x1 (pointwise) convolution."""
 
 from lamina import constraints, initializers, layouts, regularizers
+from lamina.layers.argument_checks import positive_int
 from lamina.layers.bias import add_bias
 from lamina.layers.convolutional.base_conv import CONV_FUNCTIONS
 from lamina.layers.convolutional.depthwise_conv import depthwise_conv
 from lamina.layers.convolutional.windowed_conv import WindowedConv, input_channels
-from lamina.utils import conv_utils
-from lamina.utils.checks import positive_int
+from lamina.ops import conv_utils
 
 
 class BaseSeparableConv(WindowedConv):

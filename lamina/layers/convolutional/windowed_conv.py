@@ -7,7 +7,7 @@ from lamina.activations.in_place import can_relu_in_place
 from lamina.backend.config import standardize_data_format
 from lamina.errors import ConfigurationError, InputError
 from lamina.layers.layer import Layer
-from lamina.utils import conv_utils
+from lamina.ops import conv_utils
 
 
 def input_channels(layer, input_shape, data_format):

@@ -5,9 +5,9 @@ import torch.nn.functional as F
 from lamina import activations, constraints, initializers, regularizers
 from lamina.activations.in_place import can_relu_in_place
 from lamina.errors import ConfigurationError
+from lamina.layers.argument_checks import positive_int
 from lamina.layers.bias import add_bias
 from lamina.layers.layer import Layer
-from lamina.utils.checks import positive_int
 
 
 class Dense(Layer):

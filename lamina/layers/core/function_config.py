@@ -19,7 +19,9 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from lamina import activations
 from lamina.errors import ConfigurationError, SavingError
+from lamina.serialization import registry
 
 UNSAFE_LAMBDA = (
     "{where}: the saved config holds a Python lambda as bytecode. Loading it would run code "
@@ -124,10 +126,7 @@ def _array_config(array):
 
 
 def _function_name(fn):
-    from lamina import activations
-    from lamina.serialization.registry import get_registered_name
-
-    registered = get_registered_name(fn) if isinstance(fn, types.FunctionType) else None
+    registered = registry.get_registered_name(fn) if isinstance(fn, types.FunctionType) else None
     if registered:
         return registered
     name = activations.registry.name_of(fn)
@@ -137,9 +136,6 @@ def _function_name(fn):
 
 
 def _find_named(name, custom_objects, where):
-    from lamina import activations
-    from lamina.serialization import registry
-
     custom_objects = custom_objects or {}
     short = name.split(">", 1)[-1]
     for key in (name, short):

@@ -12,7 +12,9 @@ from lamina.layers.core.function_config import (
     serialize_value,
 )
 from lamina.layers.layer import Layer
-from lamina.utils.tree import flatten_shapes, is_shape, map_shapes
+from lamina.serialization.layer_config import clean_config
+from lamina.serialization.safe_mode import in_safe_mode
+from lamina.tree.nested import flatten_shapes, is_shape, map_shapes
 
 
 class Lambda(Layer):
@@ -121,9 +123,6 @@ class Lambda(Layer):
         Raises:
             SavingError: for bytecode in safe mode, or a function name it cannot find.
         """
-        from lamina.saving.safe_mode import in_safe_mode
-        from lamina.serialization.layer_config import clean_config
-
         if safe_mode is None:
             safe_mode = in_safe_mode()
         config = clean_config(cls, config)

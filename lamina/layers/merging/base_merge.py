@@ -8,7 +8,7 @@ from lamina.backend import config as backend_config
 from lamina.errors import InputError
 from lamina.layers.layer import Layer
 from lamina.layers.symbolic import KerasTensor
-from lamina.utils.tree import flatten, is_shape
+from lamina.tree.nested import flatten, is_shape
 
 
 class Merge(Layer):

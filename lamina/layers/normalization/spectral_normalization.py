@@ -4,8 +4,8 @@ import torch
 
 from lamina import initializers, layouts
 from lamina.errors import ConfigurationError
+from lamina.layers.argument_checks import positive_int
 from lamina.layers.core.wrapper import Wrapper
-from lamina.utils.checks import positive_int
 
 _EPSILON = 1e-7
 

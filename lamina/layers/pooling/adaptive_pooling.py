@@ -8,7 +8,7 @@ import torch.nn.functional as F
 
 from lamina.backend.config import standardize_data_format
 from lamina.layers.layer import Layer
-from lamina.utils import conv_utils
+from lamina.ops import conv_utils
 
 _POOLS = {
     "average": {1: F.adaptive_avg_pool1d, 2: F.adaptive_avg_pool2d, 3: F.adaptive_avg_pool3d},

@@ -2,7 +2,7 @@
 
 from lamina.backend.config import standardize_data_format
 from lamina.layers.layer import Layer
-from lamina.utils import conv_utils
+from lamina.ops import conv_utils
 
 
 class BasePooling(Layer):

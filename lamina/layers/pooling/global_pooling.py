@@ -5,7 +5,7 @@ import torch
 from lamina.backend.config import standardize_data_format
 from lamina.errors import InputError
 from lamina.layers.layer import Layer
-from lamina.utils import conv_utils
+from lamina.ops import conv_utils
 
 
 class BaseGlobalPooling(Layer):

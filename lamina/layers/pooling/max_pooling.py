@@ -3,7 +3,7 @@
 import torch.nn.functional as F
 
 from lamina.layers.pooling.base_pooling import BasePooling
-from lamina.utils import conv_utils
+from lamina.ops import conv_utils
 
 _MAX_POOL = {1: F.max_pool1d, 2: F.max_pool2d, 3: F.max_pool3d}
 

@@ -6,8 +6,10 @@ from lamina.backend.config import standardize_data_format
 from lamina.backend.seed_generator import SeedGenerator
 from lamina.errors import ConfigurationError
 from lamina.layers import training_mode
+from lamina.layers.input_layer import InputLayer
 from lamina.layers.layer import Layer
 from lamina.layers.preprocessing import _image
+from lamina.layers.preprocessing.rescaling import Rescaling
 
 
 def factor_range(factor, name, where, low, high, low_inclusive=True):
@@ -78,9 +80,6 @@ def is_augmentation_pipeline(layers):
     """Whether a model's ``layers`` are all image preprocessing layers (``Rescaling`` or
     image layers, ``Input`` aside), one at least random: the ``augment`` of Keras's
     ``images = augment(images)``."""
-    from lamina.layers.input_layer import InputLayer
-    from lamina.layers.preprocessing.rescaling import Rescaling
-
     layers = [layer for layer in layers if not isinstance(layer, InputLayer)]
     return (
         any(isinstance(layer, BaseImageLayer) and layer.random for layer in layers)

@@ -20,6 +20,7 @@ from lamina.layers.preprocessing._host_layer import (
     host_array,
     to_device,
 )
+from lamina.serialization.safe_mode import archive_file, in_safe_mode
 
 OUTPUT_MODES = ("int", "one_hot", "multi_hot", "count", "tf_idf")
 VOCABULARY_FILE = "vocabulary.txt"
@@ -461,8 +462,6 @@ def resolve_vocabulary_path(vocabulary, layer):
     the ``.keras`` archive being loaded (then the lines of that file)."""
     if not isinstance(vocabulary, str):
         return vocabulary
-    from lamina.saving.safe_mode import archive_file, in_safe_mode
-
     inside = archive_file(vocabulary)
     if inside is not None:
         lines = inside.decode("utf-8").splitlines()

@@ -4,9 +4,9 @@ import torch
 import torch.nn.functional as F
 
 from lamina.errors import ConfigurationError, InputError
+from lamina.layers.argument_checks import positive_int
 from lamina.layers.preprocessing import _image
 from lamina.layers.preprocessing.base_image_layer import BaseImageLayer
-from lamina.utils.checks import positive_int
 
 
 class _SizedImageLayer(BaseImageLayer):

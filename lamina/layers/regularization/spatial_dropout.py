@@ -4,7 +4,7 @@ from lamina.backend.config import standardize_data_format
 from lamina.backend.seed_generator import SeedGenerator
 from lamina.errors import ConfigurationError
 from lamina.layers.layer import Layer
-from lamina.utils import conv_utils
+from lamina.ops import conv_utils
 
 
 def check_rate(rate, where):

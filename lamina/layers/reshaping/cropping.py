@@ -4,7 +4,7 @@ from lamina.backend.config import standardize_data_format
 from lamina.errors import InputError
 from lamina.layers.layer import Layer
 from lamina.layers.reshaping._pairs import normalize_pairs
-from lamina.utils import conv_utils
+from lamina.ops import conv_utils
 
 
 class BaseCropping(Layer):

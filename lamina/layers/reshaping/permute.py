@@ -1,8 +1,8 @@
 """Permute and RepeatVector: reorder or repeat the non-batch axes."""
 
 from lamina.errors import ConfigurationError, InputError
+from lamina.layers.argument_checks import positive_int
 from lamina.layers.layer import Layer
-from lamina.utils.checks import positive_int
 
 
 class Permute(Layer):

@@ -5,7 +5,7 @@ import torch.nn.functional as F
 from lamina.backend.config import standardize_data_format
 from lamina.errors import ConfigurationError
 from lamina.layers.layer import Layer
-from lamina.utils import conv_utils
+from lamina.ops import conv_utils
 
 _INTERPOLATIONS = ("nearest", "bilinear", "bicubic")
 

@@ -1,7 +1,7 @@
 """Argument checks shared by the recurrent layers and cells."""
 
 from lamina.errors import ConfigurationError
-from lamina.utils.checks import positive_int
+from lamina.layers.argument_checks import positive_int
 
 
 def check_units(layer, units):

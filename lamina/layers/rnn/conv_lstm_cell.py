@@ -10,12 +10,12 @@ import torch.nn.functional as F
 
 from lamina import activations, constraints, initializers, regularizers
 from lamina.backend.config import standardize_data_format
+from lamina.layers.argument_checks import positive_int
 from lamina.layers.bias import add_bias
 from lamina.layers.layer import Layer
 from lamina.layers.rnn._checks import check_rate
 from lamina.layers.rnn.lstm_cell import _UnitForgetBias
-from lamina.utils.checks import positive_int
-from lamina.utils.conv_utils import (
+from lamina.ops.conv_utils import (
     conv_output_length,
     normalize_padding,
     normalize_tuple,

@@ -6,6 +6,7 @@ from lamina.errors import ConfigurationError, InputError, describe
 from lamina.layers.layer import Layer, _call_arguments
 from lamina.layers.rnn.fused import run_fused
 from lamina.layers.rnn.sequence_mask import contiguous_spans, standardize_mask
+from lamina.layers.rnn.stacked_cells import StackedRNNCells
 from lamina.serialization import clean_config, deserialize_layer, serialize_layer
 
 NEEDS_SEQUENCES = (
@@ -60,8 +61,6 @@ class RNN(Layer):
     ):
         super().__init__(**kwargs)
         if isinstance(cell, (list, tuple)):
-            from lamina.layers.rnn.stacked_cells import StackedRNNCells
-
             cell = StackedRNNCells(cell)
         if not callable(getattr(cell, "call", None)) or getattr(cell, "state_size", None) is None:
             raise ConfigurationError(

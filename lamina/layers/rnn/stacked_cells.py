@@ -61,6 +61,11 @@ class StackedRNNCells(Layer):
             new_states.extend(cell_states if isinstance(cell_states, (list, tuple)) else [cell_states])
         return inputs, new_states
 
+    def _saved_sublayers(self):
+        """``(attribute, layers)`` Keras's weights files name by class under
+        ``<attribute>/<snake_case class name>[_N]`` (see ``saving.weights_file``)."""
+        return "cells", list(self.cells)
+
     def get_config(self):
         return {**super().get_config(), "cells": [serialize_layer(cell) for cell in self.cells]}
 

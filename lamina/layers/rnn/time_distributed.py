@@ -3,7 +3,7 @@
 from lamina.errors import ConfigurationError, InputError, describe
 from lamina.layers.layer import Layer
 from lamina.serialization import deserialize_layer, serialize_layer
-from lamina.utils.tree import map_shapes
+from lamina.tree.nested import map_shapes
 
 
 class TimeDistributed(Layer):

@@ -5,8 +5,8 @@ import torch.nn.functional as F
 
 from lamina import constraints, initializers, regularizers
 from lamina.errors import InputError
+from lamina.layers.argument_checks import positive_int
 from lamina.layers.layer import Layer
-from lamina.utils.checks import positive_int
 
 OUT_OF_RANGE = (
     "Embedding '{name}': token id {value} at position {position} is outside [0, input_dim) = "

@@ -3,6 +3,7 @@
 import numpy as np
 import torch
 
+from lamina.errors import InputError
 from lamina.training.data.array_data import ArrayData, check_batch_size, check_steps, to_tensor
 from lamina.training.data.iterable_data import IterableData, from_generator, from_torch
 from lamina.training.data.py_dataset import PyDataset, from_py_dataset
@@ -23,8 +24,6 @@ def adapt(x, y=None, sample_weight=None, batch_size=32, shuffle=False, integer_i
 
 
 def _no_separate_targets(y, sample_weight, what):
-    from lamina.errors import InputError
-
     if y is not None or sample_weight is not None:
         raise InputError(
             f"When x is {what}, it yields the targets itself: pass y and sample_weight inside its "

@@ -7,7 +7,7 @@ from lamina.backend import config as backend_config
 from lamina.errors import InputError, describe
 from lamina.training.data.host_strings import HostStrings, is_string_array
 from lamina.training.data.input_kinds import map_inputs
-from lamina.utils.tree import flatten, map_structure
+from lamina.tree.nested import flatten, map_structure
 
 NON_NUMERIC = (
     "{name} holds non-numeric data ({what}). lamina trains on numbers: convert it first, "

@@ -6,7 +6,7 @@ structure returning ``{id(leaf): bool}``, from a functional model that mixes int
 float ``Input``s). Keras casts each input to its own ``Input``'s dtype the same way.
 """
 
-from lamina.utils.tree import map_structure
+from lamina.tree.nested import map_structure
 
 
 class _Occurrence:

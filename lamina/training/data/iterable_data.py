@@ -13,7 +13,7 @@ import torch
 from lamina.errors import InputError, describe
 from lamina.training.data.array_data import to_tensor
 from lamina.training.data.input_kinds import map_inputs
-from lamina.utils.tree import map_structure
+from lamina.tree.nested import map_structure
 
 
 class IterableData:

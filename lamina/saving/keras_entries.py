@@ -12,6 +12,8 @@ Python module and their registered name (or class name), as Keras writes them.
 
 import inspect
 
+from lamina import losses, metrics, optimizers
+from lamina.optimizers import schedules
 from lamina.serialization import registry
 
 FUNCTION_MODULE = "builtins"
@@ -34,8 +36,6 @@ def is_function_entry(entry):
 
 def loss_entry(loss):
     """Keras's entry for a ``Loss`` (or a loss function)."""
-    from lamina import losses
-
     if inspect.isfunction(loss):
         return function_entry(loss)
     entry = _class_entry(loss, losses, "keras.losses")
@@ -46,8 +46,6 @@ def loss_entry(loss):
 
 def metric_entry(metric):
     """Keras's entry for a ``Metric`` (or a metric function)."""
-    from lamina import metrics
-
     if inspect.isfunction(metric):
         return function_entry(metric)
     entry = _class_entry(metric, metrics, "keras.metrics")
@@ -60,8 +58,6 @@ def metric_entry(metric):
 
 def optimizer_entry(optimizer):
     """Keras's entry for an optimizer; its learning-rate schedule nests as Keras's entry."""
-    from lamina import optimizers
-
     entry = optimizers.serialize(optimizer)
     builtin = _is_builtin(optimizer, optimizers)
     return {
@@ -74,8 +70,6 @@ def optimizer_entry(optimizer):
 
 def schedule_entry(schedule):
     """Keras's entry for a learning-rate schedule."""
-    from lamina.optimizers import schedules
-
     return schedules.serialize(schedule)
 
 

@@ -7,8 +7,15 @@ back. Deserializing only builds lamina's classes and those you registered or pas
 
 import inspect
 
+from lamina import activations, constraints, initializers, losses, metrics, optimizers, regularizers
 from lamina.errors import ConfigurationError, describe
-from lamina.serialization import keras_entries, registry
+from lamina.layers.layer import Layer
+from lamina.losses import registry as loss_registry
+from lamina.metrics import registry as metric_registry
+from lamina.optimizers import schedules
+from lamina.saving import keras_entries
+from lamina.serialization import deserialize_layer, registry, serialize_layer
+from lamina.serialization.safe_mode import safe_mode_scope
 
 _PLAIN = (str, int, float, bool)
 
@@ -36,11 +43,6 @@ def serialize_keras_object(obj):
         >>> lamina.saving.serialize_keras_object(lamina.losses.MeanSquaredError())["module"]
         'keras.losses'
     """
-    from lamina import constraints, initializers, losses, metrics, optimizers, regularizers
-    from lamina.layers.layer import Layer
-    from lamina.optimizers.schedules import LearningRateSchedule
-    from lamina.serialization import serialize_layer
-
     if obj is None or isinstance(obj, _PLAIN):
         return obj
     if isinstance(obj, list):
@@ -59,7 +61,7 @@ def serialize_keras_object(obj):
         return keras_entries.metric_entry(obj)
     if isinstance(obj, optimizers.Optimizer):
         return keras_entries.optimizer_entry(obj)
-    if isinstance(obj, LearningRateSchedule):
+    if isinstance(obj, schedules.LearningRateSchedule):
         return keras_entries.schedule_entry(obj)
     for family in (initializers, regularizers, constraints):
         base = _base_class(family)
@@ -93,8 +95,6 @@ def deserialize_keras_object(config, custom_objects=None, safe_mode=True, **kwar
         ConfigurationError: for a class or function that is neither lamina's nor registered
             nor in ``custom_objects``.
     """
-    from lamina.saving.safe_mode import safe_mode_scope
-
     module_objects = kwargs.pop("module_objects", None)
     if kwargs:
         raise ConfigurationError(
@@ -126,14 +126,10 @@ def _deserialize(config, custom_objects, module_objects):
 
 
 def _function(name, custom_objects, module_objects):
-    from lamina import activations
-    from lamina.losses import registry as losses
-    from lamina.metrics import registry as metrics
-
     found = registry.get_registered_object(name, custom_objects, module_objects)
     if found is not None:
         return found
-    for lookup in (activations.deserialize, losses.get_function, metrics.get_function):
+    for lookup in (activations.deserialize, loss_registry.get_function, metric_registry.get_function):
         try:
             return lookup(name, custom_objects)
         except ConfigurationError:
@@ -146,11 +142,6 @@ def _function(name, custom_objects, module_objects):
 
 
 def _object(config, custom_objects, module_objects):
-    from lamina import constraints, initializers, losses, metrics, optimizers, regularizers
-    from lamina.layers.layer import Layer
-    from lamina.optimizers import schedules
-    from lamina.serialization import deserialize_layer
-
     module = config.get("module") or ""
     cls = None
     for key in (config.get("registered_name"), config["class_name"]):
@@ -196,9 +187,6 @@ def _base_class(family):
 
 
 def _family_module(cls):
-    from lamina import constraints, initializers, losses, metrics, regularizers
-    from lamina.optimizers import schedules
-
     for module, base in (
         ("keras.losses", losses.Loss),
         ("keras.metrics", metrics.Metric),
@@ -213,9 +201,7 @@ def _family_module(cls):
 
 
 def _is_optimizer(cls):
-    from lamina.optimizers import Optimizer
-
-    return inspect.isclass(cls) and issubclass(cls, Optimizer)
+    return inspect.isclass(cls) and issubclass(cls, optimizers.Optimizer)
 
 
 def _is_family_class(cls):
