@@ -38,7 +38,12 @@ from lamina.training.data.packing import unpack_x_y_sample_weight
 from lamina.training.logs import MetricLogs
 from lamina.training.output_mask import detach_output, keep_mask
 from lamina.training.sample_weights import class_weights_for, combine_weights
-from lamina.training.validation import check_binary_targets, check_input_shape, check_sparse_labels
+from lamina.training.validation import (
+    check_binary_targets,
+    check_input_shape,
+    check_sparse_labels,
+    check_string_inputs,
+)
 from lamina.training.validation_split import class_labels, split_indices
 from lamina.tree.nested import flatten
 
@@ -173,6 +178,7 @@ class Trainer:
         self.__dict__.pop("_regularized_cache", None)
         arrays = isinstance(data, ArrayData)
         if arrays:
+            check_string_inputs(self, data.x)
             check_input_shape(self, data.x)
         needs_output = getattr(self, "_last_output_shape", None) is None
         if not self.built or needs_output or (self.compiled and not self._compiled.built):

@@ -3,8 +3,12 @@
 import torch
 
 from lamina.errors import InputError
+from lamina.layers.preprocessing._host_layer import HostLayer
+from lamina.layers.symbolic import STRING
 from lamina.losses.crossentropy import binary_crossentropy
 from lamina.losses.focal import binary_focal_crossentropy
+from lamina.training.data.array_data import NON_NUMERIC
+from lamina.training.data.host_strings import HostStrings
 from lamina.tree.nested import flatten, flatten_shapes
 
 LABEL_OUT_OF_RANGE = (
@@ -24,6 +28,25 @@ BINARY_TARGET_OUT_OF_RANGE = (
     "{low} to {high}. For labels written as -1/1 pass (y + 1) / 2; for more than two "
     "classes use sparse_categorical_crossentropy with one output unit per class."
 )
+
+
+def check_string_inputs(model, x):
+    """String arrays are for models that read strings (an ``Input(dtype="string")`` or a
+    string preprocessing layer first); any other model gets the non-numeric data error
+    before its first layer meets a NumPy array of text."""
+    strings = [leaf for leaf in flatten(x) if isinstance(leaf, HostStrings)]
+    if strings and not _reads_strings(model):
+        raise InputError(NON_NUMERIC.format(name="x", what=f"dtype {strings[0].array.dtype}"))
+
+
+def _reads_strings(model):
+    stack = getattr(model, "_stack", None)
+    if stack:  # Sequential
+        return isinstance(stack[0], HostLayer)
+    inputs = getattr(model, "inputs", None) if hasattr(model, "_nodes") else None
+    if inputs is None:  # a subclassed model: its own call decides
+        return True
+    return any(getattr(t, "dtype", None) is STRING for t in flatten(inputs))
 
 
 def check_input_shape(model, x):
