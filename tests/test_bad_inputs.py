@@ -306,7 +306,7 @@ def _(tmp_path, monkeypatch):
 
 @case("load-weights-wrong-suffix", SavingError, r"Weights files end in '\.weights\.h5'")
 def _(tmp_path, monkeypatch):
-    classifier().load_weights(tmp_path / "model.h5")
+    classifier().load_weights(tmp_path / "model.pt")
 
 
 @case("load-weights-damaged-file", SavingError, r"Cannot read .*model\.weights\.h5'.*(damaged|HDF5 weights file)")

@@ -245,6 +245,7 @@ def load_weights(model, filepath, skip_mismatch=False):
 def _check_suffix(filepath):
     if not str(filepath).endswith(".weights.h5"):
         raise SavingError(
-            f"Weights files end in '.weights.h5' (Keras 3's convention). Received: filepath={str(filepath)!r}. "
+            f"Weights files end in '.weights.h5' (Keras 3's convention; legacy Keras '.h5' / '.hdf5' "
+            f"files and '.keras' archives load too). Received: filepath={str(filepath)!r}. "
             f"For a whole model (config, weights, optimizer) use model.save('name.keras')."
         )
