@@ -77,7 +77,8 @@ def test_batch_normalization_weights_order_and_storage():
     layer = layers.BatchNormalization()
     layer(torch.zeros(2, 4))
     assert [name for *_, name in layer._weight_entries()] == ["gamma", "beta", "moving_mean", "moving_variance"]
-    assert [type(w) for w in (layer.gamma, layer.beta)] == [torch.nn.Parameter] * 2
+    # Trainable weights are nn.Parameters (lamina.Variable subclasses them: Keras's Variable API).
+    assert all(isinstance(w, torch.nn.Parameter) and isinstance(w, lamina.Variable) for w in (layer.gamma, layer.beta))
     buffers = dict(layer.named_buffers())
     assert set(buffers) == {"moving_mean", "moving_variance"}
     assert len(layer.trainable_weights) == 2 and len(layer.non_trainable_weights) == 2
