@@ -1,5 +1,5 @@
 """Models run a convolution's ReLU after the max pooling that reads its output
-(lamina/models/relu_after_max_pool.py). Outputs and gradients must equal the layers
+(a pass in lamina/models/passes.py). Outputs and gradients must equal the layers
 called one by one, ties and zeros included; the reordering must be seen to happen (ReLU
 on the pooled size only), and must not happen where something else sees the
 convolution's output."""
@@ -221,3 +221,19 @@ def test_a_mismatched_input_gets_the_convolutions_own_error():
     model = lamina.Sequential([lamina.Input((8, 8, 1)), conv, layers.MaxPooling2D(2)])
     with pytest.raises(lamina.errors.InputError, match=f"Layer '{conv.name}' .*built for inputs of shape"):
         model(torch.randn(2, 8, 8, 3, dtype=torch.float64))
+
+
+def test_the_pass_returns_a_new_plan_and_leaves_the_model_as_built():
+    from lamina.models.passes import optimize_graph, optimize_stack
+    from lamina.models.plan import graph_plan, stack_plan
+
+    conv, pool = layers.Conv2D(2, 3, activation="relu"), layers.MaxPooling2D(2)
+    plain = stack_plan([conv, pool])
+    fused = optimize_stack(plain)
+    assert plain == (conv, pool) and len(fused) == 1 and (fused[0].producer, fused[0].pool) == (conv, pool)
+    inputs = lamina.Input((6, 6, 1))
+    model = lamina.Model(inputs, layers.MaxPooling2D(2)(layers.Conv2D(2, 3, activation="relu")(inputs)))
+    plain = graph_plan(model._nodes)
+    fused = optimize_graph(plain, model.outputs)
+    assert [step.run for step in plain] == model.layers[1:] and len(fused) == 1
+    assert [type(step.run) for step in model._plan] == [type(fused[0].run)]

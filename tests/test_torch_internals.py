@@ -101,3 +101,17 @@ def test_import_lamina_does_not_import_torch_dynamo():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "False"
+
+
+def test_has_hooks_reads_the_hook_tables_and_the_public_fallback_assumes_a_hook():
+    module = torch.nn.Linear(2, 2)
+    assert not torch_internals.has_hooks(module, private=True)
+    handle = module.register_forward_pre_hook(lambda *args: None)
+    assert torch_internals.has_hooks(module, private=True)
+    handle.remove()
+    handle = torch.nn.modules.module.register_module_forward_hook(lambda *args: None)
+    try:
+        assert torch_internals.has_hooks(module, private=True)
+    finally:
+        handle.remove()
+    assert torch_internals.has_hooks(module, private=False)  # no public query: keep it as called

@@ -2,8 +2,9 @@
 
 Private calls are used where they are measurably faster than the public API (the recurrent
 kernels take lamina's own weights without copies; the grad-mode switch skips a context
-object per metric update). They are taken only on torch versions lamina was checked
-against (``CHECKED``); on any other version, or with ``LAMINA_PUBLIC_TORCH_ONLY=1``, the
+object per metric update), or where torch has no public query (the hook tables, which
+tell whether a speed rewrite is invisible). They are taken only on torch versions lamina
+was checked against (``CHECKED``); on any other version, or with ``LAMINA_PUBLIC_TORCH_ONLY=1``, the
 public fallback runs: same results, a little slower. The multi-tensor optimizer ops live
 beside this in ``foreach.py``.
 """
@@ -11,6 +12,7 @@ beside this in ``foreach.py``.
 import os
 
 import torch
+from torch.nn.modules import module as torch_module
 
 CHECKED = ((2, 2), (2, 14))
 """The torch releases (major, minor), inclusive, whose private calls below lamina was checked against."""
@@ -62,3 +64,25 @@ def flatten_cudnn_rnn_weights(copies, input_size, hidden_size, cudnn_mode, priva
             copies, len(copies), input_size, cudnn_rnn.get_cudnn_mode(cudnn_mode), hidden_size, 0, 1, True, False
         )
     return True
+
+
+def has_hooks(module, private=PRIVATE):
+    """Whether any hook could see ``module``'s call: its own forward/backward (pre-)hooks
+    or the global ones (``torch.nn.modules.module.register_module_forward_hook`` & co).
+
+    torch has no public query for this; the private hook tables are read on checked
+    releases. Elsewhere the answer is True (a hook may be there), so a speed rewrite that
+    needs a hook-free module (``lamina.models.passes``) leaves it as called.
+    """
+    if not private:
+        return True
+    return bool(
+        module._forward_hooks
+        or module._forward_pre_hooks
+        or module._backward_hooks
+        or module._backward_pre_hooks
+        or torch_module._global_forward_hooks
+        or torch_module._global_forward_pre_hooks
+        or torch_module._global_backward_hooks
+        or torch_module._global_backward_pre_hooks
+    )

@@ -8,7 +8,8 @@ from lamina.layers.training_mode import adopt_mode
 from lamina.models.functional_config import functional_config, functional_from_config
 from lamina.models.layer_order import keras_layer_order
 from lamina.models.model import Model
-from lamina.models.relu_after_max_pool import graph_pairs
+from lamina.models.passes import optimize_graph
+from lamina.models.plan import graph_plan
 from lamina.tree.nested import flatten, map_structure, pack_like
 
 
@@ -47,8 +48,7 @@ class Functional(Model):
             if not isinstance(layer, InputLayer):
                 self._track_layer(layer)
                 adopt_mode(layer, self)
-        self._paired = graph_pairs(self._nodes, self.outputs)
-        self._run_by_pair = {id(producer) for _, producer in self._paired.values()}
+        self._plan = optimize_graph(graph_plan(self._nodes), self.outputs)  # what call runs
         self.built = True
         self._build_shapes = map_structure(lambda t: t.shape, inputs)
 
@@ -113,18 +113,10 @@ class Functional(Model):
     def call(self, inputs, training=None):
         flat_inputs = _match_inputs(self._inputs_struct, inputs, self.name, self.input_names)
         values = {id(t): v for t, v in zip(self.inputs, flat_inputs)}
-        for node in self._nodes:
-            if isinstance(node.layer, InputLayer) or id(node) in self._run_by_pair:
-                continue
-            pair = self._paired.get(id(node))
-            if pair is not None:
-                step, producer = pair
-                result = step(values[id(producer.inputs)], training=training)
-            else:
-                args = map_structure(lambda t: values[id(t)] if isinstance(t, KerasTensor) else t, node.inputs)
-                kwargs = {k: v for k, v in node.call_kwargs.items() if k != "training"}
-                result = node.layer(args, training=training, **kwargs)
-            for tensor, value in zip(node.output_tensors, flatten(result)):
+        for step in self._plan:
+            args = map_structure(lambda t: values[id(t)] if isinstance(t, KerasTensor) else t, step.inputs)
+            result = step.run(args, training=training, **step.kwargs)
+            for tensor, value in zip(step.outputs, flatten(result)):
                 values[id(tensor)] = value
         return pack_like(self._outputs_struct, [values[id(t)] for t in self.outputs])
 

@@ -12,7 +12,8 @@ from lamina.layers.symbolic import KerasTensor
 from lamina.layers.training_mode import adopt_mode
 from lamina.models.functional_config import sequential_config, sequential_from_config
 from lamina.models.model import Model
-from lamina.models.relu_after_max_pool import sequential_steps
+from lamina.models.passes import optimize_stack
+from lamina.models.plan import stack_plan
 
 
 class Sequential(Model):
@@ -38,7 +39,7 @@ class Sequential(Model):
     ) -> None:
         super().__init__(trainable=trainable, name=name)
         self._stack = []
-        self._steps = None
+        self._plan = None  # what call runs, built at the first call (lamina.models.plan)
         self._input_batch_shape = None
         self._symbolic_input = None
         self._symbolic_output = None
@@ -66,7 +67,7 @@ class Sequential(Model):
             self._input_batch_shape = layer._batch_input_shape
         self._track_layer(layer)
         self._stack.append(layer)
-        self._steps = None
+        self._plan = None
         adopt_mode(layer, self)
         if self._input_batch_shape is not None:
             self._extend_graph(layer)
@@ -76,7 +77,7 @@ class Sequential(Model):
         if not self._stack:
             raise ConfigurationError(f"Sequential '{self.name}' has no layers to pop.")
         layer = self._stack.pop()
-        self._steps = None
+        self._plan = None
         del self._modules[next(k for k, v in self._modules.items() if v is layer)]
         self.built = False
         self._symbolic_input = self._symbolic_output = None
@@ -101,9 +102,9 @@ class Sequential(Model):
             self._extend_graph(self._stack[-1])
 
     def call(self, inputs, training=None):
-        if self._steps is None:
-            self._steps = sequential_steps(self._stack)
-        for step in self._steps:
+        if self._plan is None:
+            self._plan = optimize_stack(stack_plan(self._stack))
+        for step in self._plan:
             inputs = step(inputs, training=training)
         return inputs
 

@@ -1,0 +1,48 @@
+"""What a container model runs: its plan, a list of steps that ``call`` interprets.
+
+``Sequential`` and ``Functional`` do not decide how to run their layers; they build a
+plan from their layers (a stack) or their graph's nodes, hand it to the passes in
+``lamina.models.passes`` (speed rewrites that keep every value and gradient), and
+interpret what comes back:
+
+* a stack plan is a tuple of callables ``f(inputs, training=...)``, each fed the
+  previous one's output;
+* a graph plan is a tuple of ``Step``: ``run(args, training=..., **kwargs)`` where
+  ``args`` is ``inputs`` with each symbolic tensor replaced by its value, and the result's
+  flattened tensors are the values of ``outputs``.
+
+A pass takes a plan and returns a new one; it never changes the model or its layers.
+"""
+
+from typing import Any, NamedTuple
+
+from lamina.layers.input_layer import InputLayer
+
+
+class Step(NamedTuple):
+    """One call in a graph plan (see the module docstring)."""
+
+    run: Any
+    inputs: Any
+    outputs: tuple
+    kwargs: dict
+
+
+def stack_plan(layers):
+    """The plain plan of a stack of ``layers``: each layer in order."""
+    return tuple(layers)
+
+
+def graph_plan(nodes):
+    """The plain plan of a graph: each node's layer call, in the given (topological) order;
+    ``Input`` nodes are left out (their values are the model's inputs)."""
+    return tuple(
+        Step(
+            node.layer,
+            node.inputs,
+            tuple(node.output_tensors),
+            {k: v for k, v in node.call_kwargs.items() if k != "training"},
+        )
+        for node in nodes
+        if not isinstance(node.layer, InputLayer)
+    )
