@@ -5,7 +5,7 @@ import os
 from lamina import distribute
 from lamina.callbacks.callback import Callback
 from lamina.errors import ConfigurationError
-from lamina.saving.atomic import remove_stale_temporaries
+from lamina.saving.atomic import remove_if_unlocked
 from lamina.saving.training_state import read_training_state, write_training_state
 
 NOT_SHARED = (
@@ -66,8 +66,8 @@ class BackupAndRestore(Callback):
 
     def on_train_begin(self, logs=None):
         self._batches_since_backup = 0
-        if distribute.is_chief() and os.path.isdir(self.backup_dir):
-            remove_stale_temporaries(self.backup_dir)  # what a killed run left; never a live writer's
+        if distribute.is_chief():
+            self._remove_stale_temporaries()
         found = os.path.exists(self.path)
         if distribute.any_process(found) != (not distribute.any_process(not found)):
             raise ConfigurationError(NOT_SHARED.format(path=self.path))
@@ -75,6 +75,16 @@ class BackupAndRestore(Callback):
             self.model._resume_point = read_training_state(self.path, self.model, self._others())
             if not distribute.is_chief():
                 self.model.reset_metrics()  # the backup holds the sum over processes
+
+    def _remove_stale_temporaries(self):
+        """A run killed mid-write leaves its temporary file; the backup itself is intact. Only
+        this callback writes into its folder, so any unlocked one is a dead run's, whatever its age."""
+        if not os.path.isdir(self.backup_dir):
+            return
+        prefix = f".{self.FILENAME}."
+        for name in os.listdir(self.backup_dir):
+            if name.startswith(prefix) and name.endswith(".tmp"):
+                remove_if_unlocked(os.path.join(self.backup_dir, name))
 
     def on_train_batch_end(self, batch, logs=None):
         if self.save_freq == "epoch":

@@ -131,12 +131,17 @@ def remove_stale_temporaries(directory, stale_after_s=STALE_AFTER_S):
             info = os.lstat(path)
             if now - info.st_mtime < stale_after_s:
                 continue
-            if _remove_if_unlocked(path, stat.S_ISDIR(info.st_mode)):
+            if remove_if_unlocked(path, stat.S_ISDIR(info.st_mode)):
                 removed.append(name)
     return removed
 
 
-def _remove_if_unlocked(path, is_directory):
+def remove_if_unlocked(path, is_directory=False):
+    """Remove the temporary ``path`` unless a live writer holds its lock (see
+    ``hold_temporary``); returns whether it was removed. Without ``flock`` (Windows) it
+    removes nothing."""
+    if fcntl is None:
+        return False
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
     try:
         try:
