@@ -6,7 +6,7 @@ from lamina.serialization import deserialize_layer, serialize_layer
 def serialize(layer):
     """``layer`` (or model) as Keras's ``{"module", "class_name", "config", ...}`` dict,
     equal to what ``keras.layers.serialize`` writes for the same layer."""
-    return serialize_layer(layer)
+    return None if layer is None else serialize_layer(layer)
 
 
 def deserialize(config, custom_objects=None):

@@ -36,7 +36,7 @@ def serialize_layer(layer):
     }
     # A built layer (lamina's ``Layer``: this floor sits below it) records its build shapes.
     shapes_dict = getattr(layer, "_build_shapes_dict", None)
-    built = getattr(layer, "built", False) is True and hasattr(layer, "_build_shapes")
+    built = bool(getattr(layer, "built", False)) and hasattr(layer, "_build_shapes")
     if built and shapes_dict:
         entry["build_config"] = {"shapes_dict": jsonable(shapes_dict)}
     elif built and layer._build_shapes is not None:
