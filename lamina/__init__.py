@@ -39,7 +39,12 @@ from lamina.models import Model, Sequential  # noqa: E402
 from lamina.optimizers import Optimizer  # noqa: E402
 from lamina.regularizers import Regularizer  # noqa: E402
 from lamina.variables import Variable  # noqa: E402
-from lamina.version import __version__  # noqa: E402
+from lamina._version import __version__  # noqa: E402
+
+
+def version():
+    """lamina's version string, as ``keras.version()`` gives Keras's."""
+    return __version__
 
 
 def __getattr__(name):
@@ -86,5 +91,6 @@ __all__ = [
     "saving",
     "tree",
     "utils",
+    "version",
     "__version__",
 ]

@@ -16,7 +16,7 @@ PACKAGE = ROOT / "lamina"
 #: Bottom to top: a module may import its own floor and those below. The package root
 #: (``lamina/__init__.py``) sits above them all. docs/architecture.md draws this order.
 FLOORS = [
-    ["lamina.errors", "lamina._typing", "lamina.layouts", "lamina.tree", "lamina.version"],
+    ["lamina.errors", "lamina._typing", "lamina.layouts", "lamina.tree", "lamina._version"],
     ["lamina.backend"],
     ["lamina.serialization"],
     ["lamina.activations", "lamina.initializers", "lamina.constraints", "lamina.regularizers"],

@@ -16,8 +16,8 @@ NOT_ON_TORCH = {
 # Names still missing while other work lands (issue #15); each should leave this list.
 NOT_YET = {
     "DTypePolicy", "FloatDTypePolicy", "Function", "Quantizer", "RematScope",
-    "StatelessScope", "SymbolicScope", "applications", "device", "distillation", "distribution",
-    "dtype_policies", "export", "name_scope", "preprocessing", "quantizers", "remat", "version",
+    "StatelessScope", "SymbolicScope", "device", "distillation", "distribution",
+    "dtype_policies", "export", "name_scope", "preprocessing", "quantizers", "remat",
     "visualization",
 }
 

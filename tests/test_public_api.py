@@ -171,8 +171,8 @@ def test_api_reference_pages_are_in_the_navigation():
 def test_version_is_defined_once():
     assert re.fullmatch(r"\d+\.\d+\.\d+([.-]?\w+)?", lamina.__version__)
     pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
-    assert 'dynamic = ["version"]' in pyproject and "lamina.version.__version__" in pyproject
-    assert not re.search(r"^version\s*=\s*\"", pyproject, re.M), "the version lives in lamina/version.py only"
+    assert 'dynamic = ["version"]' in pyproject and "lamina._version.__version__" in pyproject
+    assert not re.search(r"^version\s*=\s*\"", pyproject, re.M), "the version lives in lamina/_version.py only"
 
 
 # The entry points a user types first; mypy checks their files (pyproject.toml [tool.mypy]).

@@ -27,7 +27,7 @@ from lamina.saving.weights_file import read_weights, weight_slots, write_weights
 from lamina.serialization import deserialize_layer, serialize_layer
 from lamina.serialization.layer_config import jsonable
 from lamina.serialization.safe_mode import archive_scope, safe_mode_scope
-from lamina.version import __version__
+from lamina._version import __version__
 
 if TYPE_CHECKING:
     from lamina.models.model import Model
