@@ -29,6 +29,7 @@ from lamina import (
     tree,
     utils,
 )
+from lamina._version import __version__  # noqa: E402
 from lamina.initializers import Initializer  # noqa: E402
 from lamina.layers import Input, Layer  # noqa: E402
 from lamina.layers.input_spec import InputSpec  # noqa: E402
@@ -39,7 +40,6 @@ from lamina.models import Model, Sequential  # noqa: E402
 from lamina.optimizers import Optimizer  # noqa: E402
 from lamina.regularizers import Regularizer  # noqa: E402
 from lamina.variables import Variable  # noqa: E402
-from lamina._version import __version__  # noqa: E402
 
 
 def version():

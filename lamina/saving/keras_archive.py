@@ -15,6 +15,7 @@ import zlib
 from typing import TYPE_CHECKING, Any
 
 from lamina._typing import PathLike
+from lamina._version import __version__
 from lamina.errors import ConfigurationError, LaminaError, SavingError
 from lamina.layers import deferred_init
 from lamina.saving import compile_config as compile_configs
@@ -27,7 +28,6 @@ from lamina.saving.weights_file import read_weights, weight_slots, write_weights
 from lamina.serialization import deserialize_layer, serialize_layer
 from lamina.serialization.layer_config import jsonable
 from lamina.serialization.safe_mode import archive_scope, safe_mode_scope
-from lamina._version import __version__
 
 if TYPE_CHECKING:
     from lamina.models.model import Model
