@@ -15,8 +15,12 @@ _CONSTRUCTORS = {
     "ResNet50V2": "resnet_v2", "ResNet101V2": "resnet_v2", "ResNet152V2": "resnet_v2",
     "VGG16": "vgg16", "VGG19": "vgg19",
     "MobileNet": "mobilenet", "MobileNetV2": "mobilenet_v2",
+    "DenseNet121": "densenet", "DenseNet169": "densenet", "DenseNet201": "densenet",
+    **{f"EfficientNetB{i}": "efficientnet" for i in range(8)},
+    "Xception": "xception", "InceptionV3": "inception_v3",
 }
-_MODULES = ("imagenet_utils", "mobilenet", "mobilenet_v2", "resnet", "resnet50", "resnet_v2", "vgg16", "vgg19", "weights")
+_MODULES = ("densenet", "efficientnet", "imagenet_utils", "mobilenet", "mobilenet_v2", "resnet", "resnet50", "resnet_v2", "vgg16", "vgg19", "weights", "xception",
+            "inception_v3")
 
 
 def __getattr__(name):

@@ -10,17 +10,20 @@ replaces Keras's server (a mirror, or a local server in tests).
 
 import os
 
-from lamina.datasets.download import get_file
 from lamina.errors import ConfigurationError
 
 KERAS_WEIGHTS_URL = "https://storage.googleapis.com/tensorflow/keras-applications/"
 BASE_URL_ENV = "LAMINA_APPLICATIONS_URL"
 
 
-def weights_url(subdir, file_name):
-    """Where Keras publishes ``subdir/file_name`` (or ``$LAMINA_APPLICATIONS_URL`` instead)."""
-    base = os.environ.get(BASE_URL_ENV) or KERAS_WEIGHTS_URL
-    return f"{base.rstrip('/')}/{subdir}/{file_name}"
+def weights_url(subdir, file_name, base_url=None):
+    """Where Keras publishes ``subdir/file_name``: in its ``keras-applications`` folder, or
+    ``base_url + file_name`` for the files Keras keeps elsewhere; under
+    ``$LAMINA_APPLICATIONS_URL`` (a mirror) always ``subdir/file_name``."""
+    mirror = os.environ.get(BASE_URL_ENV)
+    if not mirror and base_url:
+        return base_url + file_name
+    return f"{(mirror or KERAS_WEIGHTS_URL).rstrip('/')}/{subdir}/{file_name}"
 
 
 def check_weights_argument(weights, include_top, classes, name):
@@ -37,10 +40,12 @@ def check_weights_argument(weights, include_top, classes, name):
         )
 
 
-def load_application_weights(model, weights, subdir, file_name, file_hash=None):
-    """Load ``weights`` into ``model``: ``"imagenet"`` fetches ``subdir/file_name``."""
+def load_application_weights(model, weights, subdir, file_name, file_hash=None, base_url=None):
+    """Load ``weights`` into ``model``: ``"imagenet"`` fetches ``subdir/file_name`` (see ``weights_url``)."""
     if weights is None:
         return
     if weights == "imagenet":
-        weights = get_file(file_name, weights_url(subdir, file_name), cache_subdir="models", file_hash=file_hash)
+        from lamina.datasets.download import get_file
+
+        weights = get_file(file_name, weights_url(subdir, file_name, base_url), cache_subdir="models", file_hash=file_hash)
     model.load_weights(weights)
