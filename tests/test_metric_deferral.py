@@ -81,3 +81,53 @@ def test_fit_logs_per_batch_and_per_epoch_match_the_data():
     scores = model.evaluate(x, y, batch_size=10, verbose=0)
     predicted = model.predict(x, verbose=0).argmax(1)
     np.testing.assert_allclose(scores[1], (predicted == y).mean(), rtol=1e-6)
+
+
+def test_a_user_subclass_runs_as_written_at_every_batch():
+    class CountCalls(tf.metrics.Metric):
+        def __init__(self):
+            super().__init__(name="count_calls")
+            self.total = self.add_variable((), name="total")
+            self.calls, self.grad_modes = 0, []
+
+        def update_state(self, y_true, y_pred, sample_weight=None):
+            self.calls += 1
+            self.grad_modes.append(torch.is_grad_enabled())
+            self.total.add_(self._to_device(y_pred).sum())
+
+        def result(self):
+            return self.total.clone()
+
+    assert CountCalls.update_state is CountCalls.__dict__["update_state"]  # not wrapped
+    assert CountCalls.result is CountCalls.__dict__["result"]
+    metric = CountCalls()
+    for y_true, y_pred in batches(count=3):
+        metric.defer_update(y_true, y_pred.requires_grad_())
+    assert metric.calls == 3 and metric.grad_modes == [True] * 3 and not metric.__dict__.get("_pending")
+    assert not metric.total.requires_grad  # _to_device drops the autograd history
+
+    class OwnResult(tf.metrics.SparseCategoricalAccuracy):  # an additive built-in, result overridden
+        def result(self):
+            return super().result() * 1.0
+
+    own, reference = OwnResult(), tf.metrics.SparseCategoricalAccuracy()
+    for y_true, y_pred in batches(count=3):
+        own.defer_update(y_true, y_pred)
+        reference.update_state(y_true, y_pred)
+    assert not own.__dict__.get("_pending")  # its own result() would not apply pending batches
+    torch.testing.assert_close(own.result(), reference.result())
+
+
+def test_every_lamina_metric_opts_in_and_defers_as_before():
+    def subclasses(cls):
+        for sub in cls.__subclasses__():
+            yield sub
+            yield from subclasses(sub)
+
+    own = [c for c in subclasses(tf.metrics.Metric) if c.__module__.startswith("lamina.")]
+    assert len(own) > 30
+    for cls in own:
+        for name in ("update_state", "result", "reset_state"):
+            assert getattr(getattr(cls, name), "_lamina_builtin", False), f"{cls.__name__}.{name}"
+        assert cls._defers_updates == bool(cls._additive), cls.__name__
+    assert tf.metrics.SparseCategoricalAccuracy._defers_updates and not tf.metrics.AUC._defers_updates

@@ -22,7 +22,7 @@ _CURVES = {"roc": "ROC", "pr": "PR", "prgain": "PRGAIN"}
 _SUMMATIONS = ("interpolation", "majoring", "minoring")
 
 
-class AUC(Metric):
+class AUC(Metric, builtin=True):
     """Area under the ROC (default) or PR curve, from confusion counts at many thresholds.
 
     Args:

@@ -57,7 +57,7 @@ class _ThresholdedMetric(Metric):
         }
 
 
-class Precision(_ThresholdedMetric):
+class Precision(_ThresholdedMetric, builtin=True):
     """Precision: ``true_positives / (true_positives + false_positives)``.
 
     Args:
@@ -88,7 +88,7 @@ class Precision(_ThresholdedMetric):
         return self._single(divide_no_nan(tp, tp + self.false_positives))
 
 
-class Recall(_ThresholdedMetric):
+class Recall(_ThresholdedMetric, builtin=True):
     """Recall: ``true_positives / (true_positives + false_negatives)``.
 
     Args:
@@ -114,7 +114,7 @@ class Recall(_ThresholdedMetric):
         return self._single(divide_no_nan(tp, tp + self.false_negatives))
 
 
-class _ConditionCount(_ThresholdedMetric):
+class _ConditionCount(_ThresholdedMetric, builtin=True):
     """Weighted count of one cell of the confusion matrix, per threshold."""
 
     def __init__(self, thresholds=None, name=None, dtype=None):

@@ -14,7 +14,7 @@ from lamina.metrics.metric import Metric
 _AVERAGES = (None, "micro", "macro", "weighted")
 
 
-class FBetaScore(Metric):
+class FBetaScore(Metric, builtin=True):
     """F-beta score: ``(1 + beta**2) * precision * recall / (beta**2 * precision + recall)``.
 
     Args:

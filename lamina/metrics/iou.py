@@ -14,7 +14,7 @@ from lamina.errors import ConfigurationError
 from lamina.metrics.metric import Metric
 
 
-class IoU(Metric):
+class IoU(Metric, builtin=True):
     """Mean IoU over the classes in ``target_class_ids``.
 
     Args:
@@ -161,7 +161,7 @@ class MeanIoU(IoU):
         return config
 
 
-class BinaryIoU(IoU):
+class BinaryIoU(IoU, builtin=True):
     """IoU of a binary task: predictions ``>= threshold`` are class 1.
 
     Args:

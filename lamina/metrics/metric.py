@@ -31,7 +31,16 @@ class Metric:
     """Base class of every metric.
 
     Subclasses create state in ``__init__`` with ``add_variable`` and implement
-    ``update_state(y_true, y_pred, sample_weight=None)`` and ``result()``.
+    ``update_state(y_true, y_pred, sample_weight=None)`` and ``result()``. They run
+    exactly as written: lamina does not wrap them. ``_to_device`` gives an input on the
+    state's device without its autograd history, and ``Variable.assign_add`` records no
+    gradient, so state updated through either keeps no graph.
+
+    lamina's own metrics opt in to more with ``class Mean(Metric, builtin=True)``: their
+    ``update_state`` runs without autograd (and eagerly under ``torch.compile``), and,
+    where the state adds up over samples (``_additive``), fit/evaluate update them a few
+    batches at a time (``defer_update``). A subclass that overrides ``update_state``,
+    ``result`` or ``reset_state`` without opting in updates at every batch.
 
     Args:
         name: Name of the metric (shown in logs). Defaults to the snake-case class name.
@@ -68,17 +77,27 @@ class Metric:
     # Set by built-in metrics whose state adds up over samples (one update with two batches
     # joined equals two updates): fit/evaluate then update them a few batches at a time.
     _additive = False
+    # Whether ``defer_update`` may keep batches: ``_additive``, and ``update_state``,
+    # ``result`` and ``reset_state`` all from ``builtin=True`` classes (set per class).
+    _defers_updates = False
 
-    def __init_subclass__(cls, **kwargs):
+    def __init_subclass__(cls, builtin=False, **kwargs):
+        """``builtin=True`` (lamina's own metrics only): the methods this class body defines
+        support deferred updates (see the class docstring). Other subclasses are left as
+        written."""
         super().__init_subclass__(**kwargs)
-        if "update_state" in cls.__dict__:
-            cls.update_state = eager_when_traced(_without_grad(cls.__dict__["update_state"]))
-            if "_additive" not in cls.__dict__:
-                cls._additive = False  # a new update rule must declare itself additive
-        if "reset_state" in cls.__dict__:
-            cls.reset_state = _dropping_pending_updates(cls.__dict__["reset_state"])
-        if "result" in cls.__dict__:
-            cls.result = _after_pending_updates(cls.__dict__["result"])
+        if builtin:
+            if "update_state" in cls.__dict__:
+                cls.update_state = _builtin(eager_when_traced(_without_grad(cls.__dict__["update_state"])))
+                if "_additive" not in cls.__dict__:
+                    cls._additive = False  # a new update rule must declare itself additive
+            if "reset_state" in cls.__dict__:
+                cls.reset_state = _builtin(_dropping_pending_updates(cls.__dict__["reset_state"]))
+            if "result" in cls.__dict__:
+                cls.result = _builtin(_after_pending_updates(cls.__dict__["result"]))
+        cls._defers_updates = bool(cls._additive) and all(
+            getattr(getattr(cls, name), "_lamina_builtin", False) for name in _DEFERRAL_METHODS
+        )
 
     @property
     def dtype(self):
@@ -151,9 +170,10 @@ class Metric:
         tensors, no copy) and updates once per few batches from them joined, so a step
         pays a list append instead of ~10 small tensor ops. ``result()``, ``variables``,
         ``state_dict()`` and ``to()`` apply what is pending first; ``reset_state()``
-        drops it. Other metrics update at once.
+        drops it. Other metrics (a user subclass's own ``update_state`` among them) update
+        at once.
         """
-        if not self._additive or not _joinable(y_true, y_pred, sample_weight):
+        if not self._defers_updates or not _joinable(y_true, y_pred, sample_weight):
             self.flush_updates()
             self.update_state(y_true, y_pred, sample_weight)
             return
@@ -239,15 +259,38 @@ class Metric:
 
     def _to_device(self, value, dtype=None):
         """``value`` as a tensor on the state's device (adopting its device if unplaced)."""
-        if type(value) is torch.Tensor and value.device == self._device:
+        if type(value) is torch.Tensor and value.device == self._device and not value.requires_grad:
             if dtype is None or value.dtype == dtype:
                 return value
+        if isinstance(value, torch.Tensor) and value.requires_grad:
+            value = _detached(value)  # metric state keeps no autograd graph
         if self._device is None and isinstance(value, torch.Tensor):
             self.to(value.device)
         return as_tensor(value, dtype=dtype, device=self.device)
 
 
 set_grad_enabled = set_grad_enabled_function()
+
+_DEFERRAL_METHODS = ("update_state", "result", "reset_state")
+
+
+def _detached(tensor):
+    """``tensor.detach()``, keeping its Keras mask."""
+    mask = getattr(tensor, "_keras_mask", None)
+    tensor = tensor.detach()
+    if mask is not None:
+        tensor._keras_mask = mask
+    return tensor
+
+
+def _builtin(method):
+    """Mark ``method`` as a ``builtin=True`` metric's (see ``Metric._defers_updates``)."""
+    method._lamina_builtin = True
+    return method
+
+
+for _name in _DEFERRAL_METHODS:  # the base's own: reset_state drops pending batches itself
+    _builtin(vars(Metric)[_name])
 
 _PENDING_BATCHES = 8
 _PENDING_VALUES = 1 << 20  # predictions kept at most (bounds the memory held)

@@ -88,7 +88,7 @@ class CategoricalCrossentropy(MeanMetricWrapper):
         )
 
 
-class SparseCategoricalCrossentropy(MeanMetricWrapper):
+class SparseCategoricalCrossentropy(MeanMetricWrapper, builtin=True):
     """Mean crossentropy for integer class labels.
 
     Args:

@@ -9,7 +9,7 @@ from lamina.metrics.metric import Metric
 _AGGREGATIONS = (None, "uniform_average", "variance_weighted_average")
 
 
-class R2Score(Metric):
+class R2Score(Metric, builtin=True):
     """``1 - sum((y - y_pred)**2) / sum((y - mean(y))**2)`` for each output column.
 
     Sums accumulate on the device over all batches, so the result is the score of all

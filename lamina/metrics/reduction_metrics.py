@@ -10,7 +10,7 @@ from lamina.losses.loss import apply_mask, squeeze_or_expand_to_same_rank
 from lamina.metrics.metric import Metric
 
 
-class Sum(Metric):
+class Sum(Metric, builtin=True):
     """Running (weighted) sum of the values it is given.
 
     Args:
@@ -32,7 +32,7 @@ class Sum(Metric):
         return self.total.clone()
 
 
-class Mean(Metric):
+class Mean(Metric, builtin=True):
     """Running (weighted) mean of the values it is given.
 
     Each sample counts once (its trailing axes are averaged first), or
@@ -113,7 +113,7 @@ class Mean(Metric):
         self._device_count_used = True
 
 
-class MeanMetricWrapper(Mean):
+class MeanMetricWrapper(Mean, builtin=True):
     """Weighted mean of a per-sample function ``fn(y_true, y_pred, **kwargs)``.
 
     Args:

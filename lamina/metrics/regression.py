@@ -80,7 +80,7 @@ class LogCoshError(MeanMetricWrapper):
         super().__init__(log_cosh, name=name, dtype=dtype)
 
 
-class RootMeanSquaredError(Mean):
+class RootMeanSquaredError(Mean, builtin=True):
     """Square root of the (weighted) mean squared error over all samples seen."""
 
     _direction = "down"

@@ -16,7 +16,7 @@ from lamina.metrics.confusion_metrics import _check_optional_index
 from lamina.metrics.metric import Metric
 
 
-class _RateAtRate(Metric):
+class _RateAtRate(Metric, builtin=True):
     """Shared state and counting; subclasses name the two rates."""
 
     _direction = "up"
@@ -89,7 +89,7 @@ class _RateAtRate(Metric):
         }
 
 
-class SensitivityAtSpecificity(_RateAtRate):
+class SensitivityAtSpecificity(_RateAtRate, builtin=True):
     """Best sensitivity (recall) over the thresholds where specificity >= ``specificity``.
 
     Args:
@@ -111,7 +111,7 @@ class SensitivityAtSpecificity(_RateAtRate):
         return self._best(self._specificity(), self._sensitivity())
 
 
-class SpecificityAtSensitivity(_RateAtRate):
+class SpecificityAtSensitivity(_RateAtRate, builtin=True):
     """Best specificity over the thresholds where sensitivity >= ``sensitivity``.
 
     Args:
@@ -131,7 +131,7 @@ class SpecificityAtSensitivity(_RateAtRate):
         return self._best(self._sensitivity(), self._specificity())
 
 
-class PrecisionAtRecall(_RateAtRate):
+class PrecisionAtRecall(_RateAtRate, builtin=True):
     """Best precision over the thresholds where recall >= ``recall``.
 
     Args:
@@ -151,7 +151,7 @@ class PrecisionAtRecall(_RateAtRate):
         return self._best(self._sensitivity(), self._precision())
 
 
-class RecallAtPrecision(_RateAtRate):
+class RecallAtPrecision(_RateAtRate, builtin=True):
     """Best recall over the thresholds where precision >= ``precision`` (0 if none).
 
     Args:
