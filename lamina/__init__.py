@@ -13,6 +13,7 @@ from lamina import (
     constraints,
     datasets,
     distribute,
+    dtype_policies,
     errors,
     initializers,
     keras,
@@ -30,6 +31,7 @@ from lamina import (
     utils,
 )
 from lamina._version import __version__  # noqa: E402
+from lamina.dtype_policies import DTypePolicy, FloatDTypePolicy  # noqa: E402
 from lamina.initializers import Initializer  # noqa: E402
 from lamina.layers import Input, Layer  # noqa: E402
 from lamina.layers.input_spec import InputSpec  # noqa: E402
@@ -55,6 +57,8 @@ def __getattr__(name):
 
 
 __all__ = [
+    "DTypePolicy",
+    "FloatDTypePolicy",
     "Initializer",
     "Input",
     "InputSpec",
@@ -76,6 +80,7 @@ __all__ = [
     "constraints",
     "datasets",
     "distribute",
+    "dtype_policies",
     "errors",
     "initializers",
     "keras",
