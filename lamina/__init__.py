@@ -31,6 +31,7 @@ from lamina import (
     utils,
 )
 from lamina._version import __version__  # noqa: E402
+from lamina.backend.device import device  # noqa: E402
 from lamina.dtype_policies import DTypePolicy, FloatDTypePolicy  # noqa: E402
 from lamina.initializers import Initializer  # noqa: E402
 from lamina.layers import Input, Layer  # noqa: E402
@@ -78,6 +79,7 @@ __all__ = [
     "callbacks",
     "config",
     "constraints",
+    "device",
     "datasets",
     "distribute",
     "dtype_policies",

@@ -10,7 +10,7 @@ from lamina.backend.config import (
     set_image_data_format,
     standardize_data_format,
 )
-from lamina.backend.device import get_device, set_device
+from lamina.backend.device import device, get_device, set_device
 from lamina.backend.dtypes import is_float_dtype, is_int_dtype, standardize_dtype
 from lamina.backend.host_memory import host_memory_tuned, tune_host_memory
 from lamina.backend.keras_tensor import is_keras_tensor
@@ -22,6 +22,7 @@ __all__ = [
     "clear_session",
     "epsilon",
     "floatx",
+    "device",
     "get_device",
     "get_uid",
     "host_memory_tuned",
