@@ -29,7 +29,7 @@ FLOORS = [
     ["lamina.callbacks"],
     ["lamina.training"],
     ["lamina.models"],
-    ["lamina.applications", "lamina.utils", "lamina.config", "lamina.keras"],
+    ["lamina.applications", "lamina.utils", "lamina.config", "lamina.keras", "lamina.preprocessing"],
 ]
 
 #: Function-local imports of lamina modules that break a real load-order need (two
