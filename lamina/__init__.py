@@ -33,6 +33,7 @@ from lamina import (
 )
 from lamina._version import __version__  # noqa: E402
 from lamina.backend.device import device  # noqa: E402
+from lamina.backend.symbolic_scope import SymbolicScope  # noqa: E402
 from lamina.dtype_policies import DTypePolicy, FloatDTypePolicy  # noqa: E402
 from lamina.initializers import Initializer  # noqa: E402
 from lamina.layers import Input, Layer  # noqa: E402
@@ -43,7 +44,7 @@ from lamina.metrics import Metric  # noqa: E402
 from lamina.models import Model, Sequential  # noqa: E402
 from lamina.optimizers import Optimizer  # noqa: E402
 from lamina.regularizers import Regularizer  # noqa: E402
-from lamina.variables import Variable  # noqa: E402
+from lamina.variables import StatelessScope, Variable  # noqa: E402
 
 
 def version():
@@ -73,6 +74,8 @@ __all__ = [
     "Optimizer",
     "Regularizer",
     "Sequential",
+    "StatelessScope",
+    "SymbolicScope",
     "Variable",
     "activations",
     "applications",

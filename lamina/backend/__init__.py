@@ -16,8 +16,12 @@ from lamina.backend.host_memory import host_memory_tuned, tune_host_memory
 from lamina.backend.keras_tensor import is_keras_tensor
 from lamina.backend.random import set_random_seed
 from lamina.backend.session import backend, clear_session, get_uid
+from lamina.backend.symbolic_scope import SymbolicScope, get_symbolic_scope, in_symbolic_scope
 
 __all__ = [
+    "SymbolicScope",
+    "get_symbolic_scope",
+    "in_symbolic_scope",
     "backend",
     "clear_session",
     "epsilon",

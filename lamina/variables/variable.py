@@ -24,6 +24,7 @@ from lamina import initializers
 from lamina.backend.device import get_device
 from lamina.backend.dtypes import standardize_dtype, to_torch_dtype
 from lamina.errors import InputError, describe
+from lamina.variables.stateless_scope import _active as _stateless_scopes
 
 _NO_TORCH_FUNCTION = nn.Parameter.__dict__["__torch_function__"]
 
@@ -33,7 +34,14 @@ class _VariableAPI:
 
     @property
     def value(self):
-        """The tensor itself (``v.value.grad`` is the gradient after ``backward``)."""
+        """The tensor itself (``v.value.grad`` is the gradient after ``backward``).
+
+        Inside a ``StatelessScope`` it is the value the scope maps the variable to, if any.
+        """
+        if _stateless_scopes:
+            mapped = _stateless_scopes[-1].get_current_value(self)
+            if mapped is not None:
+                return mapped
         return self
 
     @property
@@ -63,6 +71,9 @@ class _VariableAPI:
     def assign(self, value):
         """Overwrite the value in place (no gradient recorded); returns the variable."""
         value = self._as_value(value, "assign")
+        if _stateless_scopes:
+            _stateless_scopes[-1].add_update((self, value))
+            return self
         with torch.no_grad():
             self.copy_(value)
         return self
@@ -70,6 +81,9 @@ class _VariableAPI:
     def assign_add(self, value):
         """Add ``value`` in place (no gradient recorded); returns the variable."""
         value = self._as_value(value, "assign_add")
+        if _stateless_scopes:
+            _stateless_scopes[-1].add_update((self, self.value + value))
+            return self
         with torch.no_grad():
             self.add_(value)
         return self
@@ -77,6 +91,9 @@ class _VariableAPI:
     def assign_sub(self, value):
         """Subtract ``value`` in place (no gradient recorded); returns the variable."""
         value = self._as_value(value, "assign_sub")
+        if _stateless_scopes:
+            _stateless_scopes[-1].add_update((self, self.value - value))
+            return self
         with torch.no_grad():
             self.sub_(value)
         return self
