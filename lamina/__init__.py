@@ -33,6 +33,7 @@ from lamina import (
 )
 from lamina._version import __version__  # noqa: E402
 from lamina.backend.device import device  # noqa: E402
+from lamina.backend.name_scope import name_scope  # noqa: E402
 from lamina.backend.symbolic_scope import SymbolicScope  # noqa: E402
 from lamina.dtype_policies import DTypePolicy, FloatDTypePolicy  # noqa: E402
 from lamina.initializers import Initializer  # noqa: E402
@@ -95,6 +96,7 @@ __all__ = [
     "metrics",
     "mixed_precision",
     "models",
+    "name_scope",
     "ops",
     "optimizers",
     "preprocessing",

@@ -19,7 +19,7 @@ NOT_ON_TORCH = {
 # Names still missing while other work lands (issue #15); each should leave this list.
 NOT_YET = {
     "Function", "Quantizer", "RematScope",
-    "distillation", "name_scope", "quantizers", "remat",
+    "distillation", "quantizers", "remat",
     "visualization",
 }
 

@@ -14,6 +14,7 @@ from lamina.backend.device import device, get_device, set_device
 from lamina.backend.dtypes import is_float_dtype, is_int_dtype, standardize_dtype
 from lamina.backend.host_memory import host_memory_tuned, tune_host_memory
 from lamina.backend.keras_tensor import is_keras_tensor
+from lamina.backend.name_scope import name_scope
 from lamina.backend.random import set_random_seed
 from lamina.backend.session import backend, clear_session, get_uid
 from lamina.backend.symbolic_scope import SymbolicScope, get_symbolic_scope, in_symbolic_scope
@@ -34,6 +35,7 @@ __all__ = [
     "is_float_dtype",
     "is_int_dtype",
     "is_keras_tensor",
+    "name_scope",
     "set_device",
     "set_epsilon",
     "set_floatx",

@@ -25,6 +25,7 @@ from lamina import constraints, initializers, layouts, regularizers
 from lamina._typing import ArrayLike, Shape
 from lamina.backend import config as backend_config
 from lamina.backend.device import get_device
+from lamina.backend.name_scope import scoped
 from lamina.backend.naming import to_snake_case, unique_name
 from lamina.errors import ConfigurationError, InputError, describe
 from lamina.layers import deferred_init, symbolic, training_mode
@@ -167,7 +168,7 @@ class Layer(nn.Module):
 
         skipped = deferred_init.recorder()  # loading: the file gives the value (see deferred_init)
         value = initial_value() if skipped is None else deferred_init.placeholder(layout, shape, dtype)
-        path = f"{self.name}/{name}"
+        path = scoped(f"{self.name}/{name}")
         if trainable:
             self.register_parameter(name, as_variable(value, name, path, True, self._trainable))
         else:

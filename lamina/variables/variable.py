@@ -23,6 +23,7 @@ from torch import nn
 from lamina import initializers
 from lamina.backend.device import get_device
 from lamina.backend.dtypes import standardize_dtype, to_torch_dtype
+from lamina.backend.name_scope import scoped
 from lamina.errors import InputError, describe
 from lamina.variables.stateless_scope import _active as _stateless_scopes
 
@@ -194,8 +195,8 @@ class Variable(_VariableAPI, nn.Parameter, metaclass=_VariableMeta):
         value = _initial_value(initializer, shape, dtype)
         name = name or "variable"
         if trainable:
-            return _wrap(cls, value, True)._named(name, name)
-        return _wrap(NonTrainableVariable, value, False)._named(name, name)
+            return _wrap(cls, value, True)._named(name, scoped(name))
+        return _wrap(NonTrainableVariable, value, False)._named(name, scoped(name))
 
 
 
