@@ -34,6 +34,7 @@ from lamina import (
 from lamina._version import __version__  # noqa: E402
 from lamina.backend.device import device  # noqa: E402
 from lamina.backend.name_scope import name_scope  # noqa: E402
+from lamina.backend.remat import RematScope, remat  # noqa: E402
 from lamina.backend.symbolic_scope import SymbolicScope  # noqa: E402
 from lamina.dtype_policies import DTypePolicy, FloatDTypePolicy  # noqa: E402
 from lamina.initializers import Initializer  # noqa: E402
@@ -74,6 +75,7 @@ __all__ = [
     "Operation",
     "Optimizer",
     "Regularizer",
+    "RematScope",
     "Sequential",
     "StatelessScope",
     "SymbolicScope",
@@ -102,6 +104,7 @@ __all__ = [
     "preprocessing",
     "random",
     "regularizers",
+    "remat",
     "saving",
     "tree",
     "utils",

@@ -16,10 +16,12 @@ from lamina.backend.host_memory import host_memory_tuned, tune_host_memory
 from lamina.backend.keras_tensor import is_keras_tensor
 from lamina.backend.name_scope import name_scope
 from lamina.backend.random import set_random_seed
+from lamina.backend.remat import RematScope, remat
 from lamina.backend.session import backend, clear_session, get_uid
 from lamina.backend.symbolic_scope import SymbolicScope, get_symbolic_scope, in_symbolic_scope
 
 __all__ = [
+    "RematScope",
     "SymbolicScope",
     "get_symbolic_scope",
     "in_symbolic_scope",
@@ -36,6 +38,7 @@ __all__ = [
     "is_int_dtype",
     "is_keras_tensor",
     "name_scope",
+    "remat",
     "set_device",
     "set_epsilon",
     "set_floatx",

@@ -26,6 +26,7 @@ from lamina._typing import ArrayLike, Shape
 from lamina.backend import config as backend_config
 from lamina.backend.device import get_device
 from lamina.backend.name_scope import scoped
+from lamina.backend.remat import get_current_remat_mode, rematerialized_call
 from lamina.backend.naming import to_snake_case, unique_name
 from lamina.errors import ConfigurationError, InputError, describe
 from lamina.layers import deferred_init, symbolic, training_mode
@@ -119,6 +120,9 @@ class Layer(nn.Module):
         self._batch_input_shape = _batch_input_shape(self.name, kwargs)
         self.activity_regularizer = activity_regularizer
         self.training = False
+        remat_mode = get_current_remat_mode()  # Keras's rule: the scope at creation applies
+        if remat_mode is not None:
+            self._remat_mode = remat_mode
 
     # ----------------------------------------------------------------- building
     def build(self, input_shape: Shape) -> None:
@@ -252,7 +256,11 @@ class Layer(nn.Module):
         if accepts_mask and mask is not None:
             kwargs["mask"] = mask
         try:
-            outputs = super().__call__(inputs, *args, **kwargs)
+            remat_mode = self.__dict__.get("_remat_mode")
+            if remat_mode is None:
+                outputs = super().__call__(inputs, *args, **kwargs)
+            else:
+                outputs = rematerialized_call(self, super().__call__, remat_mode, inputs, args, kwargs)
         except (RuntimeError, IndexError) as err:
             self._explain_call_error(inputs, err)
             raise
