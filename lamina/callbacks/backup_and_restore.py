@@ -37,6 +37,7 @@ class BackupAndRestore(Callback):
     """
 
     reads_logs_in_place = True
+    callback_order = "last"  # after History and the other callbacks: the epoch's final state
 
     FILENAME = "training_state.h5"
 
@@ -61,7 +62,7 @@ class BackupAndRestore(Callback):
         self._before_rename = None
 
     def _others(self):
-        callbacks = getattr(self.model, "_active_callbacks", [])
+        callbacks = self.fit_run.callbacks if self.fit_run is not None else []
         return [cb for cb in callbacks if cb is not self]
 
     def on_train_begin(self, logs=None):
@@ -72,7 +73,7 @@ class BackupAndRestore(Callback):
         if distribute.any_process(found) != (not distribute.any_process(not found)):
             raise ConfigurationError(NOT_SHARED.format(path=self.path))
         if found:
-            self.model._resume_point = read_training_state(self.path, self.model, self._others())
+            self.fit_run.restore(read_training_state(self.path, self.model, self._others()))
             if not distribute.is_chief():
                 self.model.reset_metrics()  # the backup holds the sum over processes
 
@@ -92,25 +93,26 @@ class BackupAndRestore(Callback):
         self._batches_since_backup += 1
         if self._batches_since_backup >= self.save_freq:
             self._batches_since_backup = 0
-            self._backup(self.model._epoch, batch + 1, self.model._epoch_order)
+            self._backup()
 
     def on_epoch_end(self, epoch, logs=None):
         self._batches_since_backup = 0
-        self._backup(epoch + 1, 0, self.model._epoch_order)  # the next epoch may go on through it
+        self._backup()  # the next epoch's start, with this epoch's order (it may go on through it)
 
     def on_train_end(self, logs=None):
         if self.delete_checkpoint and distribute.is_chief() and os.path.exists(self.path):
             os.remove(self.path)
 
-    def _backup(self, epoch, batch, order):
+    def _backup(self):
+        position = self.fit_run.state()  # the next batch to train
         with distribute.global_metric_state(self.model.metrics):
             if distribute.is_chief():
                 write_training_state(
                     self.path,
                     self.model,
-                    epoch,
-                    batch,
-                    order,
+                    position["epoch"],
+                    position["batch"],
+                    position["order"],
                     self._others(),
                     before_rename=self._before_rename,
                 )

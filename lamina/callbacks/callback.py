@@ -4,6 +4,16 @@
 class Callback:
     """Base class: override the hooks you need. ``self.model`` and ``self.params`` are set by fit.
 
+    In ``fit``, ``self.fit_run`` is the run's ``lamina.training.fit_run.FitRun``: its
+    ``epoch``, ``batch`` (batches done in the epoch), ``order`` (the epoch's sample order),
+    ``callbacks`` (all of the fit's, in hook order), ``state()`` (where a rerun would
+    continue) and ``restore(state)`` (continue from a saved state; call it in
+    ``on_train_begin``). It is None in ``evaluate`` and ``predict``.
+
+    Hooks run in the order of the ``callbacks`` list, then ``History``; a callback whose
+    class sets ``callback_order = "last"`` runs after those (``BackupAndRestore``, so a
+    backup captures the epoch's final state, then the progress bar).
+
     Under data parallel (``lamina.distribute``) every process runs the callbacks, with the
     same (global) epoch logs. A callback that only prints or writes files sets
     ``chief_only = True``: its hooks then run on rank 0 alone.
@@ -13,6 +23,10 @@ class Callback:
     #: Whether the batch hooks only read ``logs`` during the call (lamina's progress bar):
     #: they then get the live logs, read from the metrics on demand, not a dict copy.
     reads_logs_in_place = False
+    #: ``"normal"`` or ``"last"``: where the hooks run among the fit's callbacks (see above).
+    callback_order = "normal"
+    #: The ``FitRun`` of the ``fit`` call the callback serves (None outside ``fit``).
+    fit_run = None
 
     def __init__(self):
         self.model = None
@@ -21,6 +35,10 @@ class Callback:
     def set_model(self, model):
         """Give the callback the model it serves (``fit``/``evaluate``/``predict`` call this)."""
         self.model = model
+
+    def set_fit_run(self, fit_run):
+        """Give the callback the ``FitRun`` of the current ``fit`` (None for evaluate/predict)."""
+        self.fit_run = fit_run
 
     def set_params(self, params):
         """Give the callback the run's parameters: ``epochs``, ``steps``, ``verbose``, ``in_fit``."""

@@ -11,18 +11,31 @@ HOOKS = [
 ]
 
 
-class CallbackList:
-    """Calls each hook on every callback that overrides it, in order."""
+ORDERS = ("normal", "last")
 
-    def __init__(self, callbacks, model, params):
-        self.callbacks = list(callbacks)
-        for callback in self.callbacks:
+
+class CallbackList:
+    """Calls each hook on every callback that overrides it, in order: the callbacks as
+    listed, those whose ``callback_order`` is ``"last"`` moved after the others."""
+
+    def __init__(self, callbacks, model, params, fit_run=None):
+        for callback in callbacks:
             if not isinstance(callback, Callback):
                 raise ConfigurationError(
                     f"callbacks must be lamina.callbacks.Callback instances. Received: {describe(callback)}."
                 )
+            if callback.callback_order not in ORDERS:
+                raise ConfigurationError(
+                    f"{type(callback).__name__}.callback_order must be one of {ORDERS}. "
+                    f"Received: {callback.callback_order!r}."
+                )
+        self.callbacks = sorted(callbacks, key=lambda cb: ORDERS.index(cb.callback_order))  # stable
+        for callback in self.callbacks:
             callback.set_model(model)
             callback.set_params(params)
+            callback.set_fit_run(fit_run)
+        if fit_run is not None:
+            fit_run.callbacks = list(self.callbacks)
         here = [cb for cb in self.callbacks if not cb.chief_only] if not is_chief() else self.callbacks
         for hook in HOOKS:
             users = [cb for cb in here if _overrides(cb, hook)]

@@ -14,6 +14,7 @@ class ProgbarLogger(Callback):
 
     reads_logs_in_place = True
     chief_only = True  # data parallel: rank 0 prints
+    callback_order = "last"  # shows what the other callbacks added to the logs
 
     def __init__(self, verbose=1):
         super().__init__()

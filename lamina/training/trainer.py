@@ -18,7 +18,6 @@ from lamina import distribute, mixed_precision
 from lamina._typing import ArrayLike, Data, Predictions, Results
 from lamina.backend import host_memory
 from lamina.backend.device import get_device
-from lamina.callbacks.backup_and_restore import BackupAndRestore
 from lamina.callbacks.callback_list import CallbackList
 from lamina.callbacks.history import History
 from lamina.callbacks.progbar_logger import ProgbarLogger
@@ -33,8 +32,8 @@ from lamina.layers.weight_extras import (
 from lamina.training import custom_steps, data_parallel, jit
 from lamina.training.compile_state import NO_LOSS, CompileState
 from lamina.training.data import ArrayData, adapt, check_batch_size, check_steps
-from lamina.training.data.array_data import epoch_offset
 from lamina.training.data.packing import unpack_x_y_sample_weight
+from lamina.training.fit_run import FitRun
 from lamina.training.logs import MetricLogs
 from lamina.training.output_mask import detach_output, keep_mask
 from lamina.training.sample_weights import class_weights_for, combine_weights
@@ -57,11 +56,9 @@ NO_TRAINABLE_WEIGHTS = (
 class Trainer:
     """Mixed into ``Model``; expects ``self`` to be a lamina ``Layer``."""
 
-    # Declarations for the type checker only: the Layer that Model mixes this into provides
-    # the first two; BackupAndRestore may set the last during on_train_begin.
+    # Declarations for the type checker only: the Layer that Model mixes this into provides them.
     name: str
     training: bool
-    _resume_point: dict[str, Any] | None
 
     # ------------------------------------------------------------------ compile
     def compile(
@@ -216,8 +213,8 @@ class Trainer:
     def train_step(self, data):
         """One optimisation step on a batch ``(x, y, sample_weight)``; returns the logs.
 
-        Override it for custom training (GANs, VAEs...); return a dict of logs. An
-        override receives the batch packed as in Keras: ``x``, ``(x, y)`` or
+        Override it for custom training (GANs, VAEs...); return a dict of logs. This
+        step and an override receive the batch packed as in Keras: ``x``, ``(x, y)`` or
         ``(x, y, sample_weight)`` (``lamina.utils.unpack_x_y_sample_weight`` unpacks it).
         """
         x, y, sample_weight = unpack_x_y_sample_weight(data)
@@ -458,57 +455,37 @@ class Trainer:
         constrained = constrained_weights(self)
         if parallel is not None:
             data_parallel.start_fit(self, parallel, data, batch_size, custom, arrays)
-        shard = data_parallel.shard(parallel)
-
-        steps = steps_per_epoch or data.num_batches(batch_size)
+        run = FitRun(
+            data, batch_size, epochs, initial_epoch, steps_per_epoch, bool(shuffle),
+            class_weight if not arrays else None, data_parallel.shard(parallel),
+        )
         verbose = 1 if verbose == "auto" else verbose
         self.history = History()
-        callback_list = self._callbacks(callbacks, verbose, epochs=epochs, steps=steps, history=self.history)
+        callback_list = self._callbacks(
+            callbacks, verbose, epochs=epochs, steps=steps_per_epoch or data.num_batches(batch_size),
+            history=self.history, fit_run=run,
+        )
         self.stop_training = False
-        self._resume_point = None
-        callback_list.on_train_begin()
-        resume, self._resume_point = self._resume_point, None
-        first_epoch = resume["epoch"] if resume else initial_epoch
+        callback_list.on_train_begin()  # BackupAndRestore may restore the run here
         epoch_logs = {}
-        self._epoch_order = None
-        for epoch in range(first_epoch, epochs):
-            resuming = resume is not None and epoch == resume["epoch"] and resume["batch"] > 0
-            if not resuming:
+        for epoch in run.epochs():
+            if not run.resumes_mid_epoch:  # a restored epoch keeps its restored metrics
                 self.reset_metrics()
             callback_list.on_epoch_begin(epoch)
-            self._epoch = epoch
-            if arrays:
-                # With steps_per_epoch short of a pass, epochs go on through the pass where
-                # the last one stopped (as Keras's), and a new pass starts a new order.
-                offset = epoch_offset(epoch - initial_epoch, steps_per_epoch, data.num_batches(batch_size))
-                if resuming or (offset and resume is not None and epoch == resume["epoch"]):
-                    order = resume["order"]
-                elif offset:
-                    order = self._epoch_order
-                else:
-                    order = data.epoch_order(bool(shuffle))
-                self._epoch_order = distribute.broadcast_tensor(order)
-                batches = data.batches(
-                    batch_size, steps=steps_per_epoch, order=self._epoch_order,
-                    start=resume["batch"] if resuming else 0, shard=shard, offset=offset,
-                )
-            else:
-                batches = data.batches(batch_size, steps=steps_per_epoch)
-            first_step = resume["batch"] if resuming else 0
+            logs = self._metric_logs if run.resumes_mid_epoch else None
             nn.Module.train(self, True)
-            logs = self._metric_logs if resuming else None
-            for step, batch in enumerate(batches, start=first_step):
-                if class_weight is not None and not arrays:
-                    batch = (batch[0], batch[1], combine_weights(batch[2], class_weights_for(batch[1], class_weight)))
+            for step, batch in run.batches():
                 callback_list.on_train_batch_begin(step)
                 logs = self._fit_step(batch, custom, parallel)
                 if drop_losses:
                     self._drop_layer_losses()
                 if constrained:
                     apply_constraints(constrained)
+                run.batch_done(step)
                 callback_list.on_train_batch_end(step, logs)
                 if self.stop_training and parallel is None:
                     break  # Data parallel: the processes agree to stop at the epoch's end.
+            run.epoch_done()
             nn.Module.train(self, False)
             epoch_logs = self._read_logs(logs, parallel)
             if validation is not None and _validate_now(epoch, validation_freq):
@@ -531,7 +508,7 @@ class Trainer:
         if parallel is not None and data_parallel.is_empty(batch):
             return self._idle_train_step()
         syncs = parallel.gradient_syncs if parallel is not None else 0
-        logs = self._run_step("train_step", batch, custom)
+        logs = self._run_step("train_step", batch)
         if custom:
             custom_steps.check_step_logs(logs, self.name, "train_step")
             if parallel is not None:
@@ -560,18 +537,12 @@ class Trainer:
             return adapt(*validation_data, batch_size=batch_size, integer_inputs=self._integer_inputs())
         return adapt(validation_data, batch_size=batch_size, integer_inputs=self._integer_inputs())
 
-    def _callbacks(self, callbacks, verbose, epochs, steps, history=None, in_fit=True):
-        user = list(callbacks or [])
+    def _callbacks(self, callbacks, verbose, epochs, steps, history=None, in_fit=True, fit_run=None):
         # History records what the user's callbacks add to the logs (learning_rate...);
-        # backups run after both, so they capture the epoch's final state.
-        backups = [c for c in user if isinstance(c, BackupAndRestore)]
-        others = [c for c in user if not isinstance(c, BackupAndRestore)]
-        extra = [ProgbarLogger(verbose)] if verbose else []
+        # callbacks with callback_order = "last" (backups, the progress bar) run after both.
+        listed = list(callbacks or []) + ([history] if history else []) + ([ProgbarLogger(verbose)] if verbose else [])
         params = {"epochs": epochs, "steps": steps, "verbose": verbose, "in_fit": in_fit}
-        callback_list = CallbackList(others + ([history] if history else []) + backups + extra, self, params)
-        if in_fit:
-            self._active_callbacks = callback_list.callbacks
-        return callback_list
+        return CallbackList(listed, self, params, fit_run=fit_run)
 
     # ----------------------------------------------------------------- evaluate
     @training_mode.loop
@@ -653,7 +624,7 @@ class Trainer:
             for step, batch in enumerate(batches):
                 callback_list.on_test_batch_begin(step)
                 if not (sharded and data_parallel.is_empty(batch)):
-                    logs = self._run_step("test_step", batch, custom)
+                    logs = self._run_step("test_step", batch)
                 callback_list.on_test_batch_end(step, logs)
         nn.Module.train(self, mode)
         result = self._read_logs(logs, parallel)
@@ -690,14 +661,13 @@ class Trainer:
         verbose = 1 if verbose == "auto" else verbose
         callback_list = self._callbacks(callbacks, verbose, epochs=1, steps=steps or data.num_batches(batch_size))
         callback_list.on_predict_begin()
-        custom = custom_steps.overrides(self, "predict_step")
         outputs = []
         mode = self.training
         nn.Module.train(self, False)
         with torch.no_grad():
             for step, batch in enumerate(data.batches(batch_size, steps=steps)):
                 callback_list.on_predict_batch_begin(step)
-                outputs.append(self._run_step("predict_step", batch, custom))
+                outputs.append(self._run_step("predict_step", batch))
                 callback_list.on_predict_batch_end(step, {"outputs": outputs[-1]})
         nn.Module.train(self, mode)
         callback_list.on_predict_end()
@@ -728,15 +698,15 @@ class Trainer:
             nn.Module.train(self, False)
         return _logs_result(_as_floats(logs, self.name), return_dict)
 
-    def _run_step(self, name, batch, custom):
-        """``self.<name>`` (``train_step``...) on ``batch``, compiled under ``jit_compile``;
-        an overriding step gets the batch packed as Keras packs it."""
-        return jit.step(self, name)(custom_steps.keras_pack(batch) if custom else batch)
+    def _run_step(self, name, batch):
+        """``self.<name>`` (``train_step``...) on a ``(x, y, sample_weight)`` batch, packed as
+        Keras packs it (the built-in steps and overrides alike), compiled under ``jit_compile``."""
+        return jit.step(self, name)(custom_steps.keras_pack(batch))
 
     def _single_train_step(self, batch):
         """``train_step`` on one ``(x, y, sample_weight)`` batch, then the weight constraints."""
         custom = custom_steps.overrides(self, "train_step")
-        logs = self._run_step("train_step", batch, custom)
+        logs = self._run_step("train_step", batch)
         if custom:
             custom_steps.check_step_logs(logs, self.name, "train_step")
         if custom or custom_steps.overrides(self, "compute_loss"):
@@ -761,9 +731,7 @@ class Trainer:
         self._prepare(data, training=False)
         self.reset_metrics()
         with torch.no_grad():
-            custom = custom_steps.overrides(self, "test_step")
-            batch = (data.x, data.y, data.sample_weight)
-            logs = self._run_step("test_step", batch, custom)
+            logs = self._run_step("test_step", (data.x, data.y, data.sample_weight))
         return _logs_result(_as_floats(logs, self.name), return_dict)
 
     @training_mode.loop

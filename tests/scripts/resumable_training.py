@@ -22,7 +22,7 @@ model.compile("adam", "sparse_categorical_crossentropy", ["accuracy"])
 
 class Announce(lamina.callbacks.Callback):
     def on_train_batch_end(self, batch, logs=None):
-        print(f"batch {self.model._epoch} {batch}", flush=True)
+        print(f"batch {self.fit_run.epoch} {batch}", flush=True)
         if mode != "plain":
             time.sleep(0.02)
 
