@@ -8,11 +8,11 @@ import h5py
 import numpy as np
 import pytest
 import torch
+from local_http_server import serving
 
 import lamina
 from lamina import applications
 from lamina.errors import ConfigurationError, DownloadError
-from local_http_server import serving
 
 keras = pytest.importorskip("keras")
 legacy = pytest.importorskip("keras.src.legacy.saving.legacy_h5_format")

@@ -9,6 +9,7 @@ from lamina import layers
 from lamina.applications import _building, imagenet_utils
 from lamina.applications.mobilenet_v2 import correct_pad
 from lamina.applications.weights import load_application_weights
+from lamina.errors import ConfigurationError
 
 WEIGHTS_HASHES = {  # (with top, without top), as Keras lists them (md5)
     "b0": ("902e53a9f72be733fc0bcb005b3ebbac", "50bc09e76180e00e4465e1a485ddc09d"),
@@ -82,8 +83,6 @@ def EfficientNet(width_coefficient, depth_coefficient, default_size, dropout_rat
     linearly to its value over the blocks (stochastic depth); ``weights_name`` (``"b0"``..)
     picks the ImageNet file. Other arguments as ``EfficientNetB0``.
     """
-    from lamina.errors import ConfigurationError
-
     blocks_args = DEFAULT_BLOCKS_ARGS if blocks_args == "default" else blocks_args
     img_input = _building.start(name, include_top, weights, input_tensor, input_shape, pooling, classes,
                                 classifier_activation, default_size=default_size, min_size=32)

@@ -10,6 +10,7 @@ replaces Keras's server (a mirror, or a local server in tests).
 
 import os
 
+from lamina.datasets.download import get_file
 from lamina.errors import ConfigurationError
 
 KERAS_WEIGHTS_URL = "https://storage.googleapis.com/tensorflow/keras-applications/"
@@ -45,7 +46,5 @@ def load_application_weights(model, weights, subdir, file_name, file_hash=None, 
     if weights is None:
         return
     if weights == "imagenet":
-        from lamina.datasets.download import get_file
-
         weights = get_file(file_name, weights_url(subdir, file_name, base_url), cache_subdir="models", file_hash=file_hash)
     model.load_weights(weights)
