@@ -5,6 +5,7 @@ compressing transitions; Keras's layer names, parameter counts and ImageNet weig
 from lamina import layers
 from lamina.applications import _building, imagenet_utils
 from lamina.applications.weights import load_application_weights
+from lamina.errors import ConfigurationError
 
 WEIGHTS_HASHES = {  # blocks: (name, with top, without top), as Keras lists them (md5)
     (6, 12, 24, 16): ("densenet121", "9d60b8095a5708f2dcce2bca79d332c7", "30ee3e1110167f948a6b9946edeeb738"),
@@ -69,8 +70,6 @@ def DenseNet(blocks, include_top=True, weights="imagenet", input_tensor=None, in
     model = _building.finish(img_input, input_tensor, x, name)
     if weights == "imagenet":
         if blocks not in WEIGHTS_HASHES:
-            from lamina.errors import ConfigurationError
-
             raise ConfigurationError(f"{name}: ImageNet weights exist for blocks in {sorted(WEIGHTS_HASHES)}. "
                                      f"Received: blocks={blocks}.")
         stem, with_top, no_top = WEIGHTS_HASHES[blocks]
