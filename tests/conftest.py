@@ -37,3 +37,25 @@ def fashion_dir():
     if not os.path.isdir(FASHION_DIR):
         pytest.skip(f"Fashion-MNIST not installed at {FASHION_DIR} (apt-get install dataset-fashion-mnist)")
     return FASHION_DIR
+
+
+@pytest.fixture
+def float64_everywhere():
+    """float64 in lamina and in Keras (the oracle), on one thread: separates maths from rounding."""
+    keras = pytest.importorskip("keras")
+    from lamina.backend import floatx, set_floatx
+
+    previous, previous_keras = floatx(), keras.config.floatx()
+    # Keras keeps the global dtype policy it made at its first layer: floatx alone would not
+    # reach layers built after any other test built one.
+    previous_policy = keras.config.dtype_policy()
+    threads = torch.get_num_threads()
+    set_floatx("float64")
+    keras.config.set_floatx("float64")
+    keras.config.set_dtype_policy("float64")
+    torch.set_num_threads(1)
+    yield
+    set_floatx(previous)
+    keras.config.set_floatx(previous_keras)
+    keras.config.set_dtype_policy(previous_policy)
+    torch.set_num_threads(threads)

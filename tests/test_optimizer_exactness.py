@@ -21,7 +21,6 @@ import pytest
 import torch
 
 import lamina
-from lamina.backend import floatx, set_floatx
 
 keras = pytest.importorskip("keras")
 
@@ -45,24 +44,6 @@ CASES = [
     ("RMSprop", {"use_ema": True, "gradient_accumulation_steps": 2, "loss_scale_factor": 8.0}),
 ]
 IDS = [f"{name}{arguments or ''}" for name, arguments in CASES]
-
-
-@pytest.fixture
-def float64_everywhere():
-    previous, previous_keras = floatx(), keras.config.floatx()
-    # Keras keeps the global dtype policy it made at its first layer: floatx alone would not
-    # reach layers built after any other test built one.
-    previous_policy = keras.config.dtype_policy()
-    threads = torch.get_num_threads()
-    set_floatx("float64")
-    keras.config.set_floatx("float64")
-    keras.config.set_dtype_policy("float64")
-    torch.set_num_threads(1)
-    yield
-    set_floatx(previous)
-    keras.config.set_floatx(previous_keras)
-    keras.config.set_dtype_policy(previous_policy)
-    torch.set_num_threads(threads)
 
 
 def make_optimizer(library, name, arguments):
