@@ -26,8 +26,8 @@ from lamina._typing import ArrayLike, Shape
 from lamina.backend import config as backend_config
 from lamina.backend.device import get_device
 from lamina.backend.name_scope import scoped
-from lamina.backend.remat import get_current_remat_mode, rematerialized_call
 from lamina.backend.naming import to_snake_case, unique_name
+from lamina.backend.remat import get_current_remat_mode, rematerialized_call
 from lamina.errors import ConfigurationError, InputError, describe
 from lamina.layers import deferred_init, symbolic, training_mode
 from lamina.layers.array_inputs import tensors_from_arrays

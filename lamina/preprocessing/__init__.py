@@ -6,7 +6,11 @@ Each is lamina's own utility under Keras's older path (``preprocessing.image.loa
 """
 
 from lamina.preprocessing import image, sequence
-from lamina.utils import image_dataset_from_directory, text_dataset_from_directory, timeseries_dataset_from_array
+from lamina.utils import (
+    image_dataset_from_directory,
+    text_dataset_from_directory,
+    timeseries_dataset_from_array,
+)
 
 __all__ = [
     "image",
