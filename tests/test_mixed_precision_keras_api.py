@@ -42,6 +42,7 @@ def test_unknown_policy_is_refused():
 
 
 def test_loss_scale_optimizer_config_round_trips_both_ways():
+    keras.backend.clear_session()  # Keras numbers default names per session: a fresh one, as lamina's
     ours = lamina.optimizers.LossScaleOptimizer(
         lamina.optimizers.SGD(0.1), initial_scale=1024.0, dynamic_growth_steps=5
     )

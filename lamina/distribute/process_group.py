@@ -135,12 +135,25 @@ class DataParallel:
         return f"DataParallel(backend={self.backend!r}, rank={self.rank}, world_size={self.world_size})"
 
 
+EXIT_WAIT_S = 10
+"""How long a rank that started its group waits at exit for the others (gloo)."""
+
+
 def _stop_started_group():
     # Left to interpreter teardown, gloo's worker threads are sometimes destroyed while
     # still joinable and the process aborts ("terminate called without an active
-    # exception") after training finished; NCCL warns about the same omission.
-    if dist.is_initialized():
-        dist.destroy_process_group()
+    # exception") after training finished; NCCL warns about the same omission. A rank that
+    # tears its group down while another is still connected (rank 0 writing its files after
+    # fit) can abort the same way, so the ranks first wait for each other, briefly: a rank
+    # that died already makes the wait fail at once or time out, and the group goes anyway.
+    if not dist.is_initialized():
+        return
+    if "gloo" in str(dist.get_backend()):
+        try:
+            dist.monitored_barrier(timeout=timedelta(seconds=EXIT_WAIT_S))
+        except Exception:  # noqa: BLE001 - a peer already gone: nothing left to wait for
+            pass
+    dist.destroy_process_group()
 
 
 def launched_by_torchrun():
