@@ -21,7 +21,7 @@ from lamina.saving.atomic import hold_temporary, remove_stale_temporaries
 try:
     import fcntl
 except ImportError:  # Windows: no cross-process lock; concurrent calls may both download
-    fcntl = None
+    fcntl = None  # type: ignore[assignment]
 
 _CHUNK_BYTES = 1 << 20
 _TIMEOUT_S = 60

@@ -77,7 +77,7 @@ class Layer(nn.Module):
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         if "build" in cls.__dict__:
-            cls.build = _leaves_built(cls.__dict__["build"])
+            cls.build = _leaves_built(cls.__dict__["build"])  # type: ignore[method-assign]
         # Whether ``call`` takes ``training`` / ``mask``: read at every call, so found once
         # per class (a class attribute is also what torch.compile traces best).
         cls._call_takes = _call_arguments(cls)

@@ -500,7 +500,7 @@ class Trainer:
             if self.stop_training:
                 break
         if self.optimizer.built and hasattr(self.optimizer, "finalize_variable_values"):
-            self.optimizer.finalize_variable_values(self.trainable_weights)  # EMA, as Keras
+            self.optimizer.finalize_variable_values(self.trainable_weights)  # type: ignore[attr-defined]  # EMA, as Keras
         callback_list.on_train_end(epoch_logs)
         return self.history
 
