@@ -93,8 +93,11 @@ def keras_op(class_name, family="numpy", operands=None, eager=None):
         @functools.wraps(function)
         def op(*args, **kwargs):
             # The common eager case first: the operands are torch tensors, passed by position.
-            if fast and not kwargs and len(args) > last and isinstance(args[first], Tensor) and isinstance(args[last], Tensor):
-                return direct(*args)
+            if fast and len(args) > last and isinstance(args[first], Tensor) and isinstance(args[last], Tensor):
+                if not kwargs:
+                    return direct(*args)
+                if eager is None and _settings_only(kwargs):  # ops.mean(x, axis=1)
+                    return function(*args, **kwargs)
             tensor_type = _symbolic["tensor_type"]
             if tensor_type is not None and _has_symbolic(args, kwargs, tensor_type, operand_positions):
                 operand_values, config = spec.split(args, kwargs)
@@ -105,6 +108,21 @@ def keras_op(class_name, family="numpy", operands=None, eager=None):
         return op
 
     return declare
+
+
+_SETTING_TYPES = (int, float, bool, str, type(None))
+
+
+def _settings_only(kwargs):
+    """Whether keyword arguments are plain settings (numbers, names, None, tuples of ints),
+    so none of them can be a symbolic operand."""
+    for value in kwargs.values():
+        if type(value) in _SETTING_TYPES:
+            continue
+        if type(value) in (tuple, list) and all(type(item) in _SETTING_TYPES for item in value):
+            continue
+        return False
+    return True
 
 
 def _has_symbolic(args, kwargs, tensor_type, positions):

@@ -8,7 +8,8 @@ from lamina.ops.operation import keras_op
 @keras_op("Mean")
 def mean(x, axis=None, keepdims=False):
     """The mean of ``x`` over ``axis`` (all axes when None), as ``keras.ops.mean``."""
-    x = torch.as_tensor(x)
+    if not isinstance(x, torch.Tensor):
+        x = torch.as_tensor(x)
     if not x.is_floating_point():
         x = x.to(torch.float32)
     if axis is None:
