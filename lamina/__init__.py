@@ -44,6 +44,7 @@ from lamina.layers.symbolic import KerasTensor  # noqa: E402
 from lamina.losses import Loss  # noqa: E402
 from lamina.metrics import Metric  # noqa: E402
 from lamina.models import Model, Sequential  # noqa: E402
+from lamina.ops import Operation  # noqa: E402
 from lamina.optimizers import Optimizer  # noqa: E402
 from lamina.regularizers import Regularizer  # noqa: E402
 from lamina.variables import StatelessScope, Variable  # noqa: E402
@@ -52,13 +53,6 @@ from lamina.variables import StatelessScope, Variable  # noqa: E402
 def version():
     """lamina's version string, as ``keras.version()`` gives Keras's."""
     return __version__
-
-
-def __getattr__(name):
-    # ``Operation`` is ``lamina.ops.Operation`` where the ops floor defines it.
-    if name == "Operation" and hasattr(ops, "Operation"):
-        return ops.Operation
-    raise AttributeError(f"module 'lamina' has no attribute {name!r}")
 
 
 __all__ = [
