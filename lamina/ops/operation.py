@@ -87,6 +87,7 @@ def keras_op(class_name, family="numpy", operands=None, eager=None):
             operand_positions = ()  # every positional argument may be an operand: the generic check
 
         fast = operand_positions[:2] if 0 < len(operand_positions) <= 2 else None
+        operand_names = frozenset(spec.operands)
         first, last = (fast[0], fast[-1]) if fast else (0, 0)
         direct = function if eager is None else eager
 
@@ -96,8 +97,8 @@ def keras_op(class_name, family="numpy", operands=None, eager=None):
             if fast and len(args) > last and isinstance(args[first], Tensor) and isinstance(args[last], Tensor):
                 if not kwargs:
                     return direct(*args)
-                if eager is None and _settings_only(kwargs):  # ops.mean(x, axis=1)
-                    return function(*args, **kwargs)
+                if eager is None and operand_names.isdisjoint(kwargs) and _settings_only(kwargs):
+                    return function(*args, **kwargs)  # ops.mean(x, axis=1)
             tensor_type = _symbolic["tensor_type"]
             if tensor_type is not None and _has_symbolic(args, kwargs, tensor_type, operand_positions):
                 operand_values, config = spec.split(args, kwargs)

@@ -15,4 +15,4 @@ def mean(x, axis=None, keepdims=False):
     if axis is None:
         result = x.mean()
         return result.reshape((1,) * x.dim()) if keepdims else result
-    return x.mean(dim=axis, keepdim=keepdims)
+    return x.mean(axis, keepdims)
