@@ -129,8 +129,11 @@ def lamina_workers(build, load_data, batch):
     return {"lamina": worker(False), "lamina-jit": worker(True)}
 
 
-def _spawn(script, name, epochs, threads, quick):
+def _spawn(script, name, epochs, threads, quick, compare_with=None):
     env = dict(os.environ)
+    if name == "lamina-before":
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [compare_with, env.get("PYTHONPATH")]))
+        name = "lamina"
     if name.startswith("keras-"):
         env["KERAS_BACKEND"] = name.split("-", 1)[1]
     if threads:
@@ -170,6 +173,9 @@ def main(script, doc, workers, run_keras, summary_title, default_rounds=2, defau
     parser.add_argument("--only", help="comma-separated contenders to run (e.g. lamina,torch,keras-jax)")
     parser.add_argument("--quick", action="store_true",
                         help="smoke test: a small data subset, 1 round of 2 epochs")
+    parser.add_argument("--compare-with", metavar="CHECKOUT",
+                        help="also run lamina from another checkout (e.g. a git worktree of an older "
+                        "commit) as 'lamina-before', alternating with today's")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
@@ -180,13 +186,15 @@ def main(script, doc, workers, run_keras, summary_title, default_rounds=2, defau
     if args.quick:
         args.rounds, args.epochs = 1, 2
     names = list(workers) + ([] if args.no_keras else [f"keras-{b}" for b in keras_backends()])
+    if args.compare_with:
+        names.insert(1, "lamina-before")
     if args.only:
         names = [name for name in names if name in args.only.split(",")]
     steady = {name: [] for name in names}
     accuracy = {name: [] for name in names}
     for round_index in range(args.rounds):
         for name in names:
-            result = _spawn(script, name, args.epochs, args.threads, args.quick)
+            result = _spawn(script, name, args.epochs, args.threads, args.quick, args.compare_with)
             if result is None:
                 continue
             steady[name].extend(result["times"][1:])
