@@ -10,9 +10,13 @@ file there (the error names it). Each module has its ``preprocess_input`` and
 
 import importlib
 
+from lamina.applications import convnext_layers as _convnext_layers
 from lamina.applications.custom_scale_layer import CustomScaleLayer as _CustomScaleLayer
 from lamina.serialization.registry import register_builtin as _register_builtin
 
+# Saved ConvNeXt models name these two layers: registered as lamina loads, so such a file
+# loads without importing the ConvNeXt module first.
+_register_builtin(_convnext_layers.LayerScale, _convnext_layers.StochasticDepth)
 # A saved InceptionResNetV2 names Keras's CustomScaleLayer: registered as lamina loads, so
 # such a file loads without importing the InceptionResNetV2 module first.
 _register_builtin(_CustomScaleLayer)
@@ -26,9 +30,11 @@ _CONSTRUCTORS = {
     **{f"EfficientNetB{i}": "efficientnet" for i in range(8)},
     "Xception": "xception", "InceptionV3": "inception_v3",
     "InceptionResNetV2": "inception_resnet_v2", "NASNetMobile": "nasnet", "NASNetLarge": "nasnet",
+    "MobileNetV3Small": "mobilenet_v3", "MobileNetV3Large": "mobilenet_v3",
+    **{f"ConvNeXt{size}": "convnext" for size in ("Tiny", "Small", "Base", "Large", "XLarge")},
 }
 _MODULES = ("densenet", "efficientnet", "imagenet_utils", "mobilenet", "mobilenet_v2", "resnet", "resnet50", "resnet_v2", "vgg16", "vgg19", "weights", "xception",
-            "inception_v3", "inception_resnet_v2", "nasnet")
+            "inception_v3", "mobilenet_v3", "convnext", "inception_resnet_v2", "nasnet")
 
 
 def __getattr__(name):
