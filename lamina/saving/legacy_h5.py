@@ -32,6 +32,8 @@ from lamina.saving.h5_safety import open_h5_safely
 from lamina.saving.h5_writing import read_text
 from lamina.saving.keras_archive import _rebuild
 from lamina.saving.legacy_config import upgrade_config
+from lamina.saving.legacy_optimizer_weights import GROUP as OPTIMIZER_GROUP
+from lamina.saving.legacy_optimizer_weights import prepare_legacy_optimizer
 from lamina.saving.restore_checks import kind_of, read_array
 
 LEGACY_SUFFIXES = (".h5", ".hdf5")
@@ -263,8 +265,9 @@ def read_json_attribute(handle, name, source):
 def load_legacy_model(filepath, custom_objects=None, compile=True, safe_mode=True):
     """Load a legacy Keras full-model ``.h5`` file: config, weights and compile settings.
 
-    ``safe_mode`` refuses ``Lambda`` bytecode as for ``.keras`` files. Optimizer state is
-    not restored (the optimizer starts fresh, as in Keras when its state does not fit).
+    ``safe_mode`` refuses ``Lambda`` bytecode as for ``.keras`` files. With ``compile``, the
+    optimizer state the file keeps (``optimizer_weights``) is restored after the same checks
+    as every other array (``legacy_optimizer_weights``).
     """
     source = repr(str(filepath))
     with open_h5_safely(filepath) as handle:
@@ -287,7 +290,17 @@ def load_legacy_model(filepath, custom_objects=None, compile=True, safe_mode=Tru
         with deferred_init.skip_initializers() as skipped:
             model = _rebuild(entry, filepath, custom_objects, compile, safe_mode)
         report, apply = prepare_legacy_weights(handle, model, source=source)
+        restore_optimizer = _prepare_optimizer(handle, model, source) if compile else (lambda: None)
         apply()
         written = {id(tensor) for layer in model.layers for tensor, _, _ in legacy_entries(layer)}
         deferred_init.initialize_left_out(skipped, written)
+        restore_optimizer()
     return model
+
+
+def _prepare_optimizer(handle, model, source):
+    import h5py
+
+    group = handle.get(OPTIMIZER_GROUP)
+    names = read_name_list(group, "weight_names") if isinstance(group, h5py.Group) else []
+    return prepare_legacy_optimizer(group, names, model, source)

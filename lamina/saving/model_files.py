@@ -23,8 +23,8 @@ def load_model(
     Args:
         filepath: path of the file.
         custom_objects: ``{name: class}`` for your own layers/losses/metrics.
-        compile: restore the compile settings (and, for ``.keras``, the optimizer state;
-            a legacy ``.h5`` file's optimizer starts fresh).
+        compile: restore the compile settings and the optimizer state (a tf.keras 2
+            ``.h5`` file's optimizer starts fresh).
         safe_mode: refuse Python code (``Lambda`` bytecode) in the config. Set False only
             for files you trust: loading then runs code from the file.
 

@@ -194,18 +194,44 @@ def prepare_optimizer(root, model, source="the file"):
     return apply
 
 
+def keras_variable_shapes(optimizer, model):
+    """The shapes of Keras's variables of ``optimizer`` (what ``optimizer.variables`` lists:
+    iteration, learning rate, averages/accumulators, slots, Nadam's product), in Keras's
+    order and layout, for ``model``'s trainable weights; None when lamina does not know
+    the optimizer's slots."""
+    groups = keras_slots(optimizer)
+    if groups is None or _loss_scaled(optimizer):
+        return None
+    entries = _trainable_entries(model)
+    shapes = [()] if optimizer.learning_rate_schedule is not None else [(), ()]
+    extras = ema_accumulators.count(optimizer, entries)
+    positions = [offset % len(entries) for offset in range(extras)] + [p for p, _, _ in _slot_order(groups, entries)]
+    shapes += [layouts.keras_shape(entries[p][1], tuple(entries[p][0].shape)) for p in positions]
+    return shapes + ([()] if type(optimizer).__name__ == "Nadam" else [])
+
+
 def _prepare_state(base, where, optimizer, model, source):
     import h5py
 
     group = base.get("vars")
-    if not isinstance(group, h5py.Group) or "0" not in group:
+    if not isinstance(group, h5py.Group):
+        return lambda: None
+    return prepare_keras_variables(group, base.get("torch_state"), where, optimizer, model, source)
+
+
+def prepare_keras_variables(group, exact, where, optimizer, model, source):
+    """``prepare_optimizer`` for one optimizer's variables: ``group`` maps ``"0"``, ``"1"``...
+    to the arrays of Keras's ``optimizer.variables`` (an ``optimizer/vars`` group, or the
+    arrays a legacy ``.h5`` file lists), ``exact`` is lamina's ``torch_state`` group or None."""
+    import h5py
+
+    if "0" not in group:
         return lambda: None
     scheduled = optimizer.learning_rate_schedule is not None  # its value follows iterations
     entries = _trainable_entries(model)
     restored = {"iterations": read_scalar(group["0"], f"{where}/vars/0", low=0, source=source)}
     if "1" in group and not scheduled:
         restored["learning_rate"] = read_scalar(group["1"], f"{where}/vars/1", source=source)
-    exact = base.get("torch_state")
     first = 1 if scheduled else 2
     extras = ema_accumulators.count(optimizer, entries)
     restore_extras = _prepare_extras(group, first, extras, optimizer, entries, restored, where, source)
