@@ -4,6 +4,8 @@
 ``tf.keras.models.Sequential``, ``tf.keras.datasets.mnist``...).
 """
 
+import importlib
+
 from lamina import (
     activations,
     applications,
@@ -44,10 +46,27 @@ from lamina.layers.symbolic import KerasTensor  # noqa: E402
 from lamina.losses import Loss  # noqa: E402
 from lamina.metrics import Metric  # noqa: E402
 from lamina.models import Model, Sequential  # noqa: E402
+from lamina.models.function import Function  # noqa: E402
 from lamina.ops import Operation  # noqa: E402
 from lamina.optimizers import Optimizer  # noqa: E402
 from lamina.regularizers import Regularizer  # noqa: E402
 from lamina.variables import StatelessScope, Variable  # noqa: E402
+
+# Loaded on first use, so ``import lamina`` stays as fast as before they existed.
+_LAZY_MODULES = ("distillation", "quantizers")
+_LAZY_NAMES = {"Quantizer": "quantizers"}
+
+
+def __getattr__(name):
+    if name in _LAZY_MODULES:
+        return importlib.import_module(f"lamina.{name}")
+    if name in _LAZY_NAMES:
+        return getattr(importlib.import_module(f"lamina.{_LAZY_NAMES[name]}"), name)
+    raise AttributeError(f"module 'lamina' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted([*globals(), *_LAZY_MODULES, *_LAZY_NAMES])
 
 
 def version():
@@ -58,6 +77,7 @@ def version():
 __all__ = [
     "DTypePolicy",
     "FloatDTypePolicy",
+    "Function",
     "Initializer",
     "Input",
     "InputSpec",
@@ -68,6 +88,7 @@ __all__ = [
     "Model",
     "Operation",
     "Optimizer",
+    "Quantizer",
     "Regularizer",
     "RematScope",
     "Sequential",
@@ -82,6 +103,7 @@ __all__ = [
     "constraints",
     "device",
     "datasets",
+    "distillation",
     "distribute",
     "dtype_policies",
     "errors",
@@ -96,6 +118,7 @@ __all__ = [
     "ops",
     "optimizers",
     "preprocessing",
+    "quantizers",
     "random",
     "regularizers",
     "remat",

@@ -24,12 +24,13 @@ FLOORS = [
     ["lamina.ops"],
     ["lamina.layers"],
     ["lamina.losses", "lamina.metrics", "lamina.optimizers", "lamina.mixed_precision", "lamina.distribute",
-     "lamina.dtype_policies"],
+     "lamina.dtype_policies", "lamina.quantizers"],
     ["lamina.saving", "lamina.datasets"],
     ["lamina.callbacks"],
     ["lamina.training"],
     ["lamina.models"],
-    ["lamina.applications", "lamina.utils", "lamina.config", "lamina.keras", "lamina.preprocessing"],
+    ["lamina.applications", "lamina.utils", "lamina.config", "lamina.keras", "lamina.preprocessing",
+     "lamina.distillation"],
 ]
 
 #: Function-local imports of lamina modules that break a real load-order need (two

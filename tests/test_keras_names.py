@@ -17,12 +17,7 @@ NOT_ON_TORCH = {
 }
 
 # Names still missing while other work lands (issue #15); each should leave this list.
-NOT_YET = {
-    "Function", "Quantizer", "quantizers", "visualization",
-    # distillation: Keras 3.15's Distiller (a teacher/student Model) with LogitsDistillation
-    # and FeatureDistillation losses - buildable on torch, not yet built.
-    "distillation",
-}
+NOT_YET = {"visualization"}
 
 
 def _public(module):

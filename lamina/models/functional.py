@@ -6,10 +6,11 @@ from lamina.layers.keras_operations import KerasOperation
 from lamina.layers.symbolic import KerasTensor
 from lamina.layers.training_mode import adopt_mode
 from lamina.models.functional_config import functional_config, functional_from_config
+from lamina.models.graph_walk import nodes_between
 from lamina.models.layer_order import keras_layer_order
 from lamina.models.model import Model
 from lamina.models.passes import optimize_graph
-from lamina.models.plan import graph_plan
+from lamina.models.plan import graph_plan, run_graph_plan
 from lamina.tree.nested import flatten, map_structure, pack_like
 
 
@@ -42,7 +43,7 @@ class Functional(Model):
         self._outputs_struct = outputs
         self.inputs = flatten(inputs)
         self.outputs = flatten(outputs)
-        self._nodes, met = _nodes_between(self.inputs, self.outputs, self.name)
+        self._nodes, met = nodes_between(self.inputs, self.outputs, f"Model '{self.name}'")
         self._layer_order = keras_layer_order(self._nodes, met, self.inputs)
         for layer in self._layer_order:
             if not isinstance(layer, InputLayer):
@@ -112,12 +113,7 @@ class Functional(Model):
 
     def call(self, inputs, training=None):
         flat_inputs = _match_inputs(self._inputs_struct, inputs, self.name, self.input_names)
-        values = {id(t): v for t, v in zip(self.inputs, flat_inputs)}
-        for step in self._plan:
-            args = map_structure(lambda t: values[id(t)] if isinstance(t, KerasTensor) else t, step.inputs)
-            result = step.run(args, training=training, **step.kwargs)
-            for tensor, value in zip(step.outputs, flatten(result)):
-                values[id(tensor)] = value
+        values = run_graph_plan(self._plan, self.inputs, flat_inputs, training)
         return pack_like(self._outputs_struct, [values[id(t)] for t in self.outputs])
 
     def compute_output_shape(self, input_shape):
@@ -138,44 +134,6 @@ class Functional(Model):
 
 
 Model._functional_class = Functional
-
-
-def _nodes_between(inputs, outputs, model_name):
-    """``(nodes, met)``: the graph's nodes from ``inputs`` to ``outputs``, each after the
-    nodes it reads (``Input`` nodes aside), and its layers in the order this depth-first
-    walk from the outputs first meets them, ``Input`` layers included (Keras's tie-break
-    for the layer order, ``layer_order``)."""
-    order, visiting, done = [], set(), set()
-    met = {}  # id(layer) -> layer, in first-met order
-    input_ids = {id(t) for t in inputs}
-
-    def visit(node):
-        if id(node) in done:
-            return
-        if id(node) in visiting:
-            raise ConfigurationError(f"Model '{model_name}': the layer graph has a cycle.")
-        met.setdefault(id(node.layer), node.layer)
-        visiting.add(id(node))
-        for tensor in node.input_tensors:
-            if id(tensor) in input_ids:
-                met.setdefault(id(tensor.node.layer), tensor.node.layer)
-                continue
-            if isinstance(tensor.node.layer, InputLayer):
-                raise ConfigurationError(
-                    f"Model '{model_name}': output depends on input '{tensor.node.layer.name}', "
-                    f"which is not in the model's inputs. Add it to Model(inputs=[...])."
-                )
-            visit(tensor.node)
-        visiting.discard(id(node))
-        done.add(id(node))
-        order.append(node)
-
-    for tensor in outputs:
-        if id(tensor) in input_ids:
-            met.setdefault(id(tensor.node.layer), tensor.node.layer)
-        else:
-            visit(tensor.node)
-    return order, list(met.values())
 
 
 def _match_inputs(structure, inputs, model_name, input_names=None):

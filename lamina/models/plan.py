@@ -17,6 +17,8 @@ A pass takes a plan and returns a new one; it never changes the model or its lay
 from typing import Any, NamedTuple
 
 from lamina.layers.input_layer import InputLayer
+from lamina.layers.symbolic import KerasTensor
+from lamina.tree.nested import flatten, map_structure
 
 
 class Step(NamedTuple):
@@ -46,3 +48,15 @@ def graph_plan(nodes):
         for node in nodes
         if not isinstance(node.layer, InputLayer)
     )
+
+
+def run_graph_plan(plan, inputs, values, training=None):
+    """Interpret a graph ``plan`` on ``values`` of the symbolic ``inputs`` (flat lists);
+    returns ``{id(symbolic tensor): value}`` of every tensor computed."""
+    computed = {id(t): v for t, v in zip(inputs, values)}
+    for step in plan:
+        args = map_structure(lambda t: computed[id(t)] if isinstance(t, KerasTensor) else t, step.inputs)
+        result = step.run(args, training=training, **step.kwargs)
+        for tensor, value in zip(step.outputs, flatten(result)):
+            computed[id(tensor)] = value
+    return computed
