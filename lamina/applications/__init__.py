@@ -13,10 +13,11 @@ import importlib
 from lamina.applications import convnext_layers as _convnext_layers
 from lamina.applications.custom_scale_layer import CustomScaleLayer as _CustomScaleLayer
 from lamina.serialization.registry import register_builtin as _register_builtin
+from lamina.serialization.registry import register_in_keras_module as _register_in_keras_module
 
-# Saved ConvNeXt models name these two layers: registered as lamina loads, so such a file
-# loads without importing the ConvNeXt module first.
-_register_builtin(_convnext_layers.LayerScale, _convnext_layers.StochasticDepth)
+# Saved ConvNeXt models name these two layers (under Keras's ConvNeXt module): registered as
+# lamina loads, so such a file loads without importing the ConvNeXt module first.
+_register_in_keras_module(_convnext_layers.LayerScale, _convnext_layers.StochasticDepth)
 # A saved InceptionResNetV2 names Keras's CustomScaleLayer: registered as lamina loads, so
 # such a file loads without importing the InceptionResNetV2 module first.
 _register_builtin(_CustomScaleLayer)

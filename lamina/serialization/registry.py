@@ -177,6 +177,20 @@ def register_builtin(*classes, **named):
     _BUILTIN.update(named)
 
 
+# Classes Keras keeps inside one of its modules rather than among its layers (ConvNeXt's
+# ``LayerScale`` in ``keras.src.applications.convnext``): ``(module, class_name) -> class``.
+# As in Keras, only an entry naming that module finds one, so a user's own class of the same
+# name is never mistaken for it.
+_IN_KERAS_MODULE = {}
+
+
+def register_in_keras_module(*classes):
+    """Make lamina's versions of such classes loadable for configs naming their Keras module
+    (the class's ``_keras_module``)."""
+    for cls in classes:
+        _IN_KERAS_MODULE[(cls._keras_module, cls.__name__)] = cls
+
+
 def register_operations(is_operation_module, operation_class):
     """How configs whose ``module`` is Keras's operations resolve (``resolve_class``)."""
     _OPERATIONS[:] = [(is_operation_module, operation_class)]
@@ -209,6 +223,8 @@ def resolve_class(class_name, registered_name=None, custom_objects=None, module=
             return _REGISTERED[key]
         if key in custom_objects:
             return custom_objects[key]
+    if (module, class_name) in _IN_KERAS_MODULE:
+        return _IN_KERAS_MODULE[(module, class_name)]
     for key, value in _REGISTERED.items():
         if _short(key) == class_name:
             return value
