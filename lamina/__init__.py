@@ -46,7 +46,6 @@ from lamina.layers.symbolic import KerasTensor  # noqa: E402
 from lamina.losses import Loss  # noqa: E402
 from lamina.metrics import Metric  # noqa: E402
 from lamina.models import Model, Sequential  # noqa: E402
-from lamina.models.function import Function  # noqa: E402
 from lamina.ops import Operation  # noqa: E402
 from lamina.optimizers import Optimizer  # noqa: E402
 from lamina.regularizers import Regularizer  # noqa: E402
@@ -54,7 +53,7 @@ from lamina.variables import StatelessScope, Variable  # noqa: E402
 
 # Loaded on first use, so ``import lamina`` stays as fast as before they existed.
 _LAZY_MODULES = ("distillation", "quantizers")
-_LAZY_NAMES = {"Quantizer": "quantizers"}
+_LAZY_NAMES = {"Function": "models.function", "Quantizer": "quantizers"}
 
 
 def __getattr__(name):
