@@ -29,12 +29,13 @@ _CONSTRUCTORS = {
     "MobileNet": "mobilenet", "MobileNetV2": "mobilenet_v2",
     "DenseNet121": "densenet", "DenseNet169": "densenet", "DenseNet201": "densenet",
     **{f"EfficientNetB{i}": "efficientnet" for i in range(8)},
+    **{f"EfficientNetV2{v}": "efficientnet_v2" for v in ("B0", "B1", "B2", "B3", "S", "M", "L")},
     "Xception": "xception", "InceptionV3": "inception_v3",
     "InceptionResNetV2": "inception_resnet_v2", "NASNetMobile": "nasnet", "NASNetLarge": "nasnet",
     "MobileNetV3Small": "mobilenet_v3", "MobileNetV3Large": "mobilenet_v3",
     **{f"ConvNeXt{size}": "convnext" for size in ("Tiny", "Small", "Base", "Large", "XLarge")},
 }
-_MODULES = ("densenet", "efficientnet", "imagenet_utils", "mobilenet", "mobilenet_v2", "resnet", "resnet50", "resnet_v2", "vgg16", "vgg19", "weights", "xception",
+_MODULES = ("densenet", "efficientnet", "efficientnet_v2", "imagenet_utils", "mobilenet", "mobilenet_v2", "resnet", "resnet50", "resnet_v2", "vgg16", "vgg19", "weights", "xception",
             "inception_v3", "mobilenet_v3", "convnext", "inception_resnet_v2", "nasnet")
 
 

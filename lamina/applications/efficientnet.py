@@ -56,21 +56,49 @@ def block(inputs, activation="swish", drop_rate=0.0, name="", filters_in=32, fil
     x = layers.BatchNormalization(axis=3, name=f"{name}bn")(x)
     x = layers.Activation(activation, name=f"{name}activation")(x)
     if 0 < se_ratio <= 1:
-        se = layers.GlobalAveragePooling2D(name=f"{name}se_squeeze")(x)
-        se = layers.Reshape((1, 1, filters), name=f"{name}se_reshape")(se)
-        se = layers.Conv2D(max(1, int(filters_in * se_ratio)), 1, padding="same", activation=activation,
-                           kernel_initializer=CONV_KERNEL_INITIALIZER, name=f"{name}se_reduce")(se)
-        se = layers.Conv2D(filters, 1, padding="same", activation="sigmoid",
-                           kernel_initializer=CONV_KERNEL_INITIALIZER, name=f"{name}se_expand")(se)
-        x = layers.Multiply(name=f"{name}se_excite")([x, se])
+        x = squeeze_excite(x, filters_in, se_ratio, activation, name)
     x = layers.Conv2D(filters_out, 1, padding="same", use_bias=False, kernel_initializer=CONV_KERNEL_INITIALIZER,
                       name=f"{name}project_conv")(x)
     x = layers.BatchNormalization(axis=3, name=f"{name}project_bn")(x)
     if id_skip and strides == 1 and filters_in == filters_out:
-        if drop_rate > 0:
-            x = layers.Dropout(drop_rate, noise_shape=(None, 1, 1, 1), name=f"{name}drop")(x)
-        x = layers.Add(name=f"{name}add")([x, inputs])
+        x = residual(x, inputs, drop_rate, name)
     return x
+
+
+def squeeze_excite(x, filters_in, se_ratio, activation, name):
+    """Squeeze-and-excitation: ``x``'s channels scaled by weights computed from their means
+    through a bottleneck of ``filters_in * se_ratio`` channels (the block's input width)."""
+    filters = x.shape[-1]
+    se = layers.GlobalAveragePooling2D(name=f"{name}se_squeeze")(x)
+    se = layers.Reshape((1, 1, filters), name=f"{name}se_reshape")(se)
+    se = layers.Conv2D(max(1, int(filters_in * se_ratio)), 1, padding="same", activation=activation,
+                       kernel_initializer=CONV_KERNEL_INITIALIZER, name=f"{name}se_reduce")(se)
+    se = layers.Conv2D(filters, 1, padding="same", activation="sigmoid",
+                       kernel_initializer=CONV_KERNEL_INITIALIZER, name=f"{name}se_expand")(se)
+    return layers.Multiply(name=f"{name}se_excite")([x, se])
+
+
+def residual(x, inputs, drop_rate, name):
+    """The block's skip connection, with stochastic depth (whole samples dropped) at ``drop_rate`` > 0."""
+    if drop_rate > 0:
+        x = layers.Dropout(drop_rate, noise_shape=(None, 1, 1, 1), name=f"{name}drop")(x)
+    return layers.Add(name=f"{name}add")([x, inputs])
+
+
+def top(x, filters, activation, include_top, pooling, dropout_rate, classes, classifier_activation,
+        bn_momentum=0.99, **dense_options):
+    """The last 1x1 convolution (``top_conv``), then the ImageNet classifier or the feature pooling."""
+    x = layers.Conv2D(filters, 1, padding="same", use_bias=False, kernel_initializer=CONV_KERNEL_INITIALIZER,
+                      name="top_conv")(x)
+    x = layers.BatchNormalization(axis=3, momentum=bn_momentum, name="top_bn")(x)
+    x = layers.Activation(activation, name="top_activation")(x)
+    if not include_top:
+        return _building.pool(x, pooling, "avg_pool", "max_pool")
+    x = layers.GlobalAveragePooling2D(name="avg_pool")(x)
+    if dropout_rate > 0:
+        x = layers.Dropout(dropout_rate, name="top_dropout")(x)
+    return layers.Dense(classes, activation=classifier_activation, kernel_initializer=DENSE_KERNEL_INITIALIZER,
+                        name="predictions", **dense_options)(x)
 
 
 def EfficientNet(width_coefficient, depth_coefficient, default_size, dropout_rate=0.2,  # noqa: N802
@@ -117,18 +145,7 @@ def EfficientNet(width_coefficient, depth_coefficient, default_size, dropout_rat
                 args["strides"], args["filters_in"] = 1, args["filters_out"]
             x = block(x, activation, drop_connect_rate * index / total, name=f"block{i + 1}{chr(j + 97)}_", **args)
             index += 1
-    x = layers.Conv2D(round_filters(1280), 1, padding="same", use_bias=False,
-                      kernel_initializer=CONV_KERNEL_INITIALIZER, name="top_conv")(x)
-    x = layers.BatchNormalization(axis=3, name="top_bn")(x)
-    x = layers.Activation(activation, name="top_activation")(x)
-    if include_top:
-        x = layers.GlobalAveragePooling2D(name="avg_pool")(x)
-        if dropout_rate > 0:
-            x = layers.Dropout(dropout_rate, name="top_dropout")(x)
-        x = layers.Dense(classes, activation=classifier_activation, kernel_initializer=DENSE_KERNEL_INITIALIZER,
-                         name="predictions")(x)
-    else:
-        x = _building.pool(x, pooling, "avg_pool", "max_pool")
+    x = top(x, round_filters(1280), activation, include_top, pooling, dropout_rate, classes, classifier_activation)
     model = _building.finish(img_input, input_tensor, x, name)
     if weights == "imagenet":
         file_name = name + (".h5" if include_top else "_notop.h5")
