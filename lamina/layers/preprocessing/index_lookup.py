@@ -76,8 +76,9 @@ class IndexLookup(HostLayer):
         self._tokens = []  # learned tokens, without the special ones
         self._index = {}
         self.idf_weights = None
-        # Keras's config carries the size, so a model rebuilds before its vocabulary loads.
-        self._frozen_vocab_size = vocabulary_size if output_mode != "int" else None
+        # The size of the last vocabulary set (Keras's config carries it, so an encoding
+        # layer rebuilds with its output width before its vocabulary loads).
+        self._frozen_vocab_size = vocabulary_size
         self.reset_state()
         if output_mode == "tf_idf" and vocabulary is not None and idf_weights is None:
             raise ConfigurationError(f"{where}: output_mode='tf_idf' with a vocabulary needs idf_weights too.")
@@ -165,8 +166,7 @@ class IndexLookup(HostLayer):
         self._tokens = list(tokens)
         start = self._token_start_index()
         self._index = {t: i + start for i, t in enumerate(self._tokens)}
-        if self.output_mode != "int" and not self.pad_to_max_tokens:
-            self._frozen_vocab_size = self.vocabulary_size()
+        self._frozen_vocab_size = self.vocabulary_size()
 
     def _set_idf(self, weights):
         weights = np.asarray(weights, dtype=np.float64)
@@ -175,7 +175,9 @@ class IndexLookup(HostLayer):
         self.idf_weights = torch.tensor(weights, dtype=torch.float32)
 
     def _check_size_unchanged(self, size):
-        if self._frozen_vocab_size is not None and self._called and size != self._frozen_vocab_size:
+        if self.output_mode == "int" or self.pad_to_max_tokens or not self._called:
+            return
+        if self._frozen_vocab_size is not None and size != self._frozen_vocab_size:
             raise ConfigurationError(
                 f"{self._where}: with output_mode={self.output_mode!r} and pad_to_max_tokens=False the vocabulary "
                 f"size cannot change after the layer was called (was {self._frozen_vocab_size}, now {size})."
@@ -204,6 +206,11 @@ class IndexLookup(HostLayer):
                 f"{self._where}: cannot adapt a layer given a fixed vocabulary (vocabulary= or set_vocabulary())."
             )
         self.reset_state()
+        if isinstance(data, (np.ndarray, torch.Tensor, list, tuple)):
+            # One array: each entry of a 1-D array is a document of its own (Keras's rule;
+            # it matters for tf_idf), where a 1-D batch given to update_state is one document.
+            array = host_array(data, self._where, strings=self._strings or None)
+            data = array.reshape(-1, 1) if array.ndim == 1 else array
         for batch in batches_of(data, steps):
             self.update_state(batch)
         self.finalize_state()
@@ -344,7 +351,7 @@ class IndexLookup(HostLayer):
             "vocabulary_dtype": "string" if self._strings else "int64",
             "idf_weights": self.input_idf_weights,
             "vocabulary": self.input_vocabulary,
-            "vocabulary_size": self.vocabulary_size() if self._tokens or self._frozen_vocab_size else None,
+            "vocabulary_size": self._frozen_vocab_size,
             "oov_method": self.oov_method,
             "salt": self.salt,
         }

@@ -31,10 +31,12 @@ class TextVectorization(HostLayer):
         max_tokens: the largest vocabulary size (padding and OOV included), or None.
         standardize: ``"lower_and_strip_punctuation"``, ``"lower"``, ``"strip_punctuation"``,
             None, or a callable taking and returning a NumPy array of strings.
-        split: ``"whitespace"``, ``"character"``, None (each string is one token), or a
-            callable mapping a NumPy array of strings to a list of token lists.
+        split: ``"whitespace"``, ``"character"``, None (each string is one token and the
+            ids keep the input's shape), or a callable mapping a NumPy array of strings to a
+            list of token lists.
         ngrams: None, an int n (all 1..n-grams) or a tuple of widths.
-        output_mode: ``"int"``, ``"multi_hot"``, ``"count"`` or ``"tf_idf"``.
+        output_mode: ``"int"``, ``"multi_hot"``, ``"count"`` or ``"tf_idf"`` (vectors are
+            float32, ready for ``Dense``; Keras returns int64 for multi_hot and count).
         output_sequence_length: ``int`` mode: pad/truncate every row to this length
             (None: pad to the batch's longest row).
         pad_to_max_tokens: encoded outputs have ``max_tokens`` columns.
@@ -88,8 +90,9 @@ class TextVectorization(HostLayer):
         self._ngrams = widths
         self._output_mode, self._output_sequence_length = output_mode, output_sequence_length
         self._encoding = encoding
-        # Kept out of the module tree (as Keras saves it: through this layer's own assets).
-        self.__dict__["_lookup_layer"] = StringLookup(
+        # A sublayer, as in Keras: its files hold the vocabulary and idf weights twice, under
+        # this layer's path and under ``<path>/_lookup_layer``, and Keras needs both.
+        self._lookup_layer = StringLookup(
             max_tokens=max_tokens, vocabulary=vocabulary, idf_weights=idf_weights, pad_to_max_tokens=pad_to_max_tokens,
             mask_token="", output_mode=output_mode, sparse=sparse, encoding=encoding, name=f"{self.name}_lookup",
             vocabulary_size=vocabulary_size,
@@ -124,12 +127,12 @@ class TextVectorization(HostLayer):
                     f"Received: inputs.shape={strings.shape}."
                 )
             strings = strings.reshape(strings.shape[:-1])
+        if self._split is None:  # each string is a token; a row of strings is a document
+            return [list(row) for row in self._standardized(strings.reshape(len(strings), -1))]
         if strings.ndim > 1:
             raise InputError(f"{self._where}: inputs must be a batch of strings, shape (batch,) or (batch, 1). Received: shape={strings.shape}.")
         strings = self._standardized(strings)
-        if self._split is None:
-            rows = [[s] for s in strings]
-        elif self._split == "whitespace":
+        if self._split == "whitespace":
             rows = [s.split() for s in strings]
         elif self._split == "character":
             rows = [list(s) for s in strings]
@@ -189,6 +192,8 @@ class TextVectorization(HostLayer):
         return torch.int64 if self._output_mode == "int" else torch.float32
 
     def call(self, inputs):
+        if self._split is None:
+            return self._call_unsplit(inputs)
         lookup = self._lookup_layer
         rows = self._tokens(inputs)
         if self._output_mode != "int":
@@ -201,7 +206,25 @@ class TextVectorization(HostLayer):
         ids = lookup.lookup_ids(_padded(rows, length, ""))
         return to_device(ids)
 
+    def _call_unsplit(self, inputs):
+        """``split=None``: each string is one token and the ids keep the input's shape (as
+        Keras's); ``output_sequence_length`` pads or cuts the last axis."""
+        lookup = self._lookup_layer
+        strings = host_array(inputs, self._where, strings=True)
+        ids = lookup.lookup_ids(self._standardized(strings.reshape(1) if strings.ndim == 0 else strings))
+        if self._output_mode != "int":
+            return lookup.encode_ids(to_device(ids))
+        length = self._output_sequence_length
+        if length is not None:
+            ids = ids[..., :length]
+            ids = np.pad(ids, [(0, 0)] * (ids.ndim - 1) + [(0, length - ids.shape[-1])])
+        return to_device(ids)
+
     def compute_output_shape(self, input_shape):
+        if self._output_mode == "int" and self._split is None:
+            if self._output_sequence_length is None:
+                return tuple(input_shape)
+            return tuple(input_shape[:-1]) + (self._output_sequence_length,)
         if self._output_mode == "int":
             return (input_shape[0], self._output_sequence_length)
         depth = self._lookup_layer._depth()
