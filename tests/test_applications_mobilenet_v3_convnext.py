@@ -177,6 +177,16 @@ def test_mobilenet_v3_takes_any_input_size_with_its_top():
     assert predictions(model, np.zeros((1, 48, 64, 3), "float32")).shape == (1, 3)
 
 
+def test_input_tensor_after_other_layers_keeps_the_source_input():
+    images = lamina.Input((32, 32, 3))
+    flipped = lamina.layers.RandomFlip()(images)
+    model = ConvNeXt(**{**MINI, "input_shape": None}, input_tensor=flipped)
+    assert model.inputs[0] is images
+    model = applications.MobileNetV3Small(weights=None, alpha=0.75, include_top=False, pooling="avg",
+                                          input_tensor=flipped)
+    assert model.inputs[0] is images and model.output.shape == (None, 432)
+
+
 def test_preprocess_input_and_decode_predictions_follow_keras():
     x = np.random.default_rng(6).uniform(0, 255, size=(2, 4, 4, 3)).astype("float32")
     for module in ("mobilenet_v3", "convnext"):
