@@ -1,6 +1,6 @@
 """lamina.applications.efficientnet_v2 against keras.applications.efficientnet_v2: parameter
 counts, layer names, configs and outputs with Keras's weights copied across (B0, and a
-narrow S built by the generic constructor, which takes the other preprocessing and the
+small S built by the generic constructor, which takes the other preprocessing and the
 fused blocks without expansion), .keras files both ways, and the ImageNet files served by
 a local HTTP server. The big variants are compared with Keras's numbers recorded by running
 this file as a script (``python tests/test_applications_efficientnet_v2.py``)."""
@@ -135,11 +135,12 @@ def test_b0_model_files_cross_over_both_ways(b0_pair, tmp_path):
     assert_same_outputs(in_lamina.predict(x, verbose=0), theirs.predict(x, verbose=0))
 
 
-def test_a_narrow_s_matches_keras_with_its_classifier():
-    # The S stages at a quarter width: fused blocks without expansion (with a residual), the
-    # [-1, 1] input scaling of S/M/L, and the classifier, in seconds.
-    kwargs = {"width_coefficient": 0.25, "depth_coefficient": 0.6, "default_size": SIZE, "name": "efficientnetv2-s",
-              "weights": None, "classes": 7, "classifier_activation": None}
+def test_a_small_s_matches_keras_with_its_classifier():
+    # S's stages at a quarter width and two blocks each: fused blocks without expansion (with
+    # a residual), the [-1, 1] input scaling of S/M/L, and the classifier, in seconds.
+    stages = [dict(stage, num_repeat=min(2, stage["num_repeat"])) for stage in keras_v2.DEFAULT_BLOCKS_ARGS["efficientnetv2-s"]]
+    kwargs = {"width_coefficient": 0.25, "depth_coefficient": 1.0, "default_size": SIZE, "name": "efficientnetv2-s",
+              "blocks_args": stages, "weights": None, "classes": 7, "classifier_activation": None}
     keras.backend.clear_session()
     theirs = keras_v2.EfficientNetV2(**kwargs)
     ours = efficientnet_v2.EfficientNetV2(**kwargs)

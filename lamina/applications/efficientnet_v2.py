@@ -1,7 +1,8 @@
 """EfficientNetV2 B0 to B3, S, M and L (Tan and Le, 2021), as ``keras.applications.efficientnet_v2``:
 fused MBConv blocks (one full convolution instead of expansion + depthwise) in the early
 stages, MBConv blocks with squeeze-and-excitation after. The input scaling is part of the
-model (images in ``[0, 255]``; ``include_preprocessing=False`` expects ``[-1, 1]``), so
+model (images in ``[0, 255]``; ``include_preprocessing=False`` expects them scaled as the
+model would: by ImageNet's mean and std for B0-B3, to ``[-1, 1]`` for S, M and L), so
 ``preprocess_input`` passes images through unchanged."""
 
 import math
@@ -187,7 +188,7 @@ _SCALING = {  # width, depth, default size
 def _variant(key):
     width, depth, size = _SCALING[key]
     label = f"EfficientNetV2{key.lstrip('-').upper()}"
-    scaling = "its inputs to ImageNet's mean and std" if key.startswith("b") else "its inputs to ``[-1, 1]``"
+    scaling = "by ImageNet's mean and std" if key.startswith("b") else "to ``[-1, 1]``"
 
     def constructor(include_top=True, weights="imagenet", input_tensor=None, input_shape=None, pooling=None,
                     classes=1000, classifier_activation="softmax", include_preprocessing=True,
@@ -208,10 +209,10 @@ def _variant(key):
         "        pooling: Without the top: None (4D features), ``\"avg\"`` or ``\"max\"`` (2D).\n"
         "        classes: Classifier size (only with ``weights=None``, or 1000).\n"
         "        classifier_activation: Activation of ``predictions`` (None gives logits).\n"
-        "        include_preprocessing: Scale the inputs inside the model: images in ``[0, 255]``. With\n"
-        "            False the model takes images already in ``[-1, 1]``.\n"
+        "        include_preprocessing: Scale the inputs inside the model (images in ``[0, 255]``); with\n"
+        f"            False give it images scaled {scaling}.\n"
         "        name: The model's name (the ImageNet file is the variant's whatever the name).\n\n"
-        f"    With ``include_preprocessing`` the model scales {scaling} itself.\n"
+        f"    With ``include_preprocessing`` the model scales its inputs {scaling} itself.\n"
     )
     return constructor
 
