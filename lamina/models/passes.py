@@ -1,8 +1,13 @@
-"""Speed rewrites of a built model's plan (``lamina.models.plan``), all in this module.
+"""Speed rewrites of a built model's plan (``lamina.models.plan``), listed in this module.
 
 ``Sequential`` and ``Functional`` interpret the plan ``optimize_stack`` /
 ``optimize_graph`` return; each pass here takes a plan and returns a new one that gives
-the same values and gradients. There is one pass today:
+the same values (up to float32 rounding where said) and gradients. There are two
+passes today:
+
+Convolution + BatchNormalization (+ ReLU / ReLU6) folding, for inference
+(``lamina.models.conv_bn_folding``, its own module): the same values up to float32
+rounding; the layers run as called wherever gradients or training could see it.
 
 ReLU after max pooling. ``Conv*(activation="relu")``, ``ReLU()`` or
 ``Activation("relu")`` followed by ``MaxPooling*`` / ``GlobalMaxPooling*`` runs as the
@@ -35,7 +40,8 @@ from lamina.layers.core.activation import Activation
 from lamina.layers.layer import _mask_of
 from lamina.layers.pooling import global_pooling, max_pooling
 from lamina.layers.symbolic import KerasTensor
-from lamina.models.plan import Step
+from lamina.models.conv_bn_folding import fold_conv_batch_norm_graph, fold_conv_batch_norm_stack
+from lamina.models.plan import Step, with_releases
 from lamina.tree.nested import flatten
 
 _MAX_POOLS = (
@@ -144,8 +150,8 @@ def _symbolic(structure):
     return [t for t in flatten(structure) if isinstance(t, KerasTensor)]
 
 
-STACK_PASSES = (relu_after_max_pool_stack,)
-GRAPH_PASSES = (relu_after_max_pool_graph,)
+STACK_PASSES = (fold_conv_batch_norm_stack, relu_after_max_pool_stack)
+GRAPH_PASSES = (fold_conv_batch_norm_graph, relu_after_max_pool_graph)
 
 
 def optimize_stack(plan):
@@ -156,7 +162,8 @@ def optimize_stack(plan):
 
 
 def optimize_graph(plan, outputs):
-    """``plan`` (a graph plan whose model outputs are ``outputs``) after every graph pass."""
+    """``plan`` (a graph plan whose model outputs are ``outputs``) after every graph pass,
+    each step then releasing the values no later step reads (``plan.with_releases``)."""
     for rewrite in GRAPH_PASSES:
         plan = rewrite(plan, outputs)
-    return plan
+    return with_releases(plan, outputs)

@@ -87,12 +87,16 @@ class BaseConv(WindowedConv):
         add_bias(self, (self.filters,))
 
     def _convolve(self, inputs):
+        return self._convolve_with(inputs, self.kernel, self.bias)
+
+    def _convolve_with(self, inputs, kernel, bias):
+        """``_convolve`` with a stand-in ``kernel`` and ``bias`` (a folded BatchNormalization's)."""
         x = self._channels_first(inputs)
         padding, pad = self._geometry.plan(x.shape[2:])
         if pad is not None:
             x = F.pad(x, pad)
         return CONV_FUNCTIONS[self.rank](
-            x, self.kernel, self.bias, self.strides, padding, self.dilation_rate, self.groups
+            x, kernel, bias, self.strides, padding, self.dilation_rate, self.groups
         )
 
     def compute_output_shape(self, input_shape):

@@ -75,8 +75,11 @@ class BaseDepthwiseConv(WindowedConv):
         add_bias(self, (self._channels * self.depth_multiplier,))
 
     def _convolve(self, inputs):
-        x = self._channels_first(inputs)
-        return depthwise_conv(self, x, self.kernel, self.bias, self._channels)
+        return self._convolve_with(inputs, self.kernel, self.bias)
+
+    def _convolve_with(self, inputs, kernel, bias):
+        """``_convolve`` with a stand-in ``kernel`` and ``bias`` (a folded BatchNormalization's)."""
+        return depthwise_conv(self, self._channels_first(inputs), kernel, bias, self._channels)
 
     def compute_output_shape(self, input_shape):
         spatial = self._geometry.output_spatial_for(input_shape)
