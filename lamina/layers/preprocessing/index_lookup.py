@@ -4,6 +4,7 @@ token, both descending; OOV tokens hash into ``num_oov_indices`` buckets)."""
 
 import collections
 import math
+import operator
 
 import numpy as np
 import torch
@@ -243,7 +244,8 @@ class IndexLookup(HostLayer):
             return
         counts.pop(self.mask_token, None)
         counts.pop(self.oov_token, None)
-        ranked = sorted(counts.items(), key=_rank_key, reverse=True)
+        # Python orders str by code point, which is the UTF-8 byte order Keras sorts by.
+        ranked = sorted(counts.items(), key=_COUNT_THEN_TOKEN, reverse=True)
         if self.max_tokens:
             ranked = ranked[: self.max_tokens - self._token_start_index()]
         tokens = [t for t, _ in ranked]
@@ -421,9 +423,7 @@ class IndexLookup(HostLayer):
                 self.load_asset_files({VOCABULARY_FILE: handle.read()})
 
 
-def _rank_key(item):
-    token, count = item
-    return count, token.encode("utf-8") if isinstance(token, str) else token
+_COUNT_THEN_TOKEN = operator.itemgetter(1, 0)
 
 
 def batches_of(data, steps=None):
