@@ -10,7 +10,7 @@ and spread over the rounds, the ratio of the medians, whether the two vocabulari
 same, and a plain-Python reference (``re`` + ``collections.Counter``): the floor any Python
 implementation can reach.
 
-Run:  python benchmarks/text_vectorization_adapt.py [--docs 25000] [--rounds 3]
+Run:  python benchmarks/text_vectorization_adapt.py [--docs 25000] [--rounds 3] [--quick]
 """
 
 import argparse
@@ -100,8 +100,11 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--docs", type=int, default=25_000)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--quick", action="store_true", help="a smoke test: 1,000 documents, 1 round")
     parser.add_argument("--keras-worker", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.quick:
+        args.docs, args.rounds = 1_000, 1
     if args.keras_worker:
         return keras_worker(args.docs)
     texts = corpus(args.docs)
