@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 import torch
-from layer_oracle import check_keras_files_both_ways, compare_with_keras
+from oracle import check_keras_files_both_ways, compare_with_keras
 
 import lamina
 from lamina import layers

@@ -8,7 +8,7 @@ import lamina
 from lamina import layers
 
 keras = pytest.importorskip("keras")
-from layer_oracle import check_config_round_trip, check_keras_files_both_ways  # noqa: E402
+from oracle import check_config_round_trip, check_keras_files_both_ways  # noqa: E402
 
 N = 600
 rng = np.random.default_rng(1)

@@ -8,6 +8,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import keras
 import numpy as np
 import pytest
+from oracle import assert_same_weights, twin_models
 
 import lamina
 from lamina.callbacks import RemoteMonitor, SwapEMAWeights
@@ -21,10 +22,12 @@ def data():
     return x, y
 
 
+def regression_model(library):
+    return library.Sequential([library.Input((4,)), library.layers.Dense(2)])
+
+
 def twins():
-    theirs = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)])
-    ours = lamina.Sequential([lamina.Input((4,)), lamina.layers.Dense(2)])
-    ours.set_weights(theirs.get_weights())
+    ours, theirs = twin_models(regression_model)
     for model, library in ((ours, lamina), (theirs, keras)):
         model.compile(optimizer=library.optimizers.SGD(0.05, use_ema=True, ema_momentum=0.9), loss="mse")
     return ours, theirs
@@ -43,8 +46,7 @@ def test_validation_and_final_weights_match_keras(swap_on_epoch):
     ]
     np.testing.assert_allclose(histories[0]["val_loss"], histories[1]["val_loss"], rtol=1e-4)
     np.testing.assert_allclose(histories[0]["loss"], histories[1]["loss"], rtol=1e-4)
-    for mine, expected in zip(ours.get_weights(), theirs.get_weights()):
-        np.testing.assert_allclose(mine, expected, rtol=1e-4, atol=1e-6)
+    assert_same_weights(ours, theirs, rtol=1e-4, atol=1e-6)
 
 
 def test_evaluate_uses_the_averages_and_restores_the_weights():

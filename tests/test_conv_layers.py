@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
+from oracle import layer_against_keras
 
 import lamina
 from lamina import layers, layouts
@@ -12,22 +13,9 @@ from lamina.errors import ConfigurationError, InputError
 rng = np.random.default_rng(0)
 
 
-def keras_twin(keras_layer, lamina_layer, x):
-    """Keras's output for ``x`` with ``lamina_layer``'s weights (copied via get/set_weights)."""
-    keras_layer.build(x.shape)
-    keras_layer.set_weights(lamina_layer.get_weights())
-    return np.asarray(keras_layer(x).detach().cpu().numpy())
-
-
 def check_against_keras(name, kwargs, shape):
-    keras = pytest.importorskip("keras")
     x = rng.normal(size=shape).astype(np.float32)
-    layer = getattr(layers, name)(**kwargs)
-    out = layer(torch.from_numpy(x)).detach().numpy()
-    expected = keras_twin(getattr(keras.layers, name)(**kwargs), layer, x)
-    assert out.shape == expected.shape
-    np.testing.assert_allclose(out, expected, atol=1e-5, rtol=1e-5)
-    assert layer.compute_output_shape((None, *shape[1:])) == (None, *expected.shape[1:])
+    layer, out = layer_against_keras(name, kwargs, x, atol=1e-5, rtol=1e-5, check_output_shape=True)
     return layer, x, out
 
 

@@ -4,7 +4,7 @@ TorchModuleWrapper and Pipeline against real Keras 3."""
 import numpy as np
 import pytest
 import torch
-from layer_oracle import check_config_round_trip, check_keras_files_both_ways, compare_with_keras
+from oracle import check_config_round_trip, check_keras_files_both_ways, compare_with_keras
 
 from lamina import layers
 from lamina.errors import ConfigurationError

@@ -1,12 +1,13 @@
 """The training API against real Keras 3 (KERAS_BACKEND=torch): the same model, weights
 and plain SGD in both, compared call by call."""
 
+import keras
 import numpy as np
 import pytest
+from oracle import assert_same_weights, twin_models
 
 import lamina
 
-keras = pytest.importorskip("keras")
 pytestmark = pytest.mark.filterwarnings("ignore:__array__ implementation:DeprecationWarning")
 
 rng = np.random.default_rng(0)
@@ -16,8 +17,7 @@ Y = rng.integers(0, 3, size=(96,))
 
 def twins(build, loss="sparse_categorical_crossentropy", metrics=(), **compile_kwargs):
     """``build(library)`` in Keras and lamina, same weights, compiled alike (SGD 0.1)."""
-    theirs, ours = build(keras), build(lamina)
-    ours.set_weights(theirs.get_weights())
+    ours, theirs = twin_models(build)
     theirs.compile(optimizer=keras.optimizers.SGD(0.1), loss=loss, metrics=list(metrics), **compile_kwargs)
     ours.compile(optimizer=lamina.optimizers.SGD(0.1), loss=loss, metrics=list(metrics), **compile_kwargs)
     return theirs, ours
@@ -48,8 +48,7 @@ def test_steps_per_epoch_short_of_a_pass_goes_on_through_the_arrays():
     options = dict(batch_size=16, epochs=3, steps_per_epoch=2, shuffle=False, verbose=0)
     expected = theirs.fit(x, y, **options).history["loss"]
     np.testing.assert_allclose(ours.fit(x, y, **options).history["loss"], expected, rtol=1e-5, atol=1e-6)
-    for mine, their in zip(ours.get_weights(), theirs.get_weights()):
-        np.testing.assert_allclose(mine, their, rtol=1e-5, atol=1e-6)
+    assert_same_weights(ours, theirs, rtol=1e-5, atol=1e-6)
 
 
 def test_steps_per_epoch_short_of_a_pass_goes_on_through_a_data_loader():
@@ -149,8 +148,7 @@ class HalveEachBatch:
 ])
 @pytest.mark.parametrize("how", ["schedule", "callback"])
 def test_momentum_follows_keras_when_the_learning_rate_changes(optimizer, arguments, how):
-    theirs, ours = softmax_classifier(keras), softmax_classifier(lamina)
-    ours.set_weights(theirs.get_weights())
+    ours, theirs = twin_models(softmax_classifier)
     for model, library in ((theirs, keras), (ours, lamina)):
         rate = (library.optimizers.schedules.ExponentialDecay(0.1, decay_steps=2, decay_rate=0.5)
                 if how == "schedule" else 0.2)
@@ -158,8 +156,7 @@ def test_momentum_follows_keras_when_the_learning_rate_changes(optimizer, argume
                       loss="sparse_categorical_crossentropy")
         callbacks = [HalveEachBatch.make(library)] if how == "callback" else []
         model.fit(X, Y, batch_size=16, epochs=2, shuffle=False, verbose=0, callbacks=callbacks)
-    for mine, expected in zip(ours.get_weights(), theirs.get_weights()):
-        np.testing.assert_allclose(mine, expected, rtol=1e-5, atol=1e-6)
+    assert_same_weights(ours, theirs, rtol=1e-5, atol=1e-6)
 
 
 def masked_two_heads(library):

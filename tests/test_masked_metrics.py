@@ -1,19 +1,16 @@
 """Compiled metrics honour output masks and split ``metrics`` / ``weighted_metrics`` as
 Keras 3 does; real Keras (same weights) is the oracle."""
 
+import keras
 import numpy as np
 import pytest
 import torch
+from oracle import assert_same_logs, twin_models
 
 import lamina
 from lamina.training.output_mask import detach_output
 
 STEPS, CLASSES = 6, 3
-
-
-@pytest.fixture(scope="module")
-def keras():
-    return pytest.importorskip("keras")
 
 
 def padded_data(n=16, seed=0):
@@ -32,22 +29,13 @@ def sequence_model(library, rnn="LSTM"):
     return library.Model(inputs, library.layers.Dense(CLASSES, activation="softmax")(x))
 
 
-def twins(keras, rnn="LSTM"):
-    theirs = sequence_model(keras, rnn)
-    ours = sequence_model(lamina, rnn)
-    ours.set_weights(theirs.get_weights())
-    return ours, theirs
-
-
-def assert_same_logs(ours, theirs, atol=1e-5):
-    assert set(ours) == set(theirs)
-    for key in theirs:
-        np.testing.assert_allclose(np.asarray(ours[key]), np.asarray(theirs[key]), atol=atol, err_msg=key)
+def twins(rnn="LSTM"):
+    return twin_models(lambda library: sequence_model(library, rnn))
 
 
 @pytest.mark.parametrize("rnn", ["LSTM", "SimpleRNN"])
-def test_evaluate_accuracy_leaves_out_masked_timesteps_as_keras(keras, rnn):
-    ours, theirs = twins(keras, rnn)
+def test_evaluate_accuracy_leaves_out_masked_timesteps_as_keras(rnn):
+    ours, theirs = twins(rnn)
     x, y = padded_data()
     for model in (ours, theirs):
         model.compile(loss="sparse_categorical_crossentropy", metrics=["accuracy"])
@@ -60,8 +48,8 @@ def test_evaluate_accuracy_leaves_out_masked_timesteps_as_keras(keras, rnn):
     np.testing.assert_allclose(got["accuracy"], correct[x != 0].mean(), atol=1e-6)
 
 
-def test_metrics_ignore_sample_weight_and_weighted_metrics_use_it_with_the_mask(keras):
-    ours, theirs = twins(keras)
+def test_metrics_ignore_sample_weight_and_weighted_metrics_use_it_with_the_mask():
+    ours, theirs = twins()
     x, y = padded_data(seed=1)
     weights = np.random.default_rng(2).uniform(0.2, 2.0, size=y.shape).astype("float32")
     for model, library in ((ours, lamina), (theirs, keras)):
@@ -84,8 +72,8 @@ def test_metrics_ignore_sample_weight_and_weighted_metrics_use_it_with_the_mask(
     np.testing.assert_allclose(got["weighted_accuracy"], expected_weighted, atol=1e-6)
 
 
-def test_fit_logs_masked_metrics_as_keras(keras):
-    ours, theirs = twins(keras, "SimpleRNN")
+def test_fit_logs_masked_metrics_as_keras():
+    ours, theirs = twins("SimpleRNN")
     x, y = padded_data(seed=3)
     ours.compile(optimizer=lamina.optimizers.SGD(0.5), loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     theirs.compile(optimizer=keras.optimizers.SGD(0.5), loss="sparse_categorical_crossentropy", metrics=["accuracy"])
@@ -94,7 +82,7 @@ def test_fit_logs_masked_metrics_as_keras(keras):
     assert_same_logs(got, expected)
 
 
-def test_mean_metric_wrapper_weighs_out_masked_entries_as_keras(keras):
+def test_mean_metric_wrapper_weighs_out_masked_entries_as_keras():
     rng = np.random.default_rng(4)
     y_true = rng.integers(0, CLASSES, size=(2, 4, STEPS))
     probabilities = rng.random((2, 4, STEPS, CLASSES)).astype("float32")

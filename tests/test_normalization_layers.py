@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 import torch
+from oracle import assert_same_weights, keras_twin
 
 import lamina
 from lamina import layers
@@ -22,14 +23,12 @@ def random_weights(layer):
     return weights
 
 
-def compare_with_keras(name, kwargs, shape, training=False, steps=1):
+def run_beside_keras(name, kwargs, shape, training=False, steps=1):
     """Run lamina's and Keras's layer ``steps`` times on the same data and weights."""
-    keras = pytest.importorskip("keras")
     x = (rng.normal(size=shape) * 3 + 1).astype(np.float32)
     layer = getattr(layers, name)(**kwargs)
     layer(torch.from_numpy(x))
-    twin = getattr(keras.layers, name)(**kwargs)
-    twin.build(shape)
+    twin = keras_twin(layer, kwargs, shape)
     weights = random_weights(layer)
     layer.set_weights(weights)
     twin.set_weights(weights)
@@ -37,8 +36,7 @@ def compare_with_keras(name, kwargs, shape, training=False, steps=1):
         out = layer(torch.from_numpy(x), training=training).detach().numpy()
         expected = twin(x, training=training).detach().cpu().numpy()
         np.testing.assert_allclose(out, expected, atol=2e-5, rtol=1e-5)
-    for mine, theirs in zip(layer.get_weights(), twin.get_weights()):
-        np.testing.assert_allclose(mine, theirs, atol=1e-5, rtol=1e-5)
+    assert_same_weights(layer, twin, atol=1e-5, rtol=1e-5)
     return layer, x
 
 
@@ -57,7 +55,7 @@ def compare_with_keras(name, kwargs, shape, training=False, steps=1):
     ],
 )
 def test_batch_normalization_matches_keras_and_its_moving_statistics(kwargs, shape, training):
-    compare_with_keras("BatchNormalization", kwargs, shape, training=training, steps=3)
+    run_beside_keras("BatchNormalization", kwargs, shape, training=training, steps=3)
 
 
 def test_batch_normalization_moving_update_is_keras_formula_with_biased_variance():
@@ -86,7 +84,7 @@ def test_batch_normalization_weights_order_and_storage():
 
 
 def test_batch_of_one_trains_like_keras_instead_of_failing():
-    compare_with_keras("BatchNormalization", {}, (1, 4), training=True, steps=2)
+    run_beside_keras("BatchNormalization", {}, (1, 4), training=True, steps=2)
 
 
 def test_batch_normalization_with_mask_matches_keras():
@@ -162,7 +160,7 @@ def test_axis_out_of_range_is_an_input_error():
     ],
 )
 def test_layer_normalization_matches_keras(kwargs, shape):
-    compare_with_keras("LayerNormalization", kwargs, shape)
+    run_beside_keras("LayerNormalization", kwargs, shape)
 
 
 def test_layer_normalization_over_a_middle_axis_matches_numpy():
@@ -197,7 +195,7 @@ def test_layer_normalization_is_f_layer_norm():
     ],
 )
 def test_group_normalization_matches_keras(kwargs, shape):
-    compare_with_keras("GroupNormalization", kwargs, shape)
+    run_beside_keras("GroupNormalization", kwargs, shape)
 
 
 def test_group_normalization_groups_must_divide_channels():
@@ -288,7 +286,7 @@ def test_small_resnet_trains_and_its_loss_falls():
     ({"axis": [1, 2], "epsilon": 1e-3}, (3, 4, 5)),
 ])
 def test_rms_normalization_matches_keras(kwargs, shape):
-    compare_with_keras("RMSNormalization", kwargs, shape)
+    run_beside_keras("RMSNormalization", kwargs, shape)
 
 
 def test_rms_normalization_over_a_middle_axis_is_the_formula():

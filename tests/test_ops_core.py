@@ -5,9 +5,9 @@ import keras
 import numpy as np
 import pytest
 import torch
+from oracle import assert_matches, rand
 
 from lamina import ops
-from tests.ops_oracle import assert_matches, rand
 
 R = rand
 FLOATS = ("float32", "float64", "float16")

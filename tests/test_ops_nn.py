@@ -4,9 +4,9 @@ import keras
 import numpy as np
 import pytest
 import torch
+from oracle import assert_matches, rand
 
 from lamina import ops
-from tests.ops_oracle import assert_matches, rand
 
 R = rand
 ACTIVATIONS = [

@@ -4,6 +4,7 @@ random transforms only in training, seeded runs repeat, inference is the identit
 import numpy as np
 import pytest
 import torch
+from oracle import layer_against_keras
 
 import lamina
 from lamina import layers
@@ -19,13 +20,7 @@ def pictures(data_format, shape=(2, 9, 7, 3)):
 
 
 def check_against_keras(name, kwargs, x, training=False, atol=1e-4):
-    keras = pytest.importorskip("keras")
-    layer = getattr(layers, name)(**kwargs)
-    out = layer(torch.from_numpy(x), training=training).numpy()
-    expected = getattr(keras.layers, name)(**kwargs)(x, training=training).detach().cpu().numpy()
-    assert out.shape == expected.shape and out.dtype == expected.dtype
-    np.testing.assert_allclose(out, expected, atol=atol)
-    return layer, out
+    return layer_against_keras(name, kwargs, x, call_kwargs={"training": training}, atol=atol, check_dtype=True)
 
 
 # ---- affine augmentations with a fixed draw match Keras ----------------------------------

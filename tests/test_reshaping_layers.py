@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 import torch
+from oracle import layer_against_keras
 
 import lamina
 from lamina import layers
@@ -13,15 +14,8 @@ FORMATS = ["channels_last", "channels_first"]
 
 
 def check_against_keras(name, kwargs, shape):
-    keras = pytest.importorskip("keras")
     x = rng.normal(size=shape).astype(np.float32)
-    layer = getattr(layers, name)(**kwargs)
-    out = layer(torch.from_numpy(x)).numpy()
-    expected = getattr(keras.layers, name)(**kwargs)(x).detach().cpu().numpy()
-    assert out.shape == expected.shape
-    np.testing.assert_allclose(out, expected, atol=1e-5)
-    assert layer.compute_output_shape((None, *shape[1:])) == (None, *expected.shape[1:])
-    return layer
+    return layer_against_keras(name, kwargs, x, atol=1e-5, check_output_shape=True)[0]
 
 
 def image_shape(data_format, shape):
