@@ -146,9 +146,12 @@ def EfficientNetV2(width_coefficient, depth_coefficient, default_size, dropout_r
     blocks_args = DEFAULT_BLOCKS_ARGS[variant_name] if blocks_args == "default" else blocks_args
     img_input = _building.start(name, include_top, weights, input_tensor, input_shape, pooling, classes,
                                 classifier_activation, default_size=default_size, min_size=32)
+
+    def width(filters):
+        return round_filters(filters, width_coefficient, min_depth, depth_divisor)
+
     x = _preprocessing(img_input, variant_name) if include_preprocessing else img_input
-    x = _conv_bn(x, round_filters(blocks_args[0]["input_filters"], width_coefficient, min_depth, depth_divisor), 3,
-                 2, bn_momentum, "stem_", activation)
+    x = _conv_bn(x, width(blocks_args[0]["input_filters"]), 3, 2, bn_momentum, "stem_", activation)
     total = float(sum(stage["num_repeat"] for stage in blocks_args))  # unrounded, as Keras
     index = 0
     for i, stage in enumerate(blocks_args):
@@ -157,8 +160,7 @@ def EfficientNetV2(width_coefficient, depth_coefficient, default_size, dropout_r
                 f"{name}: the number of repeats must be > 0. Received: num_repeat={stage['num_repeat']} in stage {i + 1}."
             )
         args = {k: v for k, v in stage.items() if k not in ("num_repeat", "conv_type")}
-        for key in ("input_filters", "output_filters"):
-            args[key] = round_filters(args[key], width_coefficient, min_depth, depth_divisor)
+        args["input_filters"], args["output_filters"] = width(args["input_filters"]), width(args["output_filters"])
         block = fused_mbconv_block if stage["conv_type"] == FUSED else mbconv_block
         for j in range(int(math.ceil(depth_coefficient * stage["num_repeat"]))):
             if j > 0:
@@ -167,8 +169,8 @@ def EfficientNetV2(width_coefficient, depth_coefficient, default_size, dropout_r
                       survival_probability=drop_connect_rate * index / total, name=f"block{i + 1}{chr(j + 97)}_",
                       **args)
             index += 1
-    x = efficientnet.top(x, round_filters(1280, width_coefficient, min_depth, depth_divisor), activation, include_top, pooling,
-            dropout_rate, classes, classifier_activation, bn_momentum=bn_momentum, bias_initializer=Constant(0.0))
+    x = efficientnet.top(x, width(1280), activation, include_top, pooling, dropout_rate, classes,
+                         classifier_activation, bn_momentum=bn_momentum, bias_initializer=Constant(0.0))
     model = _building.finish(img_input, input_tensor, x, name)
     if weights == "imagenet":
         file_name = variant_name + (".h5" if include_top else "_notop.h5")
