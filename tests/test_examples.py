@@ -92,4 +92,8 @@ def test_text_classification_example(example_runs):
 def test_transfer_learning_example(example_runs):
     out = output_of(example_runs, "transfer_learning.py")
     assert "base frozen: 410208 non-trainable parameters, 1281 trainable" in out
-    assert "fine-tuning 311969 parameters" in out and "fine-tuned: test accuracy" in out
+    assert "fine-tuning 311969 parameters" in out
+    # Chance is about 0.5 (256 test images, classes drawn at random); the reference machine
+    # gives 0.84 after the head and 0.82 after fine-tuning: 0.7 leaves room for other CPUs.
+    accuracy = {phase: float(out.split(f"{phase}: test accuracy ")[1].split()[0]) for phase in ("head only", "fine-tuned")}
+    assert accuracy["head only"] > 0.7 and accuracy["fine-tuned"] > 0.7, out
