@@ -186,3 +186,7 @@ def test_lamina_file_loads_in_keras_with_the_same_outputs(keras_results, spec):
         keras_results["arrays"][f"lamina_file/{spec['id']}/output"], keras_results["lamina_predictions"][spec["id"]],
         rtol=1e-5, atol=1e-6,
     )
+
+
+def test_tensorflow_stays_out_of_the_test_process(keras_results):
+    assert "tensorflow" not in sys.modules
