@@ -1,11 +1,17 @@
-"""Pooling layers against real Keras 3, NumPy references and torch.nn.functional."""
+"""Pooling layers (adaptive ones too, with Keras's bins) against real Keras 3, NumPy references
+and torch.nn.functional; configs and `.keras` files."""
 
 import keras
 import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
-from oracle import keras_output
+from oracle import (
+    check_config_round_trip,
+    check_keras_files_both_ways,
+    compare_with_keras,
+    keras_output,
+)
 
 import lamina
 from lamina import layers
@@ -216,3 +222,53 @@ def test_symbolic_shapes_and_a_training_step():
     history = model.fit(x, y, epochs=3, batch_size=8, verbose=0)
     assert np.isfinite(history.history["loss"]).all()
     assert history.history["loss"][-1] < history.history["loss"][0]
+
+
+# ---- adaptive pooling against Keras -----------------------------------------------------
+
+adaptive_rng = np.random.default_rng(0)
+
+
+CASES = [
+    (1, 3, (2, 10, 4)),
+    (1, 4, (2, 7, 3)),
+    (2, (2, 3), (2, 7, 9, 4)),
+    (2, 5, (1, 5, 13, 2)),
+    (3, 2, (1, 5, 7, 3, 2)),
+    (3, (3, 1, 2), (1, 7, 4, 5, 2)),
+]
+
+
+@pytest.mark.parametrize("kind", ["Average", "Max"])
+@pytest.mark.parametrize("data_format", ["channels_last", "channels_first"])
+@pytest.mark.parametrize("rank, output_size, shape", CASES)
+def test_adaptive_pooling_matches_keras(kind, data_format, rank, output_size, shape):
+    if data_format == "channels_first":
+        shape = (shape[0], shape[-1], *shape[1:-1])
+    x = adaptive_rng.normal(size=shape).astype(np.float32)
+    name = f"Adaptive{kind}Pooling{rank}D"
+    layer, theirs, out = compare_with_keras(name, dict(output_size=output_size, data_format=data_format), x)
+    assert layer.compute_output_shape((None, *shape[1:])) == (None, *out.shape[1:])
+    assert layer.compute_output_shape((None, *shape[1:])) == theirs.compute_output_shape((None, *shape[1:]))
+    check_config_round_trip(layer)
+
+
+def test_bins_are_floor_start_ceil_end():
+    x = torch.arange(5.0).reshape(1, 5, 1)
+    out = layers.AdaptiveAveragePooling1D(3)(x).flatten().tolist()
+    # bins [0, 2), [1, 4), [3, 5)
+    assert out == pytest.approx([0.5, 2.0, 3.5])
+    assert layers.AdaptiveMaxPooling1D(3)(x).flatten().tolist() == [1.0, 3.0, 4.0]
+
+
+def test_keras_files_both_ways(tmp_path):
+    x = adaptive_rng.normal(size=(3, 9, 7, 2)).astype(np.float32)
+    check_keras_files_both_ways(tmp_path, lambda L: L.AdaptiveMaxPooling2D((2, 3)), (9, 7, 2), x)
+    check_keras_files_both_ways(tmp_path, lambda L: L.AdaptiveAveragePooling2D(4), (9, 7, 2), x)
+
+
+def test_bad_arguments_and_rank_are_explained():
+    with pytest.raises(ConfigurationError, match="output_size"):
+        layers.AdaptiveAveragePooling2D((2, 2, 2))
+    with pytest.raises(InputError, match="rank 4"):
+        layers.AdaptiveMaxPooling2D(2)(torch.zeros(2, 5, 3))
