@@ -151,7 +151,7 @@ def test_custom_scale_layer_checks_its_arguments():
 
 
 def test_nasnet_input_size_rules_give_clear_errors():
-    with pytest.raises(ConfigurationError, match="fixed image size.*input_shape=\\(224, 224, 3\\)"):
+    with pytest.raises(ConfigurationError, match="fixed image size.*input_shape=\\(331, 331, 3\\)"):
         applications.NASNetLarge(weights=None, include_top=False)
     with pytest.raises(ConfigurationError, match="static input shape"):
         applications.NASNetMobile(include_top=False, input_shape=(None, None, 3))
@@ -185,22 +185,22 @@ def _legacy_file(model, path):
     return path.read_bytes()
 
 
-def test_nasnet_imagenet_weights_use_keras_file_names(nasnet_mobile_pair, tmp_path, monkeypatch):
+def test_imagenet_weights_use_keras_file_names(nasnet_mobile_pair, tmp_path, monkeypatch):
     _, theirs, x, expected = nasnet_mobile_pair
     body = _legacy_file(theirs, tmp_path / "served.h5")
     published = "nasnet/NASNet-mobile-no-top.h5"
     monkeypatch.setenv("LAMINA_HOME", str(tmp_path / "home"))
-    build = lambda: applications.NASNetMobile(include_top=False, pooling="avg", input_shape=(NASNET_SIZE, NASNET_SIZE, 3))  # noqa: E731
+    mobile = applications.nasnet.WEIGHTS["mobile"]
+    # A file of our own, so its md5 replaces Keras's listed one.
+    monkeypatch.setitem(applications.nasnet.WEIGHTS, "mobile", (mobile[0], mobile[1][:2] + (hashlib.md5(body).hexdigest(),)))
     with serving() as served:
         served.files[published] = body
         monkeypatch.setenv("LAMINA_APPLICATIONS_URL", served.base_url)
-        with pytest.raises(DownloadError, match="md5"):  # not Keras's file: the listed hash refuses it
-            build()
-        mobile = applications.nasnet.WEIGHTS["mobile"]
-        monkeypatch.setitem(applications.nasnet.WEIGHTS, "mobile",
-                            (mobile[0], mobile[1][:2] + (hashlib.md5(body).hexdigest(),)))
-        ours = build()
-    assert served.requests.count(published) == 2
+        ours = applications.NASNetMobile(include_top=False, pooling="avg", input_shape=(NASNET_SIZE, NASNET_SIZE, 3))
+        # InceptionResNetV2's file: the missing file's error names it.
+        with pytest.raises(DownloadError, match="inception_resnet_v2_weights_tf_dim_ordering_tf_kernels_notop.h5"):
+            applications.InceptionResNetV2(include_top=False, input_shape=(IRV2_SIZE, IRV2_SIZE, 3))
+    assert served.requests == [published, "inception_resnet_v2/inception_resnet_v2_weights_tf_dim_ordering_tf_kernels_notop.h5"]
     assert (tmp_path / "home" / "models" / "nasnet_mobile_no_top.h5").exists()  # Keras's cached name
     assert_close(predictions(ours, x), expected)
 

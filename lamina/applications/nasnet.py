@@ -131,7 +131,7 @@ def _load_weights(model, weights, variant, include_top):
     model.load_weights(get_file(cached_name, url, cache_subdir="models", file_hash=md5))
 
 
-def _check_fixed_size(img_input, name, weights):
+def _check_fixed_size(img_input, name, weights, default_size):
     size = tuple(img_input.shape[1:3])
     if None not in size:
         return
@@ -140,7 +140,8 @@ def _check_fixed_size(img_input, name, weights):
               "on its first call)")
     raise ConfigurationError(
         f"{name}: NASNet needs a fixed image size: {reason}. Received: an input of shape "
-        f"{tuple(img_input.shape)}. Pass input_shape=(height, width, 3), e.g. input_shape=(224, 224, 3)."
+        f"{tuple(img_input.shape)}. Pass input_shape=(height, width, 3), e.g. "
+        f"input_shape=({default_size}, {default_size}, 3)."
     )
 
 
@@ -150,7 +151,7 @@ def _nasnet(variant, input_shape, penultimate_filters, num_blocks, stem_block_fi
     ``num_blocks`` normal cells, the last two stages each after a reduction cell."""
     img_input = _building.start(name, include_top, weights, input_tensor, input_shape, pooling, classes,
                                 classifier_activation, default_size=default_size, min_size=32)
-    _check_fixed_size(img_input, name, weights)
+    _check_fixed_size(img_input, name, weights, default_size)
     filters = penultimate_filters // 24
     x = layers.Conv2D(stem_block_filters, (3, 3), strides=(2, 2), padding="valid", use_bias=False,
                       name="stem_conv1", kernel_initializer="he_normal")(img_input)
