@@ -7,8 +7,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from repo_paths import SCRIPTS
 
-SCRIPT = Path(__file__).parent / "scripts" / "repeated_models.py"
+SCRIPT = SCRIPTS / "repeated_models.py"
 ITERATIONS = 50
 MAX_GROWTH_MB = 50
 

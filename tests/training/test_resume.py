@@ -5,12 +5,12 @@ import random
 import signal
 import subprocess
 import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
+from repo_paths import SCRIPTS
 
-SCRIPT = Path(__file__).parent / "scripts" / "resumable_training.py"
+SCRIPT = SCRIPTS / "resumable_training.py"
 STEPS_PER_EPOCH, EPOCHS = 16, 3
 
 
