@@ -16,18 +16,18 @@ import socket
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
+from repo_paths import SCRIPTS
 
 import lamina
 from lamina import distribute
 from lamina.errors import ConfigurationError
 from lamina.training.data import ArrayData
 
-SCRIPT = Path(__file__).parent / "scripts" / "distributed_training.py"
+SCRIPT = SCRIPTS / "distributed_training.py"
 FASHION_DIR = os.environ.get("LAMINA_FASHION_MNIST_DIR", "/usr/share/datasets/fashion-mnist")
 TOTAL_BATCHES = 2 * 61
 needs_fashion = pytest.mark.skipif(

@@ -13,16 +13,16 @@ import json
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
+from repo_paths import SCRIPTS
 
 import lamina
 from lamina import callbacks, layers
 from lamina.saving.training_state import read_training_state
 
-SCRIPT = Path(__file__).parent / "scripts" / "full_disk_saves.py"
+SCRIPT = SCRIPTS / "full_disk_saves.py"
 RNG = np.random.default_rng(3)
 X = RNG.normal(size=(64, 6)).astype(np.float32)
 Y = (X[:, 0] + X[:, 1] > 0).astype(np.int64)
