@@ -157,6 +157,15 @@ def torch_slot_keys(optimizer):
     return None if groups is None else {key for group in groups for key, _ in group}
 
 
+def _required_torch_slots(optimizer, allowed):
+    """The keys a weight's saved torch state must all hold once it holds any: every slot,
+    and the step count where torch's own Adam kernel reads it."""
+    if allowed is None:
+        return ()
+    torch_adam = any(cls.__name__ in ("Adam", "AdamW") for cls in type(optimizer).__mro__)
+    return allowed | ({"step"} if torch_adam else set())
+
+
 def read_optimizer(root, model, source="the file"):
     """Restore optimizer state saved by ``write_optimizer`` (or by Keras)."""
     prepare_optimizer(root, model, source)()
@@ -243,8 +252,11 @@ def prepare_keras_variables(group, exact, where, optimizer, model, source):
                 exact.attrs["learning_rate"], f"{where}/torch_state@learning_rate", source=source
             )
         allowed = torch_slot_keys(optimizer)
+        required = _required_torch_slots(optimizer, allowed)
         states = [
-            read_torch_slot(exact.get(str(position)), tensor, allowed, f"{where}/torch_state/{position}", source)
+            read_torch_slot(
+                exact.get(str(position)), tensor, allowed, f"{where}/torch_state/{position}", source, required
+            )
             for position, (tensor, _) in enumerate(entries)
         ]
     else:

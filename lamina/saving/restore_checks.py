@@ -128,14 +128,15 @@ def check_number(value, where, low=None, source="the file"):
 SCALAR_SLOTS = frozenset({"step", "mu_product"})
 
 
-def read_torch_slot(group, tensor, allowed, where, source="the file"):
+def read_torch_slot(group, tensor, allowed, where, source="the file", required=()):
     """The torch optimizer state for ``tensor`` stored in ``group`` (``optimizer/torch_state/<i>``),
     checked key by key before anything is read.
 
     A key that neither ``allowed`` (the optimizer's slots; None when unknown) nor
     ``SCALAR_SLOTS`` names is refused; a slot must have ``tensor``'s shape and be a float
     array; a scalar is one finite number. With ``allowed=None`` any 0-d array or attribute
-    counts as a scalar. Returns ``{key: value}``: slots and scalars as CPU tensors, attributes
+    counts as a scalar. A group that holds anything must hold every key of ``required`` (torch
+    reads them all once a weight has state; an empty group is a weight that never stepped). Returns ``{key: value}``: slots and scalars as CPU tensors, attributes
     as numbers (as torch kept them).
     """
     import h5py
@@ -146,6 +147,10 @@ def read_torch_slot(group, tensor, allowed, where, source="the file"):
     unknown = sorted(key for key in [*group.attrs.keys(), *group.keys()] if key not in known)
     if allowed is not None and unknown:
         _refuse(source, where, f"expected slots among {sorted(known)}, found unused slot(s) {unknown}")
+    present = {*group.attrs.keys(), *group.keys()}
+    absent = sorted(set(required) - present)
+    if present and absent:
+        _refuse(source, where, f"expected the slots {sorted(required)}, found {sorted(present)} (missing {absent})")
     state = {}
     for key in group.attrs.keys():
         if allowed is not None and key not in SCALAR_SLOTS:

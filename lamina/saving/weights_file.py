@@ -185,12 +185,15 @@ def _accepted_kinds(tensor):
 
 
 def _unclaimed_groups(root, slots):
+    import h5py
+
     known = set(slots)
     unclaimed = []
 
     def visit(name, obj):
         if name.endswith("/vars") or name == "vars":
-            if name not in known and len(obj.keys()) and not name.startswith("optimizer"):
+            unknown = name not in known and not name.startswith("optimizer")
+            if unknown and isinstance(obj, h5py.Group) and len(obj):
                 unclaimed.append(name)
 
     root.visititems(visit)
