@@ -52,7 +52,7 @@ from lamina.regularizers import Regularizer  # noqa: E402
 from lamina.variables import StatelessScope, Variable  # noqa: E402
 
 # Loaded on first use, so ``import lamina`` stays as fast as before they existed.
-_LAZY_MODULES = ("distillation", "quantizers")
+_LAZY_MODULES = ("distillation", "quantizers", "visualization")
 _LAZY_NAMES = {"Function": "models.function", "Quantizer": "quantizers"}
 
 
@@ -125,5 +125,6 @@ __all__ = [
     "tree",
     "utils",
     "version",
+    "visualization",
     "__version__",
 ]

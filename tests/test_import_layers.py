@@ -30,7 +30,7 @@ FLOORS = [
     ["lamina.training"],
     ["lamina.models"],
     ["lamina.applications", "lamina.utils", "lamina.config", "lamina.keras", "lamina.preprocessing",
-     "lamina.distillation"],
+     "lamina.distillation", "lamina.visualization"],
 ]
 
 #: Function-local imports of lamina modules that break a real load-order need (two
