@@ -1,16 +1,15 @@
 """Private torch calls: one module, a version check, and a public fallback with equal results."""
 
-import pathlib
 import re
 import subprocess
 import sys
 
 import pytest
 import torch
+from repo_paths import PACKAGE
 
 from lamina.backend import torch_internals
 
-PACKAGE = pathlib.Path(__file__).resolve().parents[1] / "lamina"
 PRIVATE_NAME = re.compile(r"torch\._[A-Za-z]|from torch import _")
 
 
