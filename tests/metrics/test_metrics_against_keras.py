@@ -1,4 +1,5 @@
-"""The extra metrics against real Keras 3 metrics fed the same batches (KERAS_BACKEND=torch)."""
+"""Metrics against real Keras 3 metrics fed the same batches (KERAS_BACKEND=torch), their state on
+the device, configs and Keras's names."""
 
 import numpy as np
 import pytest

@@ -1,4 +1,5 @@
-"""The extra losses against real Keras 3 losses fed the same inputs (KERAS_BACKEND=torch)."""
+"""Losses against real Keras 3 losses fed the same inputs (KERAS_BACKEND=torch): every reduction,
+sample weights, the function forms, Keras's names, configs and argument errors."""
 
 import numpy as np
 import pytest
