@@ -9,6 +9,8 @@ Values are drawn in float32 (float64 when asked for) on the CPU and then cast, s
 half-precision dtypes get the same numbers as float32 ones.
 """
 
+import math
+
 import torch
 
 from lamina.errors import ConfigurationError
@@ -46,15 +48,22 @@ def uniform(shape, minval, maxval, dtype, seed):
     return values.to(dtype)
 
 
+# erf(2 / sqrt(2)): N(0, 1) lies in [-2, 2] with this probability, and
+# sqrt(2) * erfinv(w) for w uniform in [-_ERF_OF_TWO_STD, _ERF_OF_TWO_STD] is N(0, 1)
+# truncated to [-2, 2] (the inverse of its CDF).
+_ERF_OF_TWO_STD = math.erf(math.sqrt(2.0))
+
+
 def truncated_normal(shape, mean, stddev, dtype, seed):
-    """Samples of N(mean, stddev**2) restricted to mean +- 2 stddev (Keras's truncation)."""
-    values = _empty(shape, dtype)
-    torch.nn.init.trunc_normal_(
-        values,
-        mean=mean,
-        std=stddev,
-        a=mean - 2.0 * stddev,
-        b=mean + 2.0 * stddev,
-        generator=_generator(seed),
-    )
+    """Samples of N(mean, stddev**2) restricted to mean +- 2 stddev (Keras's truncation).
+
+    Drawn by inverse CDF: one uniform draw per value, then ``erfinv``, in one pass (about
+    as fast as a uniform draw; ``torch.nn.init.trunc_normal_`` redraws the whole tensor
+    until no value falls outside). A seeded draw repeats its values; they differ from
+    those of earlier lamina versions, which drew with ``trunc_normal_``.
+    """
+    values = _empty(shape, dtype).uniform_(-_ERF_OF_TWO_STD, _ERF_OF_TWO_STD, generator=_generator(seed))
+    values.erfinv_().mul_(math.sqrt(2.0) * stddev).add_(mean)
+    # Rounding may step a hair past the bounds: clamp to Keras's interval.
+    values.clamp_(mean - 2.0 * stddev, mean + 2.0 * stddev)
     return values.to(dtype)
