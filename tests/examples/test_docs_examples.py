@@ -7,13 +7,12 @@ namespace, in a temporary working directory. Blocks meant to be read but not run
 """
 
 import re
-from pathlib import Path
 
 import pytest
+from repo_paths import DOCS
 
 import lamina
 
-DOCS = Path(__file__).resolve().parents[1] / "docs"
 _BLOCK = re.compile(r"^```python[^\n]*\n(.*?)^```\s*$", re.M | re.S)
 
 
