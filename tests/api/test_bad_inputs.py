@@ -9,10 +9,10 @@ import socket
 import struct
 import zipfile
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import pytest
+from repo_paths import DOCS
 
 import lamina
 from lamina import layers
@@ -27,7 +27,7 @@ from lamina.errors import (
     TrainingError,
 )
 
-TABLE = Path(__file__).resolve().parent.parent / "docs" / "bad-input.md"
+TABLE = DOCS / "bad-input.md"
 X = np.random.default_rng(0).random((8, 4), dtype=np.float32)
 Y = np.arange(8) % 3
 

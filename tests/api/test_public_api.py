@@ -18,13 +18,11 @@ import inspect
 import pkgutil
 import re
 import types
-from pathlib import Path
 
 import pytest
+from repo_paths import ROOT
 
 import lamina
-
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def public_modules():
