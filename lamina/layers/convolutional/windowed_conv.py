@@ -6,6 +6,7 @@ from lamina import activations, constraints, initializers, regularizers
 from lamina.activations.in_place import can_relu_in_place
 from lamina.backend.config import standardize_data_format
 from lamina.errors import ConfigurationError, InputError
+from lamina.layers.float_inputs import as_float
 from lamina.layers.layer import Layer
 from lamina.ops import conv_utils
 
@@ -95,7 +96,7 @@ class WindowedConv(Layer):
         """``inputs`` checked for rank, as the channels-first view PyTorch's kernels take."""
         if inputs.dim() != self.rank + 2:
             self._geometry.check_rank(tuple(inputs.shape))
-        return conv_utils.conv_input(inputs, self.data_format)
+        return conv_utils.conv_input(as_float(inputs, self.dtype), self.data_format)
 
     def call(self, inputs):
         outputs = self._convolve(inputs)

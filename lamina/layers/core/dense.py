@@ -7,6 +7,7 @@ from lamina.activations.in_place import can_relu_in_place
 from lamina.errors import ConfigurationError
 from lamina.layers.argument_checks import positive_int
 from lamina.layers.bias import add_bias
+from lamina.layers.float_inputs import as_float
 from lamina.layers.layer import Layer
 
 
@@ -84,7 +85,7 @@ class Dense(Layer):
         add_bias(self, (self.units,))
 
     def call(self, inputs):
-        outputs = F.linear(inputs, self.kernel, self.bias)
+        outputs = F.linear(as_float(inputs, self.kernel.dtype), self.kernel, self.bias)
         if can_relu_in_place(self.activation, outputs):
             return outputs.relu_()
         return self.activation(outputs)

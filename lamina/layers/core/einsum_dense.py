@@ -8,6 +8,7 @@ import torch
 from lamina import activations, constraints, initializers, regularizers
 from lamina.errors import ConfigurationError
 from lamina.initializers.variance_scaling import VarianceScaling
+from lamina.layers.float_inputs import as_float
 from lamina.layers.layer import Layer
 
 _FORMS = "'ab,bc->ac', '...b,bc->...c' or 'ab...,bc->ac...'"
@@ -200,7 +201,7 @@ class EinsumDense(Layer):
             )
 
     def call(self, inputs):
-        outputs = torch.einsum(self.equation, inputs, self.kernel)
+        outputs = torch.einsum(self.equation, as_float(inputs, self.kernel.dtype), self.kernel)
         if self.bias is not None:
             outputs = outputs + self.bias
         return self.activation(outputs)

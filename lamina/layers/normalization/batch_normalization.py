@@ -5,6 +5,7 @@ import torch.nn.functional as F
 
 from lamina import constraints, initializers, regularizers
 from lamina.errors import ConfigurationError, InputError
+from lamina.layers.float_inputs import as_float
 from lamina.layers.layer import Layer
 from lamina.layers.normalization._axes import check_axis_argument, resolve_axes
 
@@ -119,6 +120,7 @@ class BatchNormalization(Layer):
 
     def call(self, inputs, training=None, mask=None):
         axis = self._channel_axis
+        inputs = as_float(inputs, self.moving_mean.dtype)
         x = inputs if axis == 1 else inputs.movedim(axis, 1)
         if not (training and self.trainable):
             out = F.batch_norm(

@@ -4,6 +4,7 @@ import torch.nn.functional as F
 
 from lamina import constraints, initializers, regularizers
 from lamina.errors import ConfigurationError, InputError
+from lamina.layers.float_inputs import as_float
 from lamina.layers.layer import Layer
 from lamina.layers.normalization._axes import check_axis_argument, resolve_axes
 
@@ -90,6 +91,7 @@ class GroupNormalization(Layer):
 
     def call(self, inputs):
         axis = self._channel_axis
+        inputs = as_float(inputs, self.dtype)
         x = inputs if axis == 1 else inputs.movedim(axis, 1)
         out = F.group_norm(x, self.groups, self.gamma, self.beta, self.epsilon)
         return out if axis == 1 else out.movedim(1, axis)

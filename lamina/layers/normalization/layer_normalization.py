@@ -5,6 +5,7 @@ import torch.nn.functional as F
 
 from lamina import constraints, initializers, regularizers
 from lamina.errors import ConfigurationError
+from lamina.layers.float_inputs import as_float
 from lamina.layers.layer import Layer
 from lamina.layers.normalization._axes import check_axis_argument, per_sample_axes, resolve_axes
 
@@ -78,6 +79,7 @@ class LayerNormalization(Layer):
             self.beta = None
 
     def call(self, inputs):
+        inputs = as_float(inputs, self.dtype)
         if self._trailing:
             return F.layer_norm(inputs, self._normalized_shape, self.gamma, self.beta, self.epsilon)
         variance, mean = torch.var_mean(inputs, dim=self._axes, keepdim=True, correction=0)

@@ -3,6 +3,7 @@
 import torch
 
 from lamina.errors import ConfigurationError, InputError, describe
+from lamina.layers.float_inputs import as_float
 from lamina.layers.layer import Layer, _call_arguments
 from lamina.layers.rnn.fused import run_fused
 from lamina.layers.rnn.sequence_mask import contiguous_spans, standardize_mask
@@ -127,6 +128,7 @@ class RNN(Layer):
     # ------------------------------------------------------------------- call
     def call(self, sequences, initial_state=None, mask=None, training=None):
         self._check_rank(sequences.shape)
+        sequences = as_float(sequences, self.dtype)
         mask = standardize_mask(self, mask, sequences)
         states = self._initial_states(sequences, initial_state)
         if self.go_backwards:
