@@ -4,7 +4,7 @@ gloo on CPU), the same global batch, steady seconds per epoch and the scaling.
 On a 2-core machine expect little or no speed-up: two processes share the cores one
 process already uses, and each step adds one all-reduce of the gradients (~100k floats
 for this model). The figures show what data parallel costs per step; its correctness
-is tested in tests/test_distributed.py.
+is tested in tests/distribute/test_distributed.py.
 
     python benchmarks/distributed_scaling.py                  # 3 epochs, batch 32
     python benchmarks/distributed_scaling.py --batch 256 --epochs 4

@@ -14,8 +14,8 @@ fi
 nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader
 python3 -c "import torch; print('torch', torch.__version__, torch.cuda.get_device_name())"
 echo "== CUDA tests"
-timeout 150 python3 -m pytest -q -p no:cacheprovider tests/test_rnn_cuda.py tests/test_losses_metrics_cuda.py \
-    tests/test_jit_compile.py tests/test_training.py -k "cuda or CUDA or rnn_cuda or jit" 2>&1 | grep -v Warning | tail -15
+timeout 150 python3 -m pytest -q -p no:cacheprovider tests/layers/test_rnn_cuda.py tests/losses/test_losses_metrics_cuda.py \
+    tests/training/test_jit_compile.py tests/training/test_training.py -k "cuda or CUDA or rnn_cuda or jit" 2>&1 | grep -v Warning | tail -15
 echo "== LSTM(128) over image rows (batch 128)"
 timeout 120 python3 benchmarks/lstm.py --rounds 1 --epochs 3 --only lamina,torch,keras-jax 2>&1 | tail -5
 echo "== keras-io convnet (batch 128)"
