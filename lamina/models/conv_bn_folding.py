@@ -180,19 +180,7 @@ def fold_conv_batch_norm_graph(plan, outputs):
     """A graph plan with each convolution -> BatchNormalization (-> ReLU / ReLU6) chain run
     as one ``ConvBatchNorm`` step (at the chain's last place), where each link's output is
     read by the next link only and is not one of the graph's ``outputs``."""
-    readers = collections.Counter(id(t) for step in plan for t in _symbolic(step.inputs))
-    readers.update(id(t) for t in outputs)
-    reader_of = {id(t): step for step in plan for t in _symbolic(step.inputs)}
-
-    def only_reader(step):
-        """The step that alone reads ``step``'s single output, or None."""
-        if len(step.outputs) != 1 or readers[id(step.outputs[0])] != 1:
-            return None
-        follower = reader_of.get(id(step.outputs[0]))
-        if follower is None or follower.kwargs or follower.inputs is not step.outputs[0]:
-            return None
-        return follower
-
+    only_reader = sole_reader_finder(plan, outputs)
     replaced, absorbed = {}, set()
     for step in plan:
         if id(step) in absorbed or step.kwargs or not isinstance(step.inputs, KerasTensor):
@@ -212,6 +200,25 @@ def fold_conv_batch_norm_graph(plan, outputs):
     if not replaced:
         return plan
     return tuple(replaced.get(id(step), step) for step in plan if id(step) not in absorbed)
+
+
+def sole_reader_finder(plan, outputs):
+    """A function ``f(step)``: the step of ``plan`` that alone reads ``step``'s single
+    output (as its whole input, with no keyword arguments), or None where there is no such
+    step or the output is one of the graph's ``outputs``."""
+    readers = collections.Counter(id(t) for step in plan for t in _symbolic(step.inputs))
+    readers.update(id(t) for t in outputs)
+    reader_of = {id(t): step for step in plan for t in _symbolic(step.inputs)}
+
+    def only_reader(step):
+        if len(step.outputs) != 1 or readers[id(step.outputs[0])] != 1:
+            return None
+        follower = reader_of.get(id(step.outputs[0]))
+        if follower is None or follower.kwargs or follower.inputs is not step.outputs[0]:
+            return None
+        return follower
+
+    return only_reader
 
 
 def _symbolic(structure):

@@ -2,12 +2,14 @@
 
 ``Sequential`` and ``Functional`` interpret the plan ``optimize_stack`` /
 ``optimize_graph`` return; each pass here takes a plan and returns a new one that gives
-the same values (up to float32 rounding where said) and gradients. There are two
+the same values (up to float32 rounding where said) and gradients. There are three
 passes today:
 
 Convolution + BatchNormalization (+ ReLU / ReLU6) folding, for inference
 (``lamina.models.conv_bn_folding``, its own module): the same values up to float32
-rounding; the layers run as called wherever gradients or training could see it.
+rounding; the layers run as called wherever gradients or training could see it. After
+it, a residual ``Add`` (+ ReLU) of a folded output writes into that output in inference
+(``lamina.models.in_place_add``): the same values bit for bit.
 
 ReLU after max pooling. ``Conv*(activation="relu")``, ``ReLU()`` or
 ``Activation("relu")`` followed by ``MaxPooling*`` / ``GlobalMaxPooling*`` runs as the
@@ -41,6 +43,7 @@ from lamina.layers.layer import _mask_of
 from lamina.layers.pooling import global_pooling, max_pooling
 from lamina.layers.symbolic import KerasTensor
 from lamina.models.conv_bn_folding import fold_conv_batch_norm_graph, fold_conv_batch_norm_stack
+from lamina.models.in_place_add import add_in_place_graph
 from lamina.models.plan import Step, with_releases
 from lamina.tree.nested import flatten
 
@@ -151,7 +154,7 @@ def _symbolic(structure):
 
 
 STACK_PASSES = (fold_conv_batch_norm_stack, relu_after_max_pool_stack)
-GRAPH_PASSES = (fold_conv_batch_norm_graph, relu_after_max_pool_graph)
+GRAPH_PASSES = (fold_conv_batch_norm_graph, add_in_place_graph, relu_after_max_pool_graph)
 
 
 def optimize_stack(plan):
