@@ -20,6 +20,11 @@ WORDS = ["cat", "dog", "the"]
 TOKENS = ["a", "b", "b", "c", "c", "c", "d", "d", "e"]
 LETTERS = ["a", "b", "c", "d"]
 INTS = [12, 36, 1138, 42]
+# The inputs of Keras's docstring examples.
+LETTER_ROWS = [["a", "c", "d"], ["d", "z", "b"]]
+LETTER_ROWS_4 = [["a", "c", "d", "d"], ["d", "z", "b", "z"]]
+INT_ROWS = [[12, 1138, 42], [42, 1000, 36]]
+ID_ROWS = [[1, 3, 4], [4, 0, 2]]
 # Strings of every FarmHash length branch (0-16, 17-32, 33-64, 65+ bytes), one not ASCII.
 LONG_STRINGS = ["", "short", "x" * 17, "seventeen-or-more-bytes-long", "y" * 40, "z" * 70, "é" * 90]
 
@@ -71,6 +76,8 @@ TEXT_CASES = [
     case("tv_vocabulary_count", TEXT, {"vocabulary": WORDS, "output_mode": "count"}, strings(QUERIES)),
     case("tv_vocabulary_tf_idf", TEXT,
          {"vocabulary": WORDS, "output_mode": "tf_idf", "idf_weights": [0.5, 1.0, 1.5]}, strings(QUERIES)),
+    case("tv_docstring", TEXT, {"max_tokens": 5000, "output_sequence_length": 4},
+         strings([["foo qux bar"], ["qux baz"]]), adapt([["foo bar", "bar baz", "baz bada boom"]])),
 ]
 
 LOOKUP = "StringLookup"
@@ -107,6 +114,19 @@ STRING_LOOKUP_CASES = [
     case("sl_tf_idf_vocabulary", LOOKUP, {"output_mode": "tf_idf", "vocabulary": LETTERS,
                                           "idf_weights": [0.25, 0.5, 0.75, 1.0]},
          strings([["a", "b", "a"], ["q", "d", "d"]])),
+    case("sl_docstring", LOOKUP, {"vocabulary": LETTERS}, strings(LETTER_ROWS)),
+    case("sl_docstring_adapt", LOOKUP, {}, strings(LETTER_ROWS), adapt([LETTER_ROWS])),
+    case("sl_docstring_two_oov", LOOKUP, {"vocabulary": LETTERS, "num_oov_indices": 2},
+         strings([["a", "c", "d"], ["m", "z", "b"]])),
+    case("sl_docstring_one_hot", LOOKUP, {"vocabulary": LETTERS, "output_mode": "one_hot"},
+         strings(["a", "b", "c", "d", "z"])),
+    case("sl_docstring_multi_hot", LOOKUP, {"vocabulary": LETTERS, "output_mode": "multi_hot"}, strings(LETTER_ROWS_4)),
+    case("sl_docstring_count", LOOKUP, {"vocabulary": LETTERS, "output_mode": "count"}, strings(LETTER_ROWS_4)),
+    case("sl_docstring_tf_idf", LOOKUP, {"vocabulary": LETTERS, "output_mode": "tf_idf",
+                                         "idf_weights": [0.25, 0.75, 0.6, 0.4]}, strings(LETTER_ROWS_4)),
+    case("sl_docstring_tf_idf_oov", LOOKUP, {"vocabulary": ["[UNK]"] + LETTERS, "output_mode": "tf_idf",
+                                             "idf_weights": [0.9, 0.25, 0.75, 0.6, 0.4]}, strings(LETTER_ROWS_4)),
+    case("sl_docstring_invert", LOOKUP, {"vocabulary": LETTERS, "invert": True}, ints(ID_ROWS)),
 ]
 
 INTEGER = "IntegerLookup"
@@ -128,6 +148,11 @@ INTEGER_LOOKUP_CASES = [
     case("il_count", INTEGER, {"vocabulary": INTS, "output_mode": "count"}, ints([[12, 5, 12], [42, 36, 7]])),
     case("il_tf_idf", INTEGER, {"output_mode": "tf_idf"}, ints([[12, 5, 12], [42, 36, 7]]),
          adapt([[[12, 36, 42], [42, 42, 7], [12, 12, 1138]]])),
+    case("il_docstring_adapt", INTEGER, {}, ints(INT_ROWS), adapt([INT_ROWS])),
+    case("il_docstring_two_oov", INTEGER, {"vocabulary": INTS, "num_oov_indices": 2},
+         ints([[12, 1138, 42], [37, 1000, 36]])),
+    case("il_docstring_mask", INTEGER, {"vocabulary": INTS, "mask_token": 0}, ints([[12, 0]])),
+    case("il_docstring_invert", INTEGER, {"vocabulary": INTS, "invert": True}, ints(ID_ROWS)),
 ]
 
 HASHING = "Hashing"
@@ -137,11 +162,14 @@ HASHING_CASES = [
     case("h_mask", HASHING, {"num_bins": 3, "mask_value": ""}, strings([["A"], ["B"], [""], ["C"], ["D"]])),
     case("h_salt_pair", HASHING, {"num_bins": 3, "salt": [133, 137]}, strings([["A"], ["B"], ["C"], ["D"], ["E"]])),
     case("h_salt_int", HASHING, {"num_bins": 1000, "salt": 133}, strings(LONG_STRINGS)),
+    case("h_salt_int_docstring", HASHING, {"num_bins": 3, "salt": 133}, strings([["A"], ["B"], ["C"], ["D"], ["E"]])),
     case("h_ints", HASHING, {"num_bins": 7}, ints([[12], [345], [-3], [0]])),
     case("h_int_mask", HASHING, {"num_bins": 5, "mask_value": 0}, ints([[12, 0], [0, 345]])),
     case("h_one_hot", HASHING, {"num_bins": 4, "output_mode": "one_hot"}, strings(["A", "B", "C"])),
     case("h_multi_hot", HASHING, {"num_bins": 4, "output_mode": "multi_hot"}, strings([["A", "B"], ["C", "C"]])),
     case("h_count", HASHING, {"num_bins": 4, "output_mode": "count"}, strings([["A", "B"], ["C", "C"]])),
+    case("h_multi_hot_docstring", HASHING, {"num_bins": 3, "output_mode": "multi_hot"},
+         strings([["A"], ["B"], ["C"], ["D"], ["E"]])),
 ]
 
 CROSSING = "HashedCrossing"

@@ -62,17 +62,6 @@ def lamina_text_model(spec):
     return lamina.Model(inputs, layers.Dense(1, activation="sigmoid")(x))
 
 
-def expected_dtype(case, keras_dtype):
-    """Keras's output dtype, but for one documented difference: the lookup layers' one_hot /
-    multi_hot / count vectors are int64 in Keras and float32 in lamina (they feed Dense, and
-    lamina's Dense takes floating inputs)."""
-    encoded = case["config"].get("output_mode") in ("one_hot", "multi_hot", "count")
-    if encoded and case["layer"] in ("TextVectorization", "StringLookup", "IntegerLookup"):
-        assert keras_dtype == "int64", f"Keras's {case['layer']} now returns {keras_dtype}: drop this exception"
-        return "float32"
-    return keras_dtype
-
-
 def plain(config):
     """A config as JSON has it (lists, not tuples), without the layer's name; a dtype as its
     name (Keras writes a DTypePolicy object, lamina the name: each library reads both)."""
@@ -129,7 +118,7 @@ def test_values_dtypes_and_vocabulary_match_keras(keras_results, case_id):
         return
     output = layer(host_input(case["inputs"]))
     assert_same_output(output, keras_results["arrays"][f"{case_id}/output"], f"{case_id} output")
-    assert dtype_name(output) == expected_dtype(case, theirs["dtype"])
+    assert dtype_name(output) == theirs["dtype"]
     if "vocabulary" in theirs:
         assert layer.get_vocabulary() == theirs["vocabulary"]
         assert layer.vocabulary_size() == theirs["vocabulary_size"]

@@ -259,7 +259,7 @@ class IndexLookup(HostLayer):
 
     # ------------------------------------------------------------ call
     def _output_torch_dtype(self):
-        if self.output_mode != "int":
+        if self.output_mode == "tf_idf":
             return torch.float32
         return symbolic.STRING if self.invert and self._strings else torch.int64
 
@@ -309,7 +309,7 @@ class IndexLookup(HostLayer):
             )
         self._called = True
         mode = "count" if self.output_mode == "tf_idf" else self.output_mode
-        out = encode_categorical(ids, mode, self._depth())
+        out = encode_categorical(ids, mode, self._depth(), dtype=self._output_torch_dtype())
         if self.output_mode == "tf_idf":
             out = out * self.idf_weights.to(out.device)
         return out

@@ -21,8 +21,7 @@ class StringLookup(IndexLookup):
         idf_weights: weights for ``output_mode='tf_idf'``.
         invert: map indices back to strings.
         output_mode: ``"int"``, ``"one_hot"``, ``"multi_hot"``, ``"count"`` or ``"tf_idf"``
-            (encoded vectors are float32, ready for ``Dense``; Keras returns int64 for the
-            one_hot, multi_hot and count ones).
+            (int64 ids or vectors, as Keras's; float32 for ``tf_idf``).
         pad_to_max_tokens: encoded outputs have ``max_tokens`` columns.
         sparse: not supported (dense outputs); True raises.
         encoding: the text encoding (only ``"utf-8"``).

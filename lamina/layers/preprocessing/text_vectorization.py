@@ -35,8 +35,8 @@ class TextVectorization(HostLayer):
             ids keep the input's shape), or a callable mapping a NumPy array of strings to a
             list of token lists.
         ngrams: None, an int n (all 1..n-grams) or a tuple of widths.
-        output_mode: ``"int"``, ``"multi_hot"``, ``"count"`` or ``"tf_idf"`` (vectors are
-            float32, ready for ``Dense``; Keras returns int64 for multi_hot and count).
+        output_mode: ``"int"``, ``"multi_hot"``, ``"count"`` or ``"tf_idf"`` (int64 ids or
+            vectors, as Keras's; float32 for ``tf_idf``).
         output_sequence_length: ``int`` mode: pad/truncate every row to this length
             (None: pad to the batch's longest row).
         pad_to_max_tokens: encoded outputs have ``max_tokens`` columns.
@@ -189,7 +189,7 @@ class TextVectorization(HostLayer):
 
     # ------------------------------------------------------------ call
     def _output_torch_dtype(self):
-        return torch.int64 if self._output_mode == "int" else torch.float32
+        return torch.float32 if self._output_mode == "tf_idf" else torch.int64
 
     def call(self, inputs):
         if self._split is None:
