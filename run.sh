@@ -27,8 +27,11 @@ setup() {
     if [ ! -x .venv/bin/python ]; then
         python3 -m venv .venv
     fi
-    if ! .venv/bin/python -c "import lamina, pytest, hypothesis" 2>/dev/null; then
-        echo "Installing lamina and its test tools into .venv ..."
+    # Reinstall when anything the test extra of pyproject.toml requires is missing or too
+    # old (so a venv made before the extra grew, e.g. tensorflow-cpu, picks it up).
+    if ! .venv/bin/python -c "import lamina, pytest, hypothesis" 2>/dev/null \
+        || ! missing=$(.venv/bin/python .ci/missing_requirements.py test); then
+        echo "Installing lamina and its test tools into .venv ...${missing:+ (missing: ${missing//$'\n'/, })}"
         .venv/bin/pip install -q --upgrade pip
         .venv/bin/pip install -q -c constraints-dev.txt -e ".[test]"
     fi
@@ -36,7 +39,8 @@ setup() {
 
 docs_setup() {
     setup
-    if ! .venv/bin/python -c "import mkdocs, material, mkdocstrings_handlers.python, build, mypy" 2>/dev/null; then
+    if ! .venv/bin/python -c "import mkdocs, material, mkdocstrings_handlers.python, build, mypy" 2>/dev/null \
+        || ! .venv/bin/python .ci/missing_requirements.py test docs >/dev/null; then
         echo "Installing the documentation and release tools into .venv ..."
         .venv/bin/pip install -q -c constraints-dev.txt -e ".[test,docs]"
     fi
