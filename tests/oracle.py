@@ -17,6 +17,8 @@ from lamina import layouts
 
 def to_numpy(value):
     """A NumPy array of a torch tensor (bfloat16 widened), a Keras variable or an array-like."""
+    if isinstance(value, keras.Variable):
+        value = value.value
     if isinstance(value, torch.Tensor):
         value = value.detach().cpu()
         if value.dtype == torch.bfloat16:

@@ -6,6 +6,7 @@ import csv
 import math
 import os
 
+import keras
 import numpy as np
 import pytest
 import torch
@@ -14,8 +15,6 @@ import lamina
 from lamina import callbacks
 from lamina.callbacks.callback_list import CallbackList
 from lamina.errors import ConfigurationError
-
-keras = pytest.importorskip("keras")
 
 RNG = np.random.default_rng(5)
 X = RNG.normal(size=(96, 6)).astype(np.float32)
@@ -243,13 +242,7 @@ def test_learning_rate_scheduler_sets_each_epoch_and_the_step_uses_it():
 
 
 # ------------------------------------------------------------------ ModelCheckpoint
-def _needs_saving():
-    if not hasattr(lamina.Model, "save_weights") or not hasattr(lamina.Model, "save"):
-        pytest.skip("model.save / model.save_weights are not available yet (lamina.saving)")
-
-
 def test_checkpoint_save_best_only_keeps_the_best_weights(tmp_path):
-    _needs_saving()
     model = make_model()
     captured = []
     scores = [0.5, 0.4, 0.45, 0.3, 0.35]
@@ -269,7 +262,6 @@ def test_checkpoint_save_best_only_keeps_the_best_weights(tmp_path):
 
 
 def test_checkpoint_formats_file_names_from_epoch_and_logs(tmp_path):
-    _needs_saving()
     model = make_model()
     pattern = str(tmp_path / "ckpt" / "{epoch:02d}-{val_loss:.2f}.keras")
     model.fit(
@@ -290,7 +282,6 @@ def test_checkpoint_formats_file_names_from_epoch_and_logs(tmp_path):
 
 
 def test_checkpoint_every_n_batches(tmp_path):
-    _needs_saving()
     model = make_model()
     pattern = str(tmp_path / "{epoch}-{batch}.weights.h5")
     checkpoint = callbacks.ModelCheckpoint(pattern, save_weights_only=True, save_freq=4)
@@ -303,7 +294,6 @@ def test_checkpoint_every_n_batches(tmp_path):
 def test_checkpoint_errors_are_explained(tmp_path):
     with pytest.raises(ConfigurationError, match="save_freq"):
         callbacks.ModelCheckpoint(tmp_path / "m.keras", save_freq="batch")
-    _needs_saving()
     model = make_model()
     checkpoint = callbacks.ModelCheckpoint(str(tmp_path / "{epoch}-{accuracy}.keras"))
     with pytest.raises(ConfigurationError, match="filepath"):

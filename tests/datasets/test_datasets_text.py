@@ -8,6 +8,7 @@ import os
 import pickle
 import zipfile
 
+import keras
 import numpy as np
 import pytest
 from local_http_server import serving_datasets
@@ -77,7 +78,6 @@ def assert_same_split(ours, theirs):
     ],
 )
 def test_imdb_matches_keras_loader(server, tmp_path, monkeypatch, options):
-    keras = pytest.importorskip("keras")
     body = synthetic_imdb()
     server["imdb.npz"] = body
     ours = imdb.load_data(_file_hash=sha256(body), **options)
@@ -89,7 +89,6 @@ def test_imdb_matches_keras_loader(server, tmp_path, monkeypatch, options):
 
 
 def test_reuters_matches_keras_loader_and_names_labels(server, tmp_path, monkeypatch):
-    keras = pytest.importorskip("keras")
     rng = np.random.default_rng(4)
     body = npz_bytes(x=ragged(rng, 40), y=rng.integers(0, 46, 40))
     server["reuters.npz"] = body

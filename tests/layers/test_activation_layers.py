@@ -1,14 +1,13 @@
 """ReLU, LeakyReLU, PReLU, ELU, Softmax and Identity layers against real Keras 3
 (KERAS_BACKEND=torch): outputs, gradients and configs for the same arguments and inputs."""
 
+import keras
 import numpy as np
 import pytest
 import torch
 
 import lamina
 from lamina.errors import ConfigurationError, InputError
-
-keras = pytest.importorskip("keras")
 
 # Values on every boundary the arguments below create: 0, the thresholds, the caps.
 EDGES = torch.tensor([[-3.0, -0.5, 0.0, 0.1, 0.5, 1.0, 2.0, 6.0, 7.5]])

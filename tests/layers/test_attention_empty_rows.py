@@ -8,14 +8,13 @@ follows both, values and gradients, and a Keras-trained Transformer classifier
 same outputs.
 """
 
+import keras
 import numpy as np
 import pytest
 import torch
 
 import lamina
 from lamina import layers, layouts
-
-keras = pytest.importorskip("keras")
 
 VOCAB, STEPS, DIM = 40, 7, 8
 

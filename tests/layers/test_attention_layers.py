@@ -1,6 +1,7 @@
 """Attention layers (GroupQueryAttention too) against NumPy references and real Keras 3 with the
 same weights: outputs, gradients, masks, configs, files."""
 
+import keras
 import numpy as np
 import pytest
 import torch
@@ -44,11 +45,6 @@ def built_mha(query, value, **kwargs):
     return layer
 
 
-@pytest.fixture(scope="module")
-def keras():
-    return pytest.importorskip("keras")
-
-
 def test_mha_matches_numpy_reference_on_fused_and_explicit_paths():
     query = rng.normal(size=(2, 4, 5)).astype(np.float32)
     value = rng.normal(size=(2, 6, 3)).astype(np.float32)
@@ -68,7 +64,7 @@ def test_mha_matches_numpy_reference_on_fused_and_explicit_paths():
 @pytest.mark.parametrize(
     "options", [{}, {"value_dim": 4, "output_shape": 8}, {"use_bias": False}, {"num_heads": 1, "key_dim": 6}]
 )
-def test_mha_matches_keras_with_masks_and_causal(keras, options):
+def test_mha_matches_keras_with_masks_and_causal(options):
     query = rng.normal(size=(2, 5, 6)).astype(np.float32)
     value = rng.normal(size=(2, 7, 4)).astype(np.float32)
     mask = rng.random((2, 5, 7)) > 0.3
@@ -86,7 +82,7 @@ def test_mha_matches_keras_with_masks_and_causal(keras, options):
     np.testing.assert_allclose(keras.ops.convert_to_numpy(expected_scores), scores.detach().numpy(), atol=1e-6)
 
 
-def test_mha_uses_keras_masks_of_query_and_value(keras):
+def test_mha_uses_keras_masks_of_query_and_value():
     query = rng.normal(size=(2, 5, 6)).astype(np.float32)
     query_mask = np.array([[1, 1, 1, 0, 0], [1, 1, 1, 1, 1]], bool)
     value_mask = np.array([[1, 1, 0, 0, 0], [1, 0, 1, 1, 1]], bool)
@@ -214,7 +210,7 @@ def test_non_default_attention_axes_and_bad_masks_are_refused():
         ("AdditiveAttention", {"use_scale": False}),
     ],
 )
-def test_attention_layers_match_keras(keras, name, options):
+def test_attention_layers_match_keras(name, options):
     query = rng.normal(size=(2, 5, 4)).astype(np.float32)
     value = rng.normal(size=(2, 6, 4)).astype(np.float32)
     key = rng.normal(size=(2, 6, 4)).astype(np.float32)
@@ -303,7 +299,6 @@ def test_group_query_attention_matches_keras(kwargs):
 
 def check_config_round_trip_both_ways(layer):
     # Keras's class is GroupedQueryAttention, exported (and serialized) as GroupQueryAttention.
-    keras = pytest.importorskip("keras")
     entry = layers.serialize(layer)
     assert entry["class_name"] == "GroupQueryAttention"
     again = layers.deserialize(entry)
@@ -342,7 +337,6 @@ def test_group_query_attention_causal_only_matches_keras(scores):
 
 
 def test_group_query_attention_uses_keras_masks_of_its_inputs():
-    keras = pytest.importorskip("keras")
     ids = np.array([[3, 1, 4, 0, 0], [2, 7, 0, 0, 0]])
     outs = []
     for lib in (lamina, keras):
@@ -364,7 +358,6 @@ def test_group_query_attention_dropout_only_in_training():
     inference = layer(x, x)
     torch.testing.assert_close(layer(x, x, training=False), inference)
     assert not torch.allclose(layer(x, x, training=True), inference)
-    keras = pytest.importorskip("keras")
     theirs = keras.layers.GroupQueryAttention(4, 4, 2, dropout=0.5)
     theirs(x, x)
     theirs.set_weights(layer.get_weights())

@@ -1,5 +1,6 @@
 """Keras 3's deterministic image layers and random ones with the draw forced: values match Keras."""
 
+import keras
 import numpy as np
 import pytest
 import torch
@@ -8,7 +9,6 @@ import lamina
 from lamina import layers
 from lamina.errors import ConfigurationError, InputError
 
-keras = pytest.importorskip("keras")
 rng = np.random.default_rng(0)
 FORMATS = ["channels_last", "channels_first"]
 

@@ -1,14 +1,13 @@
 """Keras 3's random image layers: distributions against Keras, modes, seeds, configs, .keras files."""
 
+import keras
 import numpy as np
 import pytest
 import torch
+from oracle import check_config_round_trip, check_keras_files_both_ways  # noqa: E402
 
 import lamina
 from lamina import layers
-
-keras = pytest.importorskip("keras")
-from oracle import check_config_round_trip, check_keras_files_both_ways  # noqa: E402
 
 N = 600
 rng = np.random.default_rng(1)

@@ -4,6 +4,7 @@ Pipeline against real Keras 3."""
 
 import json
 
+import keras
 import numpy as np
 import pytest
 import torch
@@ -229,7 +230,6 @@ EINSUM_CASES = [
 
 @pytest.mark.parametrize("kwargs, shape", EINSUM_CASES)
 def test_einsum_dense_matches_keras(kwargs, shape):
-    keras = pytest.importorskip("keras")
     layer, theirs, out = compare_with_keras("EinsumDense", kwargs, normal(*shape))
     assert [w.shape for w in layer.get_weights()] == [tuple(w.shape) for w in theirs.get_weights()]
     # Keras's compute_output_shape reverses two or more left-elided axes; the call's shape is the truth.
@@ -272,7 +272,6 @@ def test_einsum_dense_bad_equation_and_axes_are_explained():
 
 
 def test_alpha_dropout_keeps_selu_statistics_and_is_identity_in_inference():
-    keras = pytest.importorskip("keras")
     x = torch.randn(20000, 8)
     layer = layers.AlphaDropout(0.3, seed=3)
     assert torch.equal(layer(x), x)
@@ -319,7 +318,6 @@ def test_torch_module_wrapper_is_keras_call_convention_on_torch_module():
 
 
 def test_keras_alias_names_exist():
-    keras = pytest.importorskip("keras")
     assert layers.Convolution1DTranspose is layers.Conv1DTranspose
     assert layers.InputSpec(ndim=3).ndim == 3
     assert keras.layers.Convolution1DTranspose is keras.layers.Conv1DTranspose
@@ -334,7 +332,6 @@ def test_keras_alias_names_exist():
     (lambda L: L.Embedding(10, 4), None),
 ])
 def test_spectral_normalization_matches_keras_in_training(make, shape):
-    keras = pytest.importorskip("keras")
     x = wrapper_rng.integers(0, 10, size=(3, 5)).astype(np.int32) if shape is None else normal(*shape)
     ours = layers.SpectralNormalization(make(layers), power_iterations=2)
     theirs = keras.layers.SpectralNormalization(make(keras.layers), power_iterations=2)
@@ -369,7 +366,6 @@ def test_spectral_normalization_needs_a_kernel():
 
 @pytest.mark.parametrize("kwargs", [dict(), dict(tie_weights=False), dict(logit_soft_cap=2.0, mask_zero=True)])
 def test_reversible_embedding_matches_keras_both_directions(kwargs):
-    keras = pytest.importorskip("keras")
     ids = wrapper_rng.integers(0, 12, size=(3, 5)).astype(np.int32)
     layer, theirs, out = compare_with_keras("ReversibleEmbedding", dict(input_dim=12, output_dim=4, **kwargs), ids)
     vectors = normal(3, 5, 4)
@@ -391,7 +387,6 @@ def test_reversible_embedding_files_both_ways(tmp_path):
 
 
 def test_pipeline_applies_layers_in_order_and_round_trips_with_keras(tmp_path):
-    keras = pytest.importorskip("keras")
     x = normal(3, 4, 4, 2)
     pipe = layers.Pipeline([layers.Rescaling(0.5, offset=1.0), layers.Flatten()])
     theirs = keras.layers.Pipeline([keras.layers.Rescaling(0.5, offset=1.0), keras.layers.Flatten()])

@@ -1,5 +1,6 @@
 """Embedding, Masking, masks travelling through models, and masked losses."""
 
+import keras
 import numpy as np
 import pytest
 import torch
@@ -10,11 +11,6 @@ from lamina.errors import ConfigurationError, InputError
 
 rng = np.random.default_rng(0)
 T = torch.from_numpy
-
-
-@pytest.fixture(scope="module")
-def keras():
-    return pytest.importorskip("keras")
 
 
 def test_embedding_looks_up_rows_of_keras_layout_weights():
@@ -35,7 +31,7 @@ def test_embedding_default_initializer_is_uniform_005():
     assert 0.045 < np.abs(table).max() <= 0.05 and abs(table.mean()) < 0.005
 
 
-def test_embedding_matches_keras(keras):
+def test_embedding_matches_keras():
     ids = rng.integers(0, 12, size=(3, 5))
     ours = layers.Embedding(12, 3, mask_zero=True)
     ours(T(ids))
@@ -85,7 +81,7 @@ def test_embedding_config_symbolic_and_errors():
         layers.Embedding(0, 3)
 
 
-def test_masking_layer_matches_keras_and_feeds_an_lstm(keras):
+def test_masking_layer_matches_keras_and_feeds_an_lstm():
     x = rng.normal(size=(2, 5, 3)).astype(np.float32)
     x[0, 3:] = 0.0
     x[1, 1] = 0.0
@@ -122,8 +118,6 @@ def test_loss_ignores_masked_timesteps():
 
 
 def test_conv1d_text_model_trains():
-    if not hasattr(layers, "Conv1D") or not hasattr(layers, "GlobalMaxPooling1D"):
-        pytest.skip("Conv1D / GlobalMaxPooling1D not available")
     model = lamina.Sequential(
         [
             lamina.Input(shape=(12,), dtype="int32"),

@@ -4,6 +4,7 @@ import base64
 import json
 import marshal
 
+import keras
 import numpy as np
 import pytest
 import torch
@@ -189,7 +190,6 @@ def test_array_arguments_and_mask_round_trip():
 
 
 def test_configs_are_interchangeable_with_keras():
-    keras = pytest.importorskip("keras")
     x = torch.randn(3, 4)
     ours = layers.Lambda(lambda t, a: t * a + 1, output_shape=(4,), arguments={"a": 3.0})
     theirs = keras.layers.Lambda.from_config(json_round_trip(ours.get_config()), safe_mode=False)

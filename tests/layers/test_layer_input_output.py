@@ -1,14 +1,13 @@
 """``layer.input`` / ``layer.output``, ``model.inputs`` / ``outputs`` on every kind of model,
 and feature extraction from loaded models, as Keras 3 (issue #16, item 3)."""
 
+import keras
 import numpy as np
 import pytest
 import torch
 
 import lamina
 from lamina import layers
-
-keras = pytest.importorskip("keras")
 
 
 def _shapes(value):

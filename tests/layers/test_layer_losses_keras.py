@@ -3,14 +3,13 @@ as Keras 3 (issue #16, item 5)."""
 
 import warnings
 
+import keras
 import numpy as np
 import pytest
 import torch
 
 import lamina
 from lamina import layers
-
-keras = pytest.importorskip("keras")
 
 
 def _ops(base):

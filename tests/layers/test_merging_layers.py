@@ -2,9 +2,11 @@
 
 import functools
 
+import keras
 import numpy as np
 import pytest
 import torch
+from oracle import to_numpy
 
 import lamina
 from lamina import layers
@@ -35,10 +37,6 @@ def normal(*shape):
     return rng.normal(size=shape).astype(np.float32)
 
 
-def as_numpy(keras, value):
-    return np.asarray(keras.ops.convert_to_numpy(value))
-
-
 def count(name):
     return 2 if name == "Subtract" else 3
 
@@ -46,22 +44,20 @@ def count(name):
 # ------------------------------------------------------------------ values
 @pytest.mark.parametrize("name", ELEMENTWISE)
 def test_elementwise_matches_numpy_and_keras(name):
-    keras = pytest.importorskip("keras")
     xs = [normal(4, 3, 5) for _ in range(count(name))]
     out = getattr(layers, name)()([torch.from_numpy(x) for x in xs])
     np.testing.assert_allclose(out.numpy(), REFERENCES[name](xs), rtol=1e-6, atol=1e-6)
-    expected = as_numpy(keras, getattr(keras.layers, name)()(xs))
+    expected = to_numpy(getattr(keras.layers, name)()(xs))
     np.testing.assert_allclose(out.numpy(), expected, rtol=1e-6, atol=1e-6)
 
 
 @pytest.mark.parametrize("shapes", [[(4, 3, 5), (4, 5)], [(4, 1, 5), (4, 3, 1)], [(4, 3, 5), (4, 3, 1)], [(4, 2, 3, 5), (4, 5)]])
 @pytest.mark.parametrize("name", ["Add", "Subtract", "Maximum", "Multiply"])
 def test_broadcasting_follows_keras(name, shapes):
-    keras = pytest.importorskip("keras")
     xs = [normal(*s) for s in shapes]
     layer = getattr(layers, name)()
     out = layer([torch.from_numpy(x) for x in xs])
-    expected = as_numpy(keras, getattr(keras.layers, name)()(xs))
+    expected = to_numpy(getattr(keras.layers, name)()(xs))
     np.testing.assert_allclose(out.numpy(), expected, rtol=1e-6, atol=1e-6)
     batchless = [(None,) + s[1:] for s in shapes]
     assert layer.compute_output_shape(batchless) == (None,) + expected.shape[1:]
@@ -76,13 +72,12 @@ def test_unknown_sizes_broadcast_to_the_known_size():
 
 @pytest.mark.parametrize("axis", [-1, 1, 2])
 def test_concatenate_matches_numpy_and_keras(axis):
-    keras = pytest.importorskip("keras")
     shapes = {-1: [(2, 3, 4), (2, 3, 1), (2, 3, 2)], 1: [(2, 1, 4), (2, 5, 4)], 2: [(2, 3, 4), (2, 3, 6)]}[axis]
     xs = [normal(*s) for s in shapes]
     layer = layers.Concatenate(axis=axis)
     out = layer([torch.from_numpy(x) for x in xs])
     np.testing.assert_array_equal(out.numpy(), np.concatenate(xs, axis=axis))
-    np.testing.assert_array_equal(out.numpy(), as_numpy(keras, keras.layers.Concatenate(axis=axis)(xs)))
+    np.testing.assert_array_equal(out.numpy(), to_numpy(keras.layers.Concatenate(axis=axis)(xs)))
     assert layer.compute_output_shape([(None,) + s[1:] for s in shapes]) == (None,) + tuple(out.shape[1:])
     assert layers.Concatenate(axis=axis).compute_output_shape([(None, None, 4), (None, 3, 4)])[0] is None
 
@@ -100,12 +95,11 @@ DOT_CASES = [
 @pytest.mark.parametrize("normalize", [False, True])
 @pytest.mark.parametrize("shapes_and_axes", DOT_CASES)
 def test_dot_matches_keras(shapes_and_axes, normalize):
-    keras = pytest.importorskip("keras")
     s1, s2, axes = shapes_and_axes
     x, y = normal(*s1), normal(*s2)
     layer = layers.Dot(axes=axes, normalize=normalize)
     out = layer([torch.from_numpy(x), torch.from_numpy(y)])
-    expected = as_numpy(keras, keras.layers.Dot(axes=axes, normalize=normalize)([x, y]))
+    expected = to_numpy(keras.layers.Dot(axes=axes, normalize=normalize)([x, y]))
     np.testing.assert_allclose(out.numpy(), expected, rtol=1e-5, atol=1e-5)
     assert layer.compute_output_shape([(None,) + s1[1:], (None,) + s2[1:]]) == (None,) + expected.shape[1:]
 
@@ -131,17 +125,16 @@ def masked(array, mask):
 @pytest.mark.parametrize("both_masked", [True, False])
 @pytest.mark.parametrize("name", [*ELEMENTWISE, "Concatenate"])
 def test_masks_are_merged_as_keras_does(name, both_masked):
-    keras = pytest.importorskip("keras")
     xs = [normal(2, 4, 3) for _ in range(2)]
     masks = [rng.random((2, 4)) > 0.5, (rng.random((2, 4)) > 0.5) if both_masked else None]
     out = getattr(layers, name)()([masked(x, m) for x, m in zip(xs, masks)])
     expected = getattr(keras.layers, name)()([masked(x, m) for x, m in zip(xs, masks)])
-    np.testing.assert_allclose(out.numpy(), as_numpy(keras, expected), rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(out.numpy(), to_numpy(expected), rtol=1e-6, atol=1e-6)
     expected_mask = getattr(expected, "_keras_mask", None)
     if expected_mask is None:
         assert getattr(out, "_keras_mask", None) is None
     else:
-        np.testing.assert_array_equal(out._keras_mask.numpy(), as_numpy(keras, expected_mask))
+        np.testing.assert_array_equal(out._keras_mask.numpy(), to_numpy(expected_mask))
 
 
 def test_compute_mask_takes_a_list_of_masks():
@@ -219,7 +212,6 @@ def test_config_round_trip(layer):
 
 
 def test_configs_match_keras_keys():
-    keras = pytest.importorskip("keras")
     for ours, theirs in [
         (layers.Concatenate(axis=1), keras.layers.Concatenate(axis=1)),
         (layers.Dot(axes=(1, 2), normalize=True), keras.layers.Dot(axes=(1, 2), normalize=True)),
@@ -271,7 +263,6 @@ def two_input_data(n=192):
 
 
 def test_two_input_functional_model_matches_keras_and_trains():
-    keras = pytest.importorskip("keras")
     model = two_branch_model()
     a, b = keras.Input((4,)), keras.Input((3,))
     ha = keras.layers.Dense(8, activation="relu")(a)
@@ -280,7 +271,7 @@ def test_two_input_functional_model_matches_keras_and_trains():
     reference.set_weights(model.get_weights())
     xa, xb, y = two_input_data()
     ours = model([torch.from_numpy(xa), torch.from_numpy(xb)]).detach().numpy()
-    np.testing.assert_allclose(ours, as_numpy(keras, reference([xa, xb])), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(ours, to_numpy(reference([xa, xb])), rtol=1e-5, atol=1e-6)
 
     model.compile(lamina.optimizers.Adam(0.02), "sparse_categorical_crossentropy", ["accuracy"])
     history = model.fit([xa, xb], y, epochs=12, batch_size=32, verbose=0)

@@ -1,5 +1,6 @@
 """Normalization layers against real Keras 3, NumPy and torch.nn.functional."""
 
+import keras
 import numpy as np
 import pytest
 import torch
@@ -88,7 +89,6 @@ def test_batch_of_one_trains_like_keras_instead_of_failing():
 
 
 def test_batch_normalization_with_mask_matches_keras():
-    keras = pytest.importorskip("keras")
     x = rng.normal(size=(3, 5, 4)).astype(np.float32)
     mask = rng.random((3, 5)) > 0.3
     layer, twin = layers.BatchNormalization(), keras.layers.BatchNormalization()
@@ -207,7 +207,6 @@ def test_group_normalization_groups_must_divide_channels():
 
 @pytest.mark.parametrize("axis, shape", [(-1, (4, 6)), ([1, 2], (4, 6, 3)), (1, (3, 4, 5))])
 def test_unit_normalization_matches_keras(axis, shape):
-    keras = pytest.importorskip("keras")
     x = rng.normal(size=shape).astype(np.float32)
     x[0] = 0  # zero vectors stay zero
     out = layers.UnitNormalization(axis=axis)(torch.from_numpy(x)).numpy()
@@ -240,18 +239,6 @@ def test_symbolic_calls_keep_the_shape():
         assert layer(inputs).shape == (None, 6, 6, 8)
 
 
-class _Residual(layers.Layer):
-    def call(self, inputs):
-        return inputs[0] + inputs[1]
-
-    def compute_output_shape(self, input_shape):
-        return input_shape[0]
-
-
-def _add():
-    return layers.Add() if hasattr(layers, "Add") else _Residual()
-
-
 def test_small_resnet_trains_and_its_loss_falls():
     lamina.utils.set_random_seed(0)
     inputs = lamina.Input(shape=(8, 8, 3))
@@ -265,7 +252,7 @@ def test_small_resnet_trains_and_its_loss_falls():
         y = layers.Activation("relu")(y)
         y = layers.Conv2D(16, 3, padding="same", use_bias=False)(y)
         y = layers.BatchNormalization()(y)
-        x = layers.Activation("relu")(_add()([shortcut, y]))
+        x = layers.Activation("relu")(layers.Add()([shortcut, y]))
     x = layers.GlobalAveragePooling2D()(x)
     outputs = layers.Dense(3, activation="softmax")(x)
     model = lamina.Model(inputs, outputs)
@@ -313,7 +300,6 @@ def test_rms_normalization_of_half_precision_inputs_is_computed_in_float32():
     ("RMSNormalization", {"axis": [1, 2]}),
 ])
 def test_configs_carry_every_key_keras_writes(name, kwargs):
-    keras = pytest.importorskip("keras")
     ours, theirs = getattr(layers, name)(**kwargs).get_config(), getattr(keras.layers, name)(**kwargs).get_config()
     for key in set(theirs) - {"name", "dtype"}:
         if isinstance(theirs[key], dict):  # initializers: Keras adds module/registered_name

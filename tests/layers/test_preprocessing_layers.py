@@ -1,6 +1,7 @@
 """Preprocessing layers against real Keras 3 (deterministic settings), NumPy and their contracts:
 random transforms only in training, seeded runs repeat, inference is the identity."""
 
+import keras
 import numpy as np
 import pytest
 import torch
@@ -242,7 +243,6 @@ def test_rescaling_matches_keras():
 
 @pytest.mark.parametrize("axis", [-1, None, (1, 2), 1])
 def test_normalization_adapt_matches_keras_and_numpy(axis):
-    keras = pytest.importorskip("keras")
     x = (rng.normal(size=(20, 4, 3)) * 5 + 2).astype(np.float32)
     layer, twin = layers.Normalization(axis=axis), keras.layers.Normalization(axis=axis)
     layer.adapt(x)

@@ -1,6 +1,7 @@
 """Recurrent layers against a NumPy step-by-step reference, PyTorch's nn.LSTM/nn.GRU/nn.RNN,
 and real Keras 3 (weights copied with get_weights/set_weights)."""
 
+import keras
 import numpy as np
 import pytest
 import torch
@@ -245,13 +246,8 @@ def test_keras_defaults_unit_forget_bias_and_orthogonal_recurrent_kernel():
 
 
 # ------------------------------------------------------------- Keras as oracle
-@pytest.fixture(scope="module")
-def keras():
-    return pytest.importorskip("keras")
-
-
 @pytest.mark.parametrize("name", ["LSTM", "GRU", "SimpleRNN"])
-def test_keras_oracle_with_mask_and_states(keras, name):
+def test_keras_oracle_with_mask_and_states(name):
     x = rng.normal(size=(4, 7, 3)).astype(np.float32)
     mask = masks()["holes"]
     ours = built(name, return_sequences=True, return_state=True)
@@ -266,7 +262,7 @@ def test_keras_oracle_with_mask_and_states(keras, name):
     assert [w.shape for w in theirs.get_weights()] == [w.shape for w in ours.get_weights()]
 
 
-def test_keras_oracle_gru_without_reset_after(keras):
+def test_keras_oracle_gru_without_reset_after():
     x = rng.normal(size=(2, 5, 3)).astype(np.float32)
     ours = built("GRU", reset_after=False)
     theirs = keras.layers.GRU(5, reset_after=False)
@@ -276,7 +272,7 @@ def test_keras_oracle_gru_without_reset_after(keras):
 
 
 @pytest.mark.parametrize("merge_mode", ["concat", "sum", "mul", "ave", None])
-def test_bidirectional_matches_keras(keras, merge_mode):
+def test_bidirectional_matches_keras(merge_mode):
     x = rng.normal(size=(4, 7, 3)).astype(np.float32)
     mask = masks()["right"]
     ours = layers.Bidirectional(layers.LSTM(5, return_sequences=True), merge_mode=merge_mode)
@@ -305,7 +301,7 @@ def test_bidirectional_return_state_and_weights_order():
     assert layer.compute_output_shape((None, 5, 3)) == ((None, 8), (None, 4), (None, 4))
 
 
-def test_masked_text_classifier_ignores_amount_of_post_padding(keras):
+def test_masked_text_classifier_ignores_amount_of_post_padding():
     model = lamina.Sequential(
         [
             lamina.Input(shape=(None,), dtype="int32"),

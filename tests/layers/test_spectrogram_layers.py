@@ -4,6 +4,7 @@ configs and ``.keras`` files both ways."""
 import types
 import warnings
 
+import keras
 import numpy as np
 import pytest
 import torch
@@ -33,7 +34,6 @@ def keras_windows_without_scipy(monkeypatch):
     try:
         import scipy.signal  # noqa: F401
     except ImportError:
-        keras = pytest.importorskip("keras")
         assert keras
         from keras.src.initializers import constant_initializers
         from keras.src.layers.preprocessing import stft_spectrogram
@@ -177,7 +177,6 @@ def test_mel_spectrogram_matches_keras(kwargs):
 
 
 def test_mel_filter_bank_is_keras():
-    keras = pytest.importorskip("keras")
     ours = layers.MelSpectrogram(**MEL_BASE, min_freq=100.0)
     theirs = keras.layers.MelSpectrogram(**MEL_BASE, min_freq=100.0)
     expected = theirs.linear_to_mel_weight_matrix(40, 129, 8000, 100.0, 4000)

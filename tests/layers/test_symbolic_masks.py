@@ -3,13 +3,11 @@ item 4): a custom layer's ``call(x, mask=None)`` receives the mask at graph-buil
 ``compute_mask`` / ``supports_masking`` on custom layers follow Keras's rules, and tensors
 carry ``_keras_mask``."""
 
+import keras
 import numpy as np
-import pytest
 import torch
 
 import lamina
-
-keras = pytest.importorskip("keras")
 
 TOKENS = np.array([[3, 1, 0, 0], [2, 2, 2, 0]])
 

@@ -1,5 +1,6 @@
 """Losses against NumPy formulas written out independently of lamina's code."""
 
+import keras
 import numpy as np
 import pytest
 import torch
@@ -473,7 +474,6 @@ def test_reversed_numpy_views_are_taken_as_their_values():
 
 
 def test_categorical_focal_crossentropy_takes_one_alpha_per_class_as_keras():
-    keras = pytest.importorskip("keras")
     import lamina
 
     rng = np.random.default_rng(4)
@@ -487,7 +487,6 @@ def test_categorical_focal_crossentropy_takes_one_alpha_per_class_as_keras():
 
 
 def test_sparse_crossentropy_squeezes_a_size_one_class_axis_of_the_labels_as_keras():
-    keras = pytest.importorskip("keras")
     import lamina
 
     rng = np.random.default_rng(5)
@@ -500,7 +499,6 @@ def test_sparse_crossentropy_squeezes_a_size_one_class_axis_of_the_labels_as_ker
 
 @pytest.mark.parametrize("reduction", ["sum_over_batch_size", "sum", "none"])
 def test_losses_leave_out_what_the_predictions_mask_marks_as_keras(reduction):
-    keras = pytest.importorskip("keras")
     import lamina
 
     rng = np.random.default_rng(1)

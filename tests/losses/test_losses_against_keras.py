@@ -1,6 +1,7 @@
 """Losses against real Keras 3 losses fed the same inputs (KERAS_BACKEND=torch): every reduction,
 sample weights, the function forms, Keras's names, configs and argument errors."""
 
+import keras
 import numpy as np
 import pytest
 import torch
@@ -8,8 +9,6 @@ import torch
 import lamina
 from lamina import losses
 from lamina.errors import ConfigurationError
-
-keras = pytest.importorskip("keras")
 
 RNG = np.random.default_rng(7)
 BATCH, CLASSES = 6, 4

@@ -3,14 +3,11 @@
 import keras
 import numpy as np
 import pytest
+from oracle import to_numpy
 
 import lamina
 from lamina import losses
 from lamina.errors import ConfigurationError
-
-
-def knp(x):
-    return keras.ops.convert_to_numpy(x)
 
 
 def ctc_case(seed, batch=4, steps=9, classes=5, max_label=4):
@@ -62,7 +59,7 @@ def test_loss_matches_keras(case, seed, reduction, weighted):
     name = class_name(case)
     ours = getattr(losses, name)(reduction=reduction, **arguments)
     theirs = getattr(keras.losses, name)(reduction=reduction, **arguments)
-    expected = knp(theirs(y_true, y_pred, sample_weight=sample_weight))
+    expected = to_numpy(theirs(y_true, y_pred, sample_weight=sample_weight))
     got = ours(y_true, y_pred, sample_weight=sample_weight).detach().numpy()
     np.testing.assert_allclose(got, expected, rtol=2e-5, atol=2e-5)
 
@@ -71,21 +68,21 @@ def test_loss_matches_keras(case, seed, reduction, weighted):
 def test_function_forms_match_keras(seed):
     labels, logits = ctc_case(seed)
     np.testing.assert_allclose(
-        losses.ctc(labels, logits).numpy(), knp(keras.losses.ctc(labels, logits)), rtol=1e-5
+        losses.ctc(labels, logits).numpy(), to_numpy(keras.losses.ctc(labels, logits)), rtol=1e-5
     )
     labels, embeddings = circle_case(seed)
     ref_labels, ref = circle_case(seed + 100, batch=5)
     for kwargs in ({}, {"ref_labels": ref_labels, "ref_embeddings": ref, "gamma": 30}):
         np.testing.assert_allclose(
             losses.circle(labels, embeddings, **kwargs).numpy(),
-            knp(keras.losses.circle(labels, embeddings, **kwargs)),
+            to_numpy(keras.losses.circle(labels, embeddings, **kwargs)),
             rtol=2e-5,
             atol=1e-5,
         )
     labels, probabilities = gce_case(seed)
     np.testing.assert_allclose(
         losses.categorical_generalized_cross_entropy(labels, probabilities, q=0.3).numpy(),
-        knp(keras.losses.categorical_generalized_cross_entropy(
+        to_numpy(keras.losses.categorical_generalized_cross_entropy(
             labels, keras.ops.convert_to_tensor(probabilities), q=0.3
         )),
         rtol=1e-6,

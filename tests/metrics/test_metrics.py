@@ -1,5 +1,6 @@
 """Metrics accumulate over batches to the NumPy value over all the data."""
 
+import keras
 import numpy as np
 import pytest
 import torch
@@ -361,7 +362,6 @@ def test_resolve_accuracy_picks_kerass_rule(loss, output_shape, expected, writte
 
 @pytest.mark.parametrize("weight", [2.0, np.float32(2.0), np.array(2.0, "float32"), "tensor"])
 def test_a_number_sample_weight_weighs_the_whole_batch_as_keras_does(weight):
-    keras = pytest.importorskip("keras")
     weight = torch.tensor(2.0) if isinstance(weight, str) else weight
     results = []
     for library in (lamina, keras):
@@ -373,7 +373,6 @@ def test_a_number_sample_weight_weighs_the_whole_batch_as_keras_does(weight):
 
 
 def test_sparse_crossentropy_metric_leaves_ignore_class_entries_out_like_the_loss():
-    keras = pytest.importorskip("keras")
     rng = np.random.default_rng(0)
     y = rng.integers(0, 3, size=(6,))
     p = rng.dirichlet(np.ones(3), size=6).astype("float32")
@@ -391,7 +390,6 @@ def test_sparse_crossentropy_metric_leaves_ignore_class_entries_out_like_the_los
 
 
 def test_iou_metrics_load_keras_configs_with_their_integer_dtype():
-    keras = pytest.importorskip("keras")
     config = keras.metrics.MeanIoU(num_classes=3).get_config()
     metric = metrics.MeanIoU.from_config(config)
     metric.update_state(np.array([0, 1, 2, 1]), np.array([0, 1, 1, 1]), sample_weight=np.array([0.5, 1.0, 1.0, 1.0]))

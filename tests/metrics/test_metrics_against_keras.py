@@ -1,6 +1,7 @@
 """Metrics against real Keras 3 metrics fed the same batches (KERAS_BACKEND=torch), their state on
 the device, configs and Keras's names."""
 
+import keras
 import numpy as np
 import pytest
 import torch
@@ -8,8 +9,6 @@ import torch
 import lamina
 from lamina import metrics
 from lamina.errors import ConfigurationError, InputError
-
-keras = pytest.importorskip("keras")
 
 RNG = np.random.default_rng(11)
 N, C = 40, 4

@@ -4,14 +4,11 @@ import keras
 import numpy as np
 import pytest
 import torch
+from oracle import to_numpy
 
 import lamina
 from lamina import metrics
 from lamina.errors import ConfigurationError
-
-
-def knp(x):
-    return keras.ops.convert_to_numpy(x)
 
 
 def regression_batches(seed, shape=(6, 5), count=3):
@@ -35,7 +32,7 @@ def test_correlation_metrics_match_keras(name, seed, axis, weighted):
         weights = weights if weighted and axis == -1 else None
         ours.update_state(y_true, y_pred, sample_weight=weights)
         theirs.update_state(y_true, y_pred, sample_weight=weights)
-    np.testing.assert_allclose(float(ours.result()), float(knp(theirs.result())), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(float(ours.result()), float(to_numpy(theirs.result())), rtol=1e-5, atol=1e-6)
 
 
 @pytest.mark.parametrize("name", ["pearson_correlation", "concordance_correlation"])
@@ -43,7 +40,7 @@ def test_correlation_functions_match_keras(name):
     for y_true, y_pred, _ in regression_batches(4):
         np.testing.assert_allclose(
             getattr(metrics, name)(y_true, y_pred).numpy(),
-            knp(getattr(keras.metrics, name)(y_true, y_pred)),
+            to_numpy(getattr(keras.metrics, name)(y_true, y_pred)),
             rtol=1e-5,
             atol=1e-6,
         )
@@ -82,7 +79,7 @@ def test_rate_metrics_match_keras(name, argument, target, seed, weighted):
         weights = weights if weighted else None
         ours.update_state(y_true, y_pred, sample_weight=weights)
         theirs.update_state(y_true, y_pred, sample_weight=weights)
-    np.testing.assert_allclose(float(ours.result()), float(knp(theirs.result())), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(float(ours.result()), float(to_numpy(theirs.result())), rtol=1e-5, atol=1e-6)
 
 
 @pytest.mark.parametrize("name, argument", RATE_METRICS)
@@ -94,7 +91,7 @@ def test_rate_metrics_with_class_id_and_few_thresholds(name, argument, num_thres
     for y_true, y_pred, _ in classification_batches(7, classes=4):
         ours.update_state(y_true, y_pred)
         theirs.update_state(y_true, y_pred)
-    np.testing.assert_allclose(float(ours.result()), float(knp(theirs.result())), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(float(ours.result()), float(to_numpy(theirs.result())), rtol=1e-5, atol=1e-6)
     assert ours.get_config() == {**theirs.get_config(), "dtype": None}
     ours.reset_state()
     assert float(ours.result()) == 0.0
@@ -167,7 +164,7 @@ def test_metric_function_forms_match_keras(name):
     y_true, y_pred = np.abs(y_true) + 0.1, np.abs(y_pred) + 0.1
     np.testing.assert_allclose(
         getattr(metrics, name)(y_true, y_pred).numpy(),
-        knp(getattr(keras.metrics, name)(y_true, y_pred)),
+        to_numpy(getattr(keras.metrics, name)(y_true, y_pred)),
         rtol=1e-5,
     )
 

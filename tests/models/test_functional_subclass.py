@@ -1,14 +1,13 @@
 """``class CustomModel(Model)`` built as ``CustomModel(inputs, outputs)`` is a functional
 model of that class, as in Keras 3 (issue #16, item 1)."""
 
+import keras
 import numpy as np
 import pytest
 import torch
 
 import lamina
 from lamina import layers
-
-keras = pytest.importorskip("keras")
 
 
 def _custom_model_class(base):

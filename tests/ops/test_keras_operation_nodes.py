@@ -6,6 +6,7 @@ import json
 import zipfile
 
 import h5py
+import keras
 import numpy as np
 import pytest
 import torch
@@ -14,11 +15,6 @@ import lamina
 from lamina.errors import SavingError
 from lamina.layers import keras_operations
 from lamina.serialization import deserialize_layer
-
-
-@pytest.fixture(scope="module")
-def keras():
-    return pytest.importorskip("keras")
 
 
 def padded_ids(n=6, length=5, vocab=10, seed=0):
@@ -30,7 +26,7 @@ def padded_ids(n=6, length=5, vocab=10, seed=0):
     return ids
 
 
-def masked_lstm(keras):
+def masked_lstm():
     inputs = keras.Input((5,), dtype="int32")
     x = keras.layers.Embedding(10, 4, mask_zero=True)(inputs)
     return keras.Model(inputs, keras.layers.LSTM(3)(x))
@@ -51,8 +47,8 @@ def weight_groups(path):
         return sorted(weights["layers"])
 
 
-def test_masked_lstm_saved_by_keras_loads_with_the_same_outputs(keras, tmp_path):
-    model = masked_lstm(keras)
+def test_masked_lstm_saved_by_keras_loads_with_the_same_outputs(tmp_path):
+    model = masked_lstm()
     model.save(tmp_path / "masked.keras")
     entry = next(e for e in saved_config(tmp_path / "masked.keras")["layers"] if e["class_name"] == "NotEqual")
     assert entry["module"] == "keras.src.ops.numpy"  # what this test is about
@@ -68,8 +64,8 @@ def test_masked_lstm_saved_by_keras_loads_with_the_same_outputs(keras, tmp_path)
     assert [layer.name for layer in loaded.layers] == [layer.name for layer in model.layers]
 
 
-def test_loaded_model_saves_back_in_keras_form_for_lamina_and_keras(keras, tmp_path):
-    model = masked_lstm(keras)
+def test_loaded_model_saves_back_in_keras_form_for_lamina_and_keras(tmp_path):
+    model = masked_lstm()
     model.save(tmp_path / "keras.keras")
     lamina.models.load_model(tmp_path / "keras.keras").save(tmp_path / "lamina.keras")
 
@@ -88,7 +84,7 @@ def test_loaded_model_saves_back_in_keras_form_for_lamina_and_keras(keras, tmp_p
     np.testing.assert_allclose(in_keras.predict(ids, verbose=0), expected, atol=1e-5)
 
 
-def operations_model(keras):
+def operations_model():
     ops = keras.ops
     a, b = keras.Input((3,)), keras.Input((3,))
     i = keras.Input((3,), dtype="int32")
@@ -109,8 +105,8 @@ def operations_model(keras):
     return keras.Model([a, b, i], outputs)
 
 
-def test_arithmetic_comparison_logical_and_cast_operations_match_keras(keras, tmp_path):
-    model = operations_model(keras)
+def test_arithmetic_comparison_logical_and_cast_operations_match_keras(tmp_path):
+    model = operations_model()
     model.save(tmp_path / "ops.keras")
     loaded = lamina.models.load_model(tmp_path / "ops.keras")
     rng = np.random.default_rng(0)
@@ -127,7 +123,7 @@ def test_arithmetic_comparison_logical_and_cast_operations_match_keras(keras, tm
     assert [str(t.dtype) for t in loaded.outputs][6:8] == ["torch.int32", "torch.float32"]
 
 
-def test_operation_add_is_not_the_merge_layer_add(keras, tmp_path):
+def test_operation_add_is_not_the_merge_layer_add(tmp_path):
     a, b = keras.Input((3,)), keras.Input((3,))
     merged = keras.layers.Add()([a, b])
     model = keras.Model([a, b], [merged, merged + 1.0])
@@ -152,7 +148,7 @@ def test_an_unknown_operation_is_refused_naming_it_and_the_supported_ones():
     assert "Absolute" in message and "in all" in message and "custom_objects" in message
 
 
-def test_custom_objects_can_replace_an_operation(keras, tmp_path):
+def test_custom_objects_can_replace_an_operation(tmp_path):
     class Sin(lamina.layers.Layer):
         def call(self, inputs):
             return torch.sin(inputs)
@@ -185,7 +181,7 @@ def test_operations_run_eagerly_and_check_broadcasting():
 
 
 @pytest.mark.parametrize("keepdims", [False, True])
-def test_a_masking_layer_saved_by_keras_loads_with_its_any_node_and_saves_back(keras, tmp_path, keepdims):
+def test_a_masking_layer_saved_by_keras_loads_with_its_any_node_and_saves_back(tmp_path, keepdims):
     inputs = keras.Input((5, 3))
     mask = keras.ops.any(keras.ops.not_equal(inputs, 0.0), axis=-1, keepdims=keepdims)
     model = keras.Model(inputs, [keras.layers.SimpleRNN(2, return_sequences=True)(keras.layers.Masking()(inputs)),

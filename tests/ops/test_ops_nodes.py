@@ -8,17 +8,13 @@ import json
 import zipfile
 from contextlib import redirect_stdout
 
+import keras
 import numpy as np
 import pytest
 import torch
 
 import lamina
 from lamina import ops
-
-
-@pytest.fixture(scope="module")
-def keras():
-    return pytest.importorskip("keras")
 
 
 def _model(k, constant):
@@ -48,7 +44,7 @@ def _assert_outputs_equal(first, second):
         np.testing.assert_allclose(np.asarray(a, dtype="float32"), np.asarray(b, dtype="float32"), rtol=1e-5, atol=1e-5)
 
 
-def test_a_lamina_model_with_ops_and_slicing_loads_in_keras_with_equal_outputs(keras, tmp_path):
+def test_a_lamina_model_with_ops_and_slicing_loads_in_keras_with_equal_outputs(tmp_path):
     model = _model(lamina, torch.linspace(-1, 1, 10).reshape(5, 2))
     x = _data()
     expected = model.predict(x, verbose=0)
@@ -60,7 +56,7 @@ def test_a_lamina_model_with_ops_and_slicing_loads_in_keras_with_equal_outputs(k
     _assert_outputs_equal(again.predict(x, verbose=0), expected)
 
 
-def test_a_keras_model_with_ops_and_slicing_loads_in_lamina_and_saves_back(keras, tmp_path):
+def test_a_keras_model_with_ops_and_slicing_loads_in_lamina_and_saves_back(tmp_path):
     model = _model(keras, keras.ops.reshape(keras.ops.linspace(-1, 1, 10), (5, 2)))
     x = _data(1)
     expected = model.predict(x, verbose=0)
@@ -72,7 +68,7 @@ def test_a_keras_model_with_ops_and_slicing_loads_in_lamina_and_saves_back(keras
     _assert_outputs_equal(again.predict(x, verbose=0), expected)
 
 
-def test_slices_ellipsis_and_newaxis_are_saved_as_keras_writes_them(keras, tmp_path):
+def test_slices_ellipsis_and_newaxis_are_saved_as_keras_writes_them(tmp_path):
     def get_item_args(k, path):
         inputs = k.Input((4, 5))
         k.Model(inputs, inputs[:, 1:3:2, ..., None]).save(path)
@@ -84,7 +80,7 @@ def test_slices_ellipsis_and_newaxis_are_saved_as_keras_writes_them(keras, tmp_p
     assert get_item_args(lamina, tmp_path / "l.keras") == get_item_args(keras, tmp_path / "k.keras")
 
 
-def test_nodes_and_summary_follow_keras_order_and_layers_exclude_op_nodes(keras):
+def test_nodes_and_summary_follow_keras_order_and_layers_exclude_op_nodes():
     lamina.backend.clear_session()
     keras.backend.clear_session()
     mine, theirs = _model(lamina, torch.ones(5, 2)), _model(keras, keras.ops.ones((5, 2)))
@@ -107,7 +103,7 @@ def test_nodes_and_summary_follow_keras_order_and_layers_exclude_op_nodes(keras)
      "(x > 0) & (y > 0)", "(x > 0) | (y > 0)", "(x > 0) ^ (y > 0)", "~(x > 0)", "x[0]", "x[:, 1:]",
      "x[..., None]", "round(x)"],
 )
-def test_operators_record_the_node_keras_records(keras, expression):
+def test_operators_record_the_node_keras_records(expression):
     def run(k, weights):
         x, y = k.Input((3, 3)), k.Input((3, 3))
         out = eval(expression, {"x": x, "y": y, "w": weights})  # noqa: S307

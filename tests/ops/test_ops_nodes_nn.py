@@ -1,16 +1,11 @@
 """``lamina.ops`` nn/image/math functions between layers of a functional model record Keras's
 operation nodes, which save and load both ways with Keras 3."""
 
+import keras
 import numpy as np
-import pytest
 
 import lamina
 from lamina import ops
-
-
-@pytest.fixture(scope="module")
-def keras():
-    return pytest.importorskip("keras")
 
 
 def _lamina_model():
@@ -27,7 +22,7 @@ def _images(seed=0):
     return np.random.default_rng(seed).uniform(0, 1, size=(2, 6, 6, 3)).astype("float32")
 
 
-def test_lamina_model_with_ops_saves_for_keras_and_back(keras, tmp_path):
+def test_lamina_model_with_ops_saves_for_keras_and_back(tmp_path):
     model = _lamina_model()
     x = _images()
     expected = model.predict(x, verbose=0)
@@ -38,7 +33,7 @@ def test_lamina_model_with_ops_saves_for_keras_and_back(keras, tmp_path):
     np.testing.assert_allclose(again.predict(x, verbose=0), expected, rtol=1e-5, atol=1e-5)
 
 
-def test_keras_model_with_ops_loads_in_lamina_and_saves_back(keras, tmp_path):
+def test_keras_model_with_ops_loads_in_lamina_and_saves_back(tmp_path):
     inputs = keras.Input((6, 6, 3))
     x = keras.layers.Conv2D(4, 3, padding="same")(inputs)
     x = keras.ops.nn.gelu(x)
@@ -93,7 +88,7 @@ def test_multi_output_ops_record_one_node_with_several_outputs():
     assert [o.shape for o in out] == [(4, 2), (4,), (4, 3)]
 
 
-def test_multi_output_ops_save_for_keras_and_back(keras, tmp_path):
+def test_multi_output_ops_save_for_keras_and_back(tmp_path):
     model = _multi_output_lamina_model()
     x = _rows()
     expected = model.predict(x, verbose=0)
@@ -106,7 +101,7 @@ def test_multi_output_ops_save_for_keras_and_back(keras, tmp_path):
         np.testing.assert_allclose(theirs, ours, rtol=1e-5, atol=1e-6)
 
 
-def test_keras_multi_output_ops_load_in_lamina_and_save_back(keras, tmp_path):
+def test_keras_multi_output_ops_load_in_lamina_and_save_back(tmp_path):
     inputs = keras.Input((6,))
     values, _ = keras.ops.top_k(inputs, 4)
     mean, variance = keras.ops.moments(values, axes=[1], keepdims=True)
@@ -125,7 +120,7 @@ def test_keras_multi_output_ops_load_in_lamina_and_save_back(keras, tmp_path):
         np.testing.assert_allclose(np.asarray(ours), theirs, rtol=1e-5, atol=1e-6)
 
 
-def test_sampling_and_filter_image_ops_save_for_keras(keras, tmp_path):
+def test_sampling_and_filter_image_ops_save_for_keras(tmp_path):
     inputs = lamina.Input((8, 8, 3), batch_size=2)
     x = ops.image.gaussian_blur(inputs, data_format="channels_last")
     x = ops.image.scale_and_translate(x, (2, 8, 8, 3), [1.0, 0.5], [0.0, 2.0], (1, 2), "cubic")

@@ -1,14 +1,13 @@
 """A compiled ``LossScaleOptimizer``: compile/fit scale with its scaler (one scaler, Keras's
 dynamic growth/backoff step by step), and it crosses ``.keras`` files both ways with Keras."""
 
+import keras
 import numpy as np
 import pytest
 
 import lamina
 from lamina import layers, mixed_precision
 from lamina.optimizers import LossScaleOptimizer
-
-keras = pytest.importorskip("keras")
 
 RNG = np.random.default_rng(0)
 X = RNG.normal(size=(12, 3)).astype("float32")

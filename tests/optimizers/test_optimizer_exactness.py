@@ -16,13 +16,12 @@ lamina's updates agree to 1e-14 (``test_same_gradients_same_updates``). Looping 
 model only loses time to thread hand-offs on a shared machine.
 """
 
+import keras
 import numpy as np
 import pytest
 import torch
 
 import lamina
-
-keras = pytest.importorskip("keras")
 
 STEPS = 200
 

@@ -3,6 +3,7 @@ NumPy formulas and torch.optim."""
 
 import copy
 
+import keras
 import numpy as np
 import pytest
 import torch
@@ -11,8 +12,6 @@ import lamina
 from lamina import optimizers
 from lamina.errors import ConfigurationError
 from lamina.optimizers import Adadelta, Adam, Adamax, Lion, Nadam, schedules
-
-keras = pytest.importorskip("keras")
 
 SHAPES = [(4, 3), (3,)]
 

@@ -1,5 +1,6 @@
 """Learning-rate schedules against Keras 3's schedules, step by step, and inside optimizers."""
 
+import keras
 import numpy as np
 import pytest
 import torch
@@ -7,8 +8,6 @@ import torch
 from lamina import optimizers
 from lamina.errors import ConfigurationError
 from lamina.optimizers import schedules
-
-keras = pytest.importorskip("keras")
 
 STEPS = list(range(0, 120)) + [150, 199, 200, 201, 255, 256, 300, 1000, 5000]
 

@@ -2,15 +2,11 @@
 Bidirectional are in their configs as in Keras, and stay active through ``.keras`` files
 written by lamina or by Keras (the penalties equal Keras's)."""
 
+import keras
 import numpy as np
 import pytest
 
 import lamina
-
-
-@pytest.fixture(scope="module")
-def keras():
-    return pytest.importorskip("keras")
 
 
 def regularized_layers(library):
@@ -63,7 +59,7 @@ def extras_of(config):
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_config_lists_the_regularizers_and_constraints_keras_lists(keras, name):
+def test_config_lists_the_regularizers_and_constraints_keras_lists(name):
     ours, theirs = model_of(lamina, name).layers[-1], model_of(keras, name).layers[-1]
     ours_extras, theirs_extras = extras_of(ours.get_config()), extras_of(theirs.get_config())
     assert set(ours_extras) == set(theirs_extras)
@@ -78,7 +74,7 @@ DEFAULTS = [("Embedding", (10, 4)), ("MultiHeadAttention", (2, 3)), ("LSTM", (3,
 
 
 @pytest.mark.parametrize("class_name, arguments", DEFAULTS, ids=[d[0] for d in DEFAULTS])
-def test_unset_regularizers_and_constraints_are_listed_as_none_as_in_keras(keras, class_name, arguments):
+def test_unset_regularizers_and_constraints_are_listed_as_none_as_in_keras(class_name, arguments):
     ours = getattr(lamina.layers, class_name)(*arguments).get_config()
     theirs = getattr(keras.layers, class_name)(*arguments).get_config()
     assert extras_of(ours) == extras_of(theirs)
@@ -96,7 +92,7 @@ def test_lamina_round_trip_keeps_regularizers_and_constraints(tmp_path, name):
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_keras_saved_regularizers_are_active_in_lamina(keras, tmp_path, name):
+def test_keras_saved_regularizers_are_active_in_lamina(tmp_path, name):
     model = model_of(keras, name)
     model.save(tmp_path / "keras_regularized.keras")
     loaded = lamina.models.load_model(tmp_path / "keras_regularized.keras")
@@ -105,7 +101,7 @@ def test_keras_saved_regularizers_are_active_in_lamina(keras, tmp_path, name):
     assert penalty(keras.models.load_model(tmp_path / "back.keras")) == pytest.approx(penalty(model), abs=1e-6, rel=1e-6)
 
 
-def test_keras_saved_embedding_l2_adds_keras_penalty_to_the_training_loss(keras, tmp_path):
+def test_keras_saved_embedding_l2_adds_keras_penalty_to_the_training_loss(tmp_path):
     inputs = keras.Input((4,), dtype="int32")
     x = keras.layers.Embedding(10, 3, embeddings_regularizer=keras.regularizers.L2(0.5))(inputs)
     model = keras.Model(inputs, keras.layers.GlobalAveragePooling1D()(x))

@@ -3,9 +3,11 @@ layers and fit, and their serialization."""
 
 import json
 
+import keras
 import numpy as np
 import pytest
 import torch
+from oracle import to_numpy
 
 import lamina
 from lamina import constraints, layers, regularizers
@@ -14,37 +16,28 @@ from lamina.errors import ConfigurationError, InputError
 rng = np.random.default_rng(0)
 
 
-@pytest.fixture(scope="module")
-def keras():
-    return pytest.importorskip("keras")
-
-
-def _np(tensor):
-    return tensor.detach().cpu().numpy() if isinstance(tensor, torch.Tensor) else np.asarray(tensor)
-
-
 # ------------------------------------------------------------------------- regularizers
 def test_norm_penalties_match_numpy():
     w = rng.normal(size=(4, 3)).astype(np.float32)
     t = torch.from_numpy(w)
-    np.testing.assert_allclose(_np(regularizers.L1(0.3)(t)), 0.3 * np.abs(w).sum(), rtol=1e-6)
-    np.testing.assert_allclose(_np(regularizers.L2(0.2)(t)), 0.2 * np.square(w).sum(), rtol=1e-6)
+    np.testing.assert_allclose(to_numpy(regularizers.L1(0.3)(t)), 0.3 * np.abs(w).sum(), rtol=1e-6)
+    np.testing.assert_allclose(to_numpy(regularizers.L2(0.2)(t)), 0.2 * np.square(w).sum(), rtol=1e-6)
     expected = 0.1 * np.abs(w).sum() + 0.05 * np.square(w).sum()
-    np.testing.assert_allclose(_np(regularizers.L1L2(l1=0.1, l2=0.05)(t)), expected, rtol=1e-6)
+    np.testing.assert_allclose(to_numpy(regularizers.L1L2(l1=0.1, l2=0.05)(t)), expected, rtol=1e-6)
     assert float(regularizers.L1L2()(t)) == 0.0
 
 
 @pytest.mark.parametrize("mode", ["rows", "columns"])
-def test_orthogonal_regularizer_matches_keras(keras, mode):
+def test_orthogonal_regularizer_matches_keras(mode):
     w = rng.normal(size=(5, 3)).astype(np.float32)
     ours = regularizers.OrthogonalRegularizer(factor=0.7, mode=mode)(torch.from_numpy(w))
     theirs = keras.regularizers.OrthogonalRegularizer(factor=0.7, mode=mode)(torch.from_numpy(w))
-    np.testing.assert_allclose(_np(ours), _np(theirs), rtol=1e-5)
+    np.testing.assert_allclose(to_numpy(ours), to_numpy(theirs), rtol=1e-5)
     vectors = w if mode == "rows" else w.T
     unit = vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
     gram = np.abs(unit @ unit.T)
     pairs = len(unit) * (len(unit) - 1) / 2
-    np.testing.assert_allclose(_np(ours), 0.7 * 0.5 * (gram.sum() - np.trace(gram)) / pairs, rtol=1e-5)
+    np.testing.assert_allclose(to_numpy(ours), 0.7 * 0.5 * (gram.sum() - np.trace(gram)) / pairs, rtol=1e-5)
 
 
 def test_orthogonal_regularizer_rejects_non_matrices():
@@ -72,7 +65,7 @@ def test_regularizer_names_follow_keras():
         regularizers.get("l3")
 
 
-def test_regularizer_serialization_is_keras_format_and_round_trips(keras):
+def test_regularizer_serialization_is_keras_format_and_round_trips():
     original = regularizers.L1L2(l1=0.25, l2=0.5)
     config = regularizers.serialize(original)
     assert config == {
@@ -123,13 +116,13 @@ def test_custom_regularizer_by_registration_and_custom_objects():
         (lambda c: c.MinMaxNorm(0.5, 1.0, rate=0.7), lambda c: c.MinMaxNorm(0.5, 1.0, rate=0.7)),
     ],
 )
-def test_constraints_match_keras(keras, ours, theirs):
+def test_constraints_match_keras(ours, theirs):
     w = rng.normal(size=(3, 3, 4, 5)).astype(np.float32)
-    expected = _np(theirs(keras.constraints)(w))
-    np.testing.assert_allclose(_np(ours(constraints)(torch.from_numpy(w))), expected, rtol=1e-5, atol=1e-6)
+    expected = to_numpy(theirs(keras.constraints)(w))
+    np.testing.assert_allclose(to_numpy(ours(constraints)(torch.from_numpy(w))), expected, rtol=1e-5, atol=1e-6)
 
 
-def test_constraint_names_and_serialization(keras):
+def test_constraint_names_and_serialization():
     assert isinstance(constraints.get("max_norm"), constraints.MaxNorm)
     assert constraints.get("max_norm").get_config() == {"max_value": 2, "axis": 0}
     assert isinstance(constraints.get("non_neg"), constraints.NonNeg)
@@ -146,7 +139,7 @@ def test_constraint_names_and_serialization(keras):
 
 
 # ------------------------------------------------------------------------ layer wiring
-def _dense_pair(keras, **kwargs):
+def _dense_pair(**kwargs):
     """A lamina Dense and a Keras Dense with the same weights and the same extras."""
     ours = layers.Dense(3, **{k: v(lamina) for k, v in kwargs.items()})
     theirs = keras.layers.Dense(3, **{k: v(keras) for k, v in kwargs.items()})
@@ -157,34 +150,33 @@ def _dense_pair(keras, **kwargs):
     return ours, theirs, x
 
 
-def test_dense_weight_penalties_match_keras_layer_losses(keras):
+def test_dense_weight_penalties_match_keras_layer_losses():
     ours, theirs, x = _dense_pair(
-        keras,
         kernel_regularizer=lambda m: m.regularizers.OrthogonalRegularizer(0.3, mode="rows"),
         bias_regularizer=lambda m: m.regularizers.L1(0.2),
     )
     theirs(x)
     # OrthogonalRegularizer is layout-sensitive: equal values show it sees (input_dim, units).
     np.testing.assert_allclose(
-        _np(sum(ours.losses)), _np(sum(_np(loss) for loss in theirs.losses)), rtol=1e-5
+        to_numpy(sum(ours.losses)), to_numpy(sum(to_numpy(loss) for loss in theirs.losses)), rtol=1e-5
     )
 
 
-def test_activity_regularizer_adds_batch_normalised_penalty_in_training_only(keras):
-    ours, theirs, x = _dense_pair(keras, activity_regularizer=lambda m: m.regularizers.L2(0.1))
+def test_activity_regularizer_adds_batch_normalised_penalty_in_training_only():
+    ours, theirs, x = _dense_pair(activity_regularizer=lambda m: m.regularizers.L2(0.1))
     with torch.no_grad():
         out = ours(torch.from_numpy(x))
     assert ours.losses == []  # inference: no activity penalty
     ours.train(True)
     out = ours(torch.from_numpy(x))
-    expected = 0.1 * np.square(_np(out)).sum() / len(x)
+    expected = 0.1 * np.square(to_numpy(out)).sum() / len(x)
     assert len(ours._losses) == 1
-    np.testing.assert_allclose(_np(ours._losses[0]), expected, rtol=1e-5)
+    np.testing.assert_allclose(to_numpy(ours._losses[0]), expected, rtol=1e-5)
     theirs(x)
-    np.testing.assert_allclose(_np(ours._losses[0]), _np(theirs.losses[0]), rtol=1e-5)
+    np.testing.assert_allclose(to_numpy(ours._losses[0]), to_numpy(theirs.losses[0]), rtol=1e-5)
 
 
-def test_dense_config_serializes_extras_in_keras_format(keras):
+def test_dense_config_serializes_extras_in_keras_format():
     layer = layers.Dense(
         4,
         kernel_regularizer="l2",
@@ -243,19 +235,19 @@ def test_frozen_layer_adds_no_penalty():
     assert dense.losses == []
 
 
-def test_activity_regularization_layer(keras):
+def test_activity_regularization_layer():
     layer = layers.ActivityRegularization(l1=0.2, l2=0.1)
     x = rng.normal(size=(5, 3)).astype(np.float32)
     out = layer(torch.from_numpy(x))
-    np.testing.assert_array_equal(_np(out), x)
+    np.testing.assert_array_equal(to_numpy(out), x)
     assert layer.losses == []
     layer.train(True)
     layer(torch.from_numpy(x))
     expected = (0.2 * np.abs(x).sum() + 0.1 * np.square(x).sum()) / len(x)
-    np.testing.assert_allclose(_np(layer.losses[0]), expected, rtol=1e-5)
+    np.testing.assert_allclose(to_numpy(layer.losses[0]), expected, rtol=1e-5)
     keras_layer = keras.layers.ActivityRegularization(l1=0.2, l2=0.1)
     keras_layer(x)
-    np.testing.assert_allclose(_np(layer.losses[0]), _np(keras_layer.losses[0]), rtol=1e-5)
+    np.testing.assert_allclose(to_numpy(layer.losses[0]), to_numpy(keras_layer.losses[0]), rtol=1e-5)
     config = layer.get_config()
     assert {k: config[k] for k in ("l1", "l2")} == {"l1": 0.2, "l2": 0.1}
     assert "activity_regularizer" not in config
@@ -306,7 +298,7 @@ def test_max_norm_kernel_never_exceeds_its_norm_during_training():
     np.testing.assert_allclose(per_unit, 0.5, rtol=1e-4)  # the data pushes every unit to the bound
 
 
-def test_constrained_step_matches_keras(keras):
+def test_constrained_step_matches_keras():
     """One SGD step with MaxNorm(axis=0) on a Dense kernel and NonNeg on its bias, as in Keras:
     equal weights afterwards show the constraint acts on Keras's (input_dim, units) axes."""
     x = rng.normal(size=(8, 5)).astype(np.float32) * 3
@@ -362,4 +354,4 @@ def test_saved_model_keeps_regularizers_and_constraints(tmp_path):
     dense = loaded.layers[0]
     assert dense.kernel_regularizer.get_config() == {"l1": 0.1, "l2": 0.2}
     assert isinstance(dense.kernel_constraint, constraints.UnitNorm)
-    np.testing.assert_allclose(_np(sum(loaded.losses)), _np(sum(model.losses)), rtol=1e-6)
+    np.testing.assert_allclose(to_numpy(sum(loaded.losses)), to_numpy(sum(model.losses)), rtol=1e-6)

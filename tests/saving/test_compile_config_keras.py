@@ -6,12 +6,11 @@ import inspect
 import json
 import zipfile
 
+import keras
 import numpy as np
 import pytest
 
 import lamina
-
-keras = pytest.importorskip("keras")
 
 # Constructor arguments of the classes that need some; the same for both libraries.
 ARGUMENTS = {

@@ -3,12 +3,11 @@ with the same predictions. Every stack below runs when both libraries have its l
 
 import warnings
 
+import keras
 import numpy as np
 import pytest
 
 import lamina
-
-keras = pytest.importorskip("keras")
 
 # (name, input shape, layers given a library's `layers` module, integer inputs?)
 STACKS = [
@@ -29,15 +28,6 @@ STACKS = [
     ("prelu_conv", (8, 8, 2), lambda L: [L.Conv2D(4, 3), L.PReLU("random_normal", shared_axes=[1, 2]), L.Conv2D(4, 3),
                                          L.ReLU(), L.MaxPooling2D(2), L.Flatten(), L.Dense(2)], False),
 ]
-
-
-def available(make):
-    try:
-        make(lamina.layers)
-        make(keras.layers)
-        return True
-    except AttributeError:
-        return False
 
 
 def build(library, shape, make, integer):
@@ -66,8 +56,6 @@ def settle_batchnorm(model, x, library):
 
 @pytest.mark.parametrize("name, shape, make, integer", STACKS, ids=[s[0] for s in STACKS])
 def test_keras_saved_model_loads_in_lamina_with_same_predictions(tmp_path, name, shape, make, integer):
-    if not available(make):
-        pytest.skip(f"lamina has no layers for the {name} stack yet")
     model = build(keras, shape, make, integer)
     x = sample(shape, integer)
     settle_batchnorm(model, x, keras)
@@ -79,8 +67,6 @@ def test_keras_saved_model_loads_in_lamina_with_same_predictions(tmp_path, name,
 
 @pytest.mark.parametrize("name, shape, make, integer", STACKS, ids=[s[0] for s in STACKS])
 def test_lamina_saved_model_loads_in_keras_with_same_predictions(tmp_path, name, shape, make, integer):
-    if not available(make):
-        pytest.skip(f"lamina has no layers for the {name} stack yet")
     model = build(lamina, shape, make, integer)
     x = sample(shape, integer)
     settle_batchnorm(model, x, lamina)
@@ -129,8 +115,6 @@ def attention_model(library):
 
 @pytest.mark.parametrize("direction", ["lamina_to_keras", "keras_to_lamina"])
 def test_multi_input_attention_and_merge_models_cross_over(tmp_path, direction):
-    if not hasattr(lamina.layers, "MultiHeadAttention"):
-        pytest.skip("lamina has no MultiHeadAttention yet")
     source, target = (lamina, keras) if direction == "lamina_to_keras" else (keras, lamina)
     model = attention_model(source)
     rng = np.random.default_rng(0)

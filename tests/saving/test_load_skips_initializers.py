@@ -1,15 +1,13 @@
 """``load_model`` builds weights without running initializers the file overwrites
 (issue #16, item 9)."""
 
+import keras
 import numpy as np
-import pytest
 import torch
 
 import lamina
 from lamina import layers
 from lamina.layers import deferred_init
-
-keras = pytest.importorskip("keras")
 
 
 def _model():

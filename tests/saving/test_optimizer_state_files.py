@@ -11,13 +11,12 @@ the Keras side (Keras's ``ops.matmul`` rounds float64 results to float32), as in
 import zipfile
 
 import h5py
+import keras
 import numpy as np
 import pytest
 import torch
 
 import lamina
-
-keras = pytest.importorskip("keras")
 
 BEFORE, AFTER = 5, 7
 CASES = [

@@ -11,6 +11,7 @@ import os
 import numpy as np
 import pytest
 import torch
+from keras.src.utils import dataset_utils as keras_dataset_utils
 
 import lamina
 from lamina import layers
@@ -23,7 +24,6 @@ from lamina.utils import (
 )
 
 PIL = pytest.importorskip("PIL.Image")
-keras_dataset_utils = pytest.importorskip("keras.src.utils.dataset_utils")
 
 
 # ------------------------------------------------------------------ timeseries
