@@ -7,6 +7,7 @@ import keras
 import numpy as np
 import pytest
 import torch
+from oracle import twin_models
 
 import lamina
 from lamina import layers
@@ -60,8 +61,7 @@ def _endpoint_model(base):
 
 
 def _fit_both(make, data, **fit_args):
-    theirs, ours = make(keras), make(lamina)
-    ours.set_weights(theirs.get_weights())
+    ours, theirs = twin_models(make)
     theirs.compile(optimizer=keras.optimizers.SGD(0.1))
     ours.compile(optimizer=lamina.optimizers.SGD(0.1))
     expected = theirs.fit(data, epochs=3, shuffle=False, verbose=0, **fit_args).history["loss"]
