@@ -111,10 +111,7 @@ class SpecOperation(KerasOperation):
         """One node whatever the function returns: a function of several results (``top_k``,
         ``moments``, ``svd``...) gives the node several outputs, as Keras's node has (its
         ``keras_history`` indexes them)."""
-        try:
-            structure, other = (self._stand_in_run(operands, size) for size in (2, 3))
-        except Exception as error:
-            raise _operand_error(self, operands, error) from error
+        structure, other = self._stand_in_runs(operands)
         outputs = [
             symbolic.KerasTensor(_unknown_where_different(tuple(a.shape), tuple(b.shape)), dtype=a.dtype, name=self.name)
             for a, b in zip(flatten(structure), flatten(other))
@@ -129,18 +126,29 @@ class SpecOperation(KerasOperation):
         return self._output_spec(operands)[1]
 
     def _output_spec(self, operands):
-        """Shape and dtype found by running the function on zeros: twice, with two sizes for
-        unknown axes, so an output axis that changes with them is unknown too."""
-        try:
-            runs = [self._stand_in_run(operands, size) for size in (2, 3)]
-        except Exception as error:
-            raise _operand_error(self, operands, error) from error
+        runs = self._stand_in_runs(operands)
         return _unknown_where_different(*(_shapes_of(out) for out in runs)), _dtypes_of(runs[0])
 
-    def _stand_in_run(self, operands, size):
+    def _stand_in_runs(self, operands):
+        """The function's outputs on stand-ins of the symbolic operands: twice, with sizes 2
+        and 3 for unknown axes, so an output axis that changes with them is unknown too.
+
+        The stand-ins are meta tensors (a shape and a dtype, no data), so nothing is
+        computed; a function that needs values (``.item()``, a shape read from the data)
+        fails on them and runs on zeros instead."""
+        try:
+            return [self._stand_in_run(operands, size, "meta") for size in (2, 3)]
+        except Exception:  # the zeros below answer, or raise the error
+            pass
+        try:
+            return [self._stand_in_run(operands, size, None) for size in (2, 3)]
+        except Exception as error:
+            raise _operand_error(self, operands, error) from error
+
+    def _stand_in_run(self, operands, size, device):
         def stand_in(value):
             if isinstance(value, symbolic.KerasTensor):
-                return torch.zeros([size if d is None else d for d in value.shape], dtype=value.dtype)
+                return torch.zeros([size if d is None else d for d in value.shape], dtype=value.dtype, device=device)
             return value
 
         with torch.no_grad():
