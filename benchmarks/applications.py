@@ -10,6 +10,12 @@ median of the rounds, with the spread (min-max) beside it.
 
     python benchmarks/applications.py              # 5 rounds
     python benchmarks/applications.py --rounds 3 --no-keras
+    python benchmarks/applications.py --threads 1 --plain-plan --no-keras
+
+``--plain-plan`` adds "lamina-plain": the same model run without the plan passes of
+``lamina.models.passes`` (every layer called as written, every value kept to the end),
+to show what the passes gain. ``--threads`` sets ``torch.set_num_threads`` (single-thread
+figures are steadier on a shared machine).
 """
 
 import argparse
@@ -83,7 +89,19 @@ def torch_mobilenet_v2(classes=1000):
                          nn.Linear(1280, classes), nn.Softmax(-1))
 
 
-def contenders(network, use_keras):
+def _without_plan_passes(build):
+    """``build()`` with Functional models keeping their plain plan (no passes, no releases)."""
+    from lamina.models import functional
+
+    optimize = functional.optimize_graph
+    functional.optimize_graph = lambda plan, outputs: plan
+    try:
+        return build()
+    finally:
+        functional.optimize_graph = optimize
+
+
+def contenders(network, use_keras, plain_plan=False):
     """``{name: (callable running one batch, parameter count)}`` for ``network`` (torch's count
     leaves out the BatchNormalization statistics and, for ResNet50, Keras's convolution biases)."""
     images = np.random.default_rng(0).uniform(-1, 1, size=(BATCH, SIZE, SIZE, 3)).astype("float32")
@@ -100,6 +118,9 @@ def contenders(network, use_keras):
     ours = getattr(lamina.applications, network)(weights=None)
     found = {"torch": (run_torch, sum(p.numel() for p in torch_model.parameters())),
              "lamina": (lambda: ours.predict_on_batch(images), ours.count_params())}
+    if plain_plan:
+        plain = _without_plan_passes(lambda: getattr(lamina.applications, network)(weights=None))
+        found["lamina-plain"] = (lambda: plain.predict_on_batch(images), plain.count_params())
     if use_keras:
         import keras
 
@@ -113,25 +134,33 @@ def main():
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--no-keras", action="store_true")
     parser.add_argument("--networks", default="ResNet50,MobileNetV2")
+    parser.add_argument("--threads", type=int, default=None, help="torch.set_num_threads (default: torch's)")
+    parser.add_argument("--plain-plan", action="store_true", help="also time lamina without its plan passes")
     args = parser.parse_args()
+    if args.threads:
+        torch.set_num_threads(args.threads)
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads; batch {BATCH}, {SIZE}x{SIZE}, float32, CPU")
     for network in args.networks.split(","):
-        runs = contenders(network, not args.no_keras)
+        runs = contenders(network, not args.no_keras, args.plain_plan)
         times = {name: [] for name in runs}
+        cpu_times = {name: [] for name in runs}
         for run, _ in runs.values():
             run()  # warm-up
         for _ in range(args.rounds):
             for name, (run, _) in runs.items():
-                start = time.perf_counter()
+                start, cpu_start = time.perf_counter(), time.process_time()
                 run()
                 times[name].append(time.perf_counter() - start)
+                cpu_times[name].append(time.process_time() - cpu_start)
         reference = statistics.median(times["torch"])
+        cpu_reference = statistics.median(cpu_times["torch"])
         print(f"\n{network}")
         for name, (_, params) in runs.items():
-            median = statistics.median(times[name])
+            median, cpu = statistics.median(times[name]), statistics.median(cpu_times[name])
             print(f"  {name:12s} {median * 1000:8.1f} ms/batch  (min {min(times[name]) * 1000:.1f}, "
                   f"max {max(times[name]) * 1000:.1f})  {BATCH / median:7.1f} img/s  "
-                  f"{median / reference:.2f}x torch  [{params} parameters]")
+                  f"{median / reference:.2f}x torch  (CPU time {cpu * 1000:.0f} ms, "
+                  f"{cpu / cpu_reference:.2f}x)  [{params} parameters]")
 
 
 if __name__ == "__main__":
