@@ -240,3 +240,15 @@ def test_resnet50_predictions_match_the_layers_called_one_by_one():
     with torch.enable_grad():
         plain = model(torch.from_numpy(x), training=False).detach().numpy()
     np.testing.assert_allclose(fast, plain, rtol=1e-4, atol=1e-5 * np.abs(plain).max())
+
+
+def test_autocast_keeps_the_layers_as_called():
+    model = block(lamina)
+    randomize_statistics(model)
+    x = torch.from_numpy(images((2, 9, 9, 4)))
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        with torch.no_grad():
+            under_no_grad = model(x)[0]
+        plain = model(x)[0].detach()
+    assert under_no_grad.dtype == plain.dtype
+    assert torch.equal(under_no_grad, plain)

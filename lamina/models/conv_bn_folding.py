@@ -117,7 +117,7 @@ class ConvBatchNorm:
             and inputs.dtype == kernel.dtype
             and batch_norm.moving_mean.dtype == kernel.dtype
             and kernel.dtype.is_floating_point
-            and not torch.is_autocast_enabled(inputs.device.type)
+            and not _autocast_on(inputs.device.type)
             and conv._activity_regularizer is None
             and batch_norm._activity_regularizer is None
             and _mask_of(inputs) is None
@@ -142,6 +142,13 @@ class ConvBatchNorm:
         bias = bias.to(inputs.device)
         self._folded = None if key is None else (key, kernel, bias)
         return kernel, bias
+
+
+def _autocast_on(device_type):
+    try:
+        return torch.is_autocast_enabled(device_type)
+    except TypeError:  # torch < 2.4 asks per device kind
+        return torch.is_autocast_cpu_enabled() if device_type == "cpu" else torch.is_autocast_enabled()
 
 
 def fold(kernel, bias, gamma, beta, moving_mean, moving_variance, epsilon):
