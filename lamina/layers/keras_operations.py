@@ -130,26 +130,29 @@ class SpecOperation(KerasOperation):
         return _unknown_where_different(*(_shapes_of(out) for out in runs)), _dtypes_of(runs[0])
 
     def _stand_in_runs(self, operands):
-        """The function's outputs on stand-ins of the symbolic operands: twice, with sizes 2
-        and 3 for unknown axes, so an output axis that changes with them is unknown too.
+        """The function's outputs on zeros standing in for the symbolic operands: twice, with
+        sizes 2 and 3 for unknown axes, so an output axis that changes with them is unknown too.
 
-        The stand-ins are meta tensors (a shape and a dtype, no data), so nothing is
-        computed; a function that needs values (``.item()``, a shape read from the data)
-        fails on them and runs on zeros instead."""
+        Each stand-in is one zero broadcast to the operand's shape (no memory of its own, so
+        ``x + y`` on big feature maps only writes its output); a function that cannot take
+        such a tensor (it writes into it, or ``view``s it) runs on full-size zeros instead."""
         try:
-            return [self._stand_in_run(operands, size, "meta") for size in (2, 3)]
-        except Exception:  # the zeros below answer, or raise the error
+            return [self._stand_in_run(operands, size, broadcast=True) for size in (2, 3)]
+        except Exception:  # the full-size zeros below answer, or raise the error
             pass
         try:
-            return [self._stand_in_run(operands, size, None) for size in (2, 3)]
+            return [self._stand_in_run(operands, size, broadcast=False) for size in (2, 3)]
         except Exception as error:
             raise _operand_error(self, operands, error) from error
 
-    def _stand_in_run(self, operands, size, device):
+    def _stand_in_run(self, operands, size, broadcast):
         def stand_in(value):
-            if isinstance(value, symbolic.KerasTensor):
-                return torch.zeros([size if d is None else d for d in value.shape], dtype=value.dtype, device=device)
-            return value
+            if not isinstance(value, symbolic.KerasTensor):
+                return value
+            shape = [size if d is None else d for d in value.shape]
+            if broadcast:
+                return torch.zeros((), dtype=value.dtype).expand(shape)
+            return torch.zeros(shape, dtype=value.dtype)
 
         with torch.no_grad():
             return self.call(*map_structure(stand_in, list(operands)))
