@@ -7,11 +7,9 @@ before Python's import order hides it.
 """
 
 import ast
-import pathlib
 import re
 
-ROOT = pathlib.Path(__file__).resolve().parents[1]
-PACKAGE = ROOT / "lamina"
+from repo_paths import PACKAGE, ROOT
 
 #: Bottom to top: a module may import its own floor and those below. The package root
 #: (``lamina/__init__.py``) sits above them all. docs/architecture.md draws this order.
