@@ -109,7 +109,9 @@ def test_fold_equals_batch_normalization_of_the_convolution_in_float64():
     torch.testing.assert_close(torch.conv2d(x, folded_kernel, folded_bias), expected, rtol=1e-12, atol=1e-12)
 
 
-@pytest.mark.parametrize("change", ["set_weights", "assign", "load_state_dict", "new .data", "fit"])
+@pytest.mark.parametrize(
+    "change", ["set_weights", "assign", "load_state_dict", "new .data", "write through .data", "fit"]
+)
 def test_folded_weights_follow_every_change_of_the_weights(change):
     model = block(lamina)
     x = images((4, 9, 9, 4))
@@ -124,12 +126,27 @@ def test_folded_weights_follow_every_change_of_the_weights(change):
         model.load_state_dict(state)
     elif change == "new .data":
         conv.kernel.data = conv.kernel.data * -1.0
+    elif change == "write through .data":  # no version counter sees it: each inference call folds anew
+        conv.kernel.data.mul_(-1.0)
     else:
         model.compile(optimizer="sgd", loss="mse")
         model.fit(x, [np.ones((4, 4), "float32"), np.zeros((4, 9, 9, 4), "float32")], epochs=1, verbose=0)
     after = model.predict_on_batch(x)[0]
     assert not np.allclose(before, after, atol=1e-4)
     np.testing.assert_allclose(after, layer_by_layer(model, x)[0], rtol=1e-5, atol=1e-6)
+
+
+def test_a_direct_call_runs_the_layers_as_written(monkeypatch):
+    model = block(lamina)
+    x = torch.from_numpy(images((4, 9, 9, 4)))
+    folds = []
+    monkeypatch.setattr("lamina.models.conv_bn_folding.fold", lambda *a: folds.append(a) or fold(*a))
+    with torch.no_grad():
+        direct = model(x, training=False)[0]
+    assert not folds
+    assert torch.equal(direct, torch.from_numpy(layer_by_layer(model, x.numpy())[0]))
+    model.predict_on_batch(x.numpy())
+    assert folds
 
 
 def test_without_version_counters_the_fold_is_computed_on_every_call(monkeypatch):

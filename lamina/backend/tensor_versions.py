@@ -13,7 +13,33 @@ The counter is private (``Tensor._version``): it is read on checked torch releas
 and a cache must recompute.
 """
 
+import contextlib
+import contextvars
+import itertools
+
 from lamina.backend.torch_internals import PRIVATE
+
+_SETTLED = contextvars.ContextVar("lamina_weights_settled", default=None)
+_ENTRIES = itertools.count(1)
+
+
+@contextlib.contextmanager
+def weights_settled():
+    """The scope of one lamina inference call (``predict``, ``evaluate``, ...; the trainer
+    enters it). Caches derived from weights may be used inside it, and a cache made in an
+    earlier scope is stale: even a write no counter sees (``w.data.copy_``) between two
+    calls is never missed."""
+    token = _SETTLED.set(next(_ENTRIES))
+    try:
+        yield
+    finally:
+        _SETTLED.reset(token)
+
+
+def settled_weights_scope():
+    """The current ``weights_settled`` scope's number (part of a cache key), or None
+    outside one (where caches derived from weights must not be used)."""
+    return _SETTLED.get()
 
 
 def values_key(tensors, private=PRIVATE):

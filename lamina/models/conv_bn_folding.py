@@ -15,8 +15,11 @@ copy). They are computed again when any source weight is written or replaced
 is a second copy of the folded kernels in memory once the model has predicted (ResNet50:
 about 90 MiB).
 
-The folded form runs only where nothing can tell the difference but float32 rounding:
-autograd off (``predict``, ``torch.no_grad``), BatchNormalization in inference (not
+The folded form runs only inside lamina's inference calls (``predict``, ``predict_on_batch``,
+``evaluate``, ``test_on_batch``: each enters ``weights_settled()``, and each entry computes
+the fold anew, so even a write torch cannot see, ``w.data.copy_(...)`` between two calls,
+is never missed; a direct ``model(x)`` runs the layers as written) and only where nothing
+can tell the difference but float32 rounding: autograd off, BatchNormalization in inference (not
 training, or ``trainable=False``), no autocast, float inputs of the weights' dtype, no
 mask, and all three layers lamina's own with no hooks and no activity regularizer.
 Otherwise the layers run as called: training, gradients, ``get_weights`` and saving never
@@ -29,7 +32,7 @@ import torch
 import torch.nn.functional as F
 
 from lamina.activations.functions import linear, relu, relu6
-from lamina.backend.tensor_versions import values_key
+from lamina.backend.tensor_versions import settled_weights_scope, values_key
 from lamina.backend.torch_internals import has_hooks
 from lamina.layers.activations.relu import ReLU
 from lamina.layers.convolutional.conv import Conv1D, Conv2D, Conv3D
@@ -105,7 +108,7 @@ class ConvBatchNorm:
 
     def _unobserved(self, inputs, training):
         conv, batch_norm = self.conv, self.batch_norm
-        if torch.is_grad_enabled() or type(inputs) is not torch.Tensor:
+        if settled_weights_scope() is None or torch.is_grad_enabled() or type(inputs) is not torch.Tensor:
             return False
         normalizing_training = batch_norm._training_when_unset() if training is None else training
         if normalizing_training and batch_norm.trainable:
@@ -134,7 +137,7 @@ class ConvBatchNorm:
                    batch_norm.moving_mean, batch_norm.moving_variance)
         key = values_key(sources)
         if key is not None:
-            key = (key, batch_norm.epsilon, inputs.device)
+            key = (key, batch_norm.epsilon, inputs.device, settled_weights_scope())
             if self._folded is not None and self._folded[0] == key:
                 return self._folded[1:]
         kernel, bias = fold(*sources, batch_norm.epsilon)

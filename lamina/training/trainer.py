@@ -18,6 +18,7 @@ from lamina import distribute, mixed_precision
 from lamina._typing import ArrayLike, Data, Predictions, Results
 from lamina.backend import host_memory
 from lamina.backend.device import get_device
+from lamina.backend.tensor_versions import weights_settled
 from lamina.callbacks.callback_list import CallbackList
 from lamina.callbacks.history import History
 from lamina.callbacks.progbar_logger import ProgbarLogger
@@ -546,6 +547,7 @@ class Trainer:
 
     # ----------------------------------------------------------------- evaluate
     @training_mode.loop
+    @weights_settled()
     def evaluate(
         self,
         x: Data = None,
@@ -633,6 +635,7 @@ class Trainer:
 
     # ------------------------------------------------------------------ predict
     @training_mode.loop
+    @weights_settled()
     def predict(
         self,
         x: Data,
@@ -717,6 +720,7 @@ class Trainer:
         return logs
 
     @training_mode.loop
+    @weights_settled()
     def test_on_batch(
         self, x: Data, y: Data = None, sample_weight: ArrayLike | None = None, return_dict: bool = False
     ) -> Results:
@@ -735,6 +739,7 @@ class Trainer:
         return _logs_result(_as_floats(logs, self.name), return_dict)
 
     @training_mode.loop
+    @weights_settled()
     def predict_on_batch(self, x: Data) -> Predictions:
         """The model's outputs for one batch ``x``, as NumPy arrays."""
         data = self._data(x)
