@@ -56,7 +56,7 @@ def may_fold(conv, batch_norm):
 
 def _normalizes_channels(conv, batch_norm):
     """Whether ``batch_norm`` (built) normalizes ``conv``'s output channels."""
-    return batch_norm._channel_axis == (conv.rank + 1 if conv.data_format == "channels_last" else 1)
+    return batch_norm.channel_axis == (conv.rank + 1 if conv.data_format == "channels_last" else 1)
 
 
 def in_place_activation(layer):
@@ -96,7 +96,7 @@ class ConvBatchNorm:
             if self.activation is None or apply_in_place is not None:
                 try:
                     kernel, bias = self._folded_weights(inputs)
-                    outputs = self.conv._convolve_with(inputs, kernel, bias)
+                    outputs = self.conv.convolve_with(inputs, kernel, bias)
                 except (RuntimeError, IndexError):
                     outputs = None  # the plain call below raises it with the layer's explanation
                 if outputs is not None:
@@ -123,8 +123,8 @@ class ConvBatchNorm:
             and batch_norm.moving_mean.dtype == kernel.dtype
             and kernel.dtype.is_floating_point
             and not _autocast_on(inputs.device.type)
-            and conv._activity_regularizer is None
-            and batch_norm._activity_regularizer is None
+            and conv.activity_regularizer is None
+            and batch_norm.activity_regularizer is None
             and _mask_of(inputs) is None
             and not has_hooks(conv)
             and not has_hooks(batch_norm)

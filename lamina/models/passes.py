@@ -71,7 +71,7 @@ def _before_relu(layer, inputs):
     """What ``layer`` (one ``may_pair`` accepts) takes ReLU of, given ``inputs``; None
     when its activation is not plain ReLU now."""
     if isinstance(layer, WindowedConv):
-        return layer._pre_activation(inputs) if layer.activation is relu else None
+        return layer.pre_activation(inputs) if layer.activation is relu else None
     if isinstance(layer, ReLU):
         return inputs if layer.is_plain_relu else None
     return inputs if layer.activation is relu else None
@@ -101,7 +101,7 @@ class ReluAfterMaxPool:
         return (
             type(inputs) is torch.Tensor
             and producer.built
-            and producer._activity_regularizer is None
+            and producer.activity_regularizer is None
             and _mask_of(inputs) is None
             and not has_hooks(producer)
             and not has_hooks(self.pool)

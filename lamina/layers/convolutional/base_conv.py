@@ -87,10 +87,11 @@ class BaseConv(WindowedConv):
         add_bias(self, (self.filters,))
 
     def _convolve(self, inputs):
-        return self._convolve_with(inputs, self.kernel, self.bias)
+        return self.convolve_with(inputs, self.kernel, self.bias)
 
-    def _convolve_with(self, inputs, kernel, bias):
-        """``_convolve`` with a stand-in ``kernel`` and ``bias`` (a folded BatchNormalization's)."""
+    def convolve_with(self, inputs, kernel, bias):
+        """The convolution of ``inputs`` with a stand-in ``kernel`` and ``bias`` (the
+        inference pass ``lamina.models.conv_bn_folding`` passes a folded BatchNormalization's)."""
         x = self._channels_first(inputs)
         padding, pad = self._geometry.plan(x.shape[2:])
         if pad is not None:

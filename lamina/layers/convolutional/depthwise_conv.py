@@ -75,10 +75,10 @@ class BaseDepthwiseConv(WindowedConv):
         add_bias(self, (self._channels * self.depth_multiplier,))
 
     def _convolve(self, inputs):
-        return self._convolve_with(inputs, self.kernel, self.bias)
+        return self.convolve_with(inputs, self.kernel, self.bias)
 
-    def _convolve_with(self, inputs, kernel, bias):
-        """``_convolve`` with a stand-in ``kernel`` and ``bias`` (a folded BatchNormalization's)."""
+    def convolve_with(self, inputs, kernel, bias):
+        """The depthwise convolution of ``inputs`` with a stand-in ``kernel`` and ``bias``."""
         return depthwise_conv(self, self._channels_first(inputs), kernel, bias, self._channels)
 
     def compute_output_shape(self, input_shape):

@@ -108,8 +108,9 @@ class WindowedConv(Layer):
         """The convolution of ``inputs`` (bias added, no activation), channels first."""
         raise NotImplementedError
 
-    def _pre_activation(self, inputs):
-        """What ``call`` returns before the activation, in ``data_format``."""
+    def pre_activation(self, inputs):
+        """What ``call`` returns before the activation, in ``data_format`` (the speed
+        passes in ``lamina.models.passes`` run the activation themselves)."""
         return conv_utils.restore_format(self._convolve(inputs), self.data_format)
 
     def _window_config(self):

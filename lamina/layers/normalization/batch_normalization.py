@@ -95,6 +95,11 @@ class BatchNormalization(Layer):
         self._where = where
         self._channel_axis = None
 
+    @property
+    def channel_axis(self):
+        """The input axis normalized, counted from 0 (None until built)."""
+        return self._channel_axis
+
     def build(self, input_shape):
         self._channel_axis = resolve_axes(self.axis, len(input_shape), self._where)[0]
         size = input_shape[self._channel_axis]
