@@ -1,5 +1,5 @@
 """The table of string-layer cases that lamina and real Keras both run
-(tests/test_string_layers_keras_oracle.py; Keras's side is tests/scripts/keras_string_oracle.py).
+(tests/layers/test_string_layers_keras_oracle.py; Keras's side is tests/scripts/keras_string_oracle.py).
 
 A case: ``layer`` (the class name), ``config`` (constructor arguments, JSON), ``adapt``
 (``{"as": "array" | "list" | "generator", "batches": [...]}`` or None) and ``inputs``

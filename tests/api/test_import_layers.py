@@ -106,7 +106,7 @@ def floor_of(module):
         if top in floor:
             return index
     raise AssertionError(
-        f"{module} is on no floor: add its package to FLOORS in tests/test_import_layers.py "
+        f"{module} is on no floor: add its package to FLOORS in tests/api/test_import_layers.py "
         "and to the diagram in docs/architecture.md."
     )
 

@@ -267,7 +267,7 @@ def _non_default_instances():
 
 
 def test_every_class_is_covered_by_the_round_trip():
-    # STFT takes only 3-D shapes; tests/test_initializer_aliases.py round-trips it.
+    # STFT takes only 3-D shapes; tests/initializers/test_initializer_aliases.py round-trips it.
     covered = {type(i) for i in _non_default_instances()} | {initializers.STFT}
     assert covered == set(initializers.ALL_CLASSES)
 

@@ -225,7 +225,7 @@ def test_a_scheduled_optimizer_resumes_from_a_model_file(tmp_path, direction):
 
 def test_keras_gradient_accumulators_are_restored(tmp_path):
     # Mid accumulation window: Keras's accumulators become the weights' gradients (no warning);
-    # tests/test_optimizer_state_files.py resumes such files step for step.
+    # tests/saving/test_optimizer_state_files.py resumes such files step for step.
     rng = np.random.default_rng(3)
     x, y = rng.normal(size=(16, 4)).astype("float32"), rng.normal(size=(16, 2)).astype("float32")
     model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)])

@@ -1,4 +1,4 @@
-"""The seed model without Dropout on real Fashion-MNIST, for tests/test_distributed.py.
+"""The seed model without Dropout on real Fashion-MNIST, for tests/distribute/test_distributed.py.
 
 Run it plainly (one process) or under torchrun (data parallel): the script is the same.
 The test imports it to make the one-process reference (``train``) in its own process.

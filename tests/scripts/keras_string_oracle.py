@@ -5,7 +5,7 @@ loading TensorFlow into the test process.
 Usage: python keras_string_oracle.py REQUEST.json OUT_DIR
 
 REQUEST.json: {"cases": [...], "lamina_files": [...], "keras_files": [...]}, as written by
-tests/test_string_layers_keras_oracle.py. OUT_DIR receives results.json (vocabularies,
+tests/layers/test_string_layers_keras_oracle.py. OUT_DIR receives results.json (vocabularies,
 configs, dtypes, errors) and arrays.npz (every output, keyed "<case id>/<what>").
 """
 

@@ -5,6 +5,8 @@ local HTTP server in Keras's legacy h5 format."""
 import hashlib
 
 import h5py
+import keras
+import keras.src.legacy.saving.legacy_h5_format as legacy
 import numpy as np
 import pytest
 import torch
@@ -13,9 +15,6 @@ from local_http_server import serving
 import lamina
 from lamina import applications
 from lamina.errors import ConfigurationError, DownloadError
-
-keras = pytest.importorskip("keras")
-legacy = pytest.importorskip("keras.src.legacy.saving.legacy_h5_format")
 
 # (constructor, keyword arguments, input size) kept small: the file runs in well under a minute.
 CASES = [
@@ -33,7 +32,7 @@ CASES = [
     ("InceptionV3", {"include_top": False, "pooling": "max"}, 75),
 ]
 # Deep variants: architecture only, against Keras's numbers recorded by
-# tests/_record_application_architectures.py (parameter count, layer count, digest of the
+# tests/applications/_record_application_architectures.py (parameter count, layer count, digest of the
 # layer names): building them with Keras too would take minutes.
 ARCHITECTURE_CASES = [
     ("ResNet101", {}), ("ResNet152V2", {"include_top": False}), ("DenseNet169", {}),

@@ -1,5 +1,5 @@
-"""Regenerates ARCHITECTURES in tests/test_applications.py from Keras 3 (slow: builds each
-big variant with Keras): ``python tests/_record_application_architectures.py``."""
+"""Regenerates ARCHITECTURES in tests/applications/test_applications.py from Keras 3 (slow: builds each
+big variant with Keras): ``python tests/applications/_record_application_architectures.py``."""
 
 import hashlib
 import os
@@ -8,7 +8,7 @@ import sys
 os.environ.setdefault("KERAS_BACKEND", "torch")
 import keras  # noqa: E402
 
-sys.path.insert(0, os.path.dirname(__file__))
+sys.path[:0] = [os.path.dirname(__file__), os.path.dirname(os.path.dirname(os.path.abspath(__file__)))]
 from test_applications import ARCHITECTURE_CASES  # noqa: E402
 
 for name, kwargs in ARCHITECTURE_CASES:

@@ -1,6 +1,6 @@
-"""Regenerates ARCHITECTURES in tests/test_applications_mobilenet_v3_convnext.py from Keras 3
+"""Regenerates ARCHITECTURES in tests/applications/test_applications_mobilenet_v3_convnext.py from Keras 3
 (slow: builds each big variant with Keras):
-``python tests/_record_mobilenet_v3_convnext_architectures.py``."""
+``python tests/applications/_record_mobilenet_v3_convnext_architectures.py``."""
 
 import hashlib
 import os
@@ -9,7 +9,7 @@ import sys
 os.environ.setdefault("KERAS_BACKEND", "torch")
 import keras  # noqa: E402
 
-sys.path.insert(0, os.path.dirname(__file__))
+sys.path[:0] = [os.path.dirname(__file__), os.path.dirname(os.path.dirname(os.path.abspath(__file__)))]
 from test_applications_mobilenet_v3_convnext import ARCHITECTURE_CASES, architecture_id  # noqa: E402
 
 for name, kwargs in ARCHITECTURE_CASES:

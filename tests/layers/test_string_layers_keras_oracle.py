@@ -15,13 +15,14 @@ import sys
 import numpy as np
 import pytest
 import torch
+from repo_paths import SCRIPTS
 from string_layer_cases import CASES, FILE_MODELS, adapt_source, host_input, layer_arguments
 
 import lamina
 from lamina import layers
 from lamina.errors import LaminaError
 
-ORACLE = os.path.join(os.path.dirname(__file__), "scripts", "keras_string_oracle.py")
+ORACLE = str(SCRIPTS / "keras_string_oracle.py")
 
 pytestmark = pytest.mark.skipif(
     importlib.util.find_spec("tensorflow") is None or importlib.util.find_spec("keras") is None,

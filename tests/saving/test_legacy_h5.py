@@ -6,14 +6,13 @@ import json
 import warnings
 
 import h5py
+import keras
+import keras.src.legacy.saving.legacy_h5_format as legacy
 import numpy as np
 import pytest
 
 import lamina
 from lamina.errors import SavingError
-
-keras = pytest.importorskip("keras")
-legacy = pytest.importorskip("keras.src.legacy.saving.legacy_h5_format")
 
 STACKS = [
     ("dense_bn", (6,), lambda L: [L.Dense(8, activation="relu"), L.BatchNormalization(), L.Dense(3)], False),

@@ -1,6 +1,6 @@
-"""Regenerates ARCHITECTURES in tests/test_applications_inception_resnet_nasnet.py from Keras 3
+"""Regenerates ARCHITECTURES in tests/applications/test_applications_inception_resnet_nasnet.py from Keras 3
 (slow: builds each big variant with Keras):
-``python tests/_record_inception_resnet_nasnet_architectures.py``.
+``python tests/applications/_record_inception_resnet_nasnet_architectures.py``.
 
 Keras 3.15 refuses ``NASNetMobile`` on its torch backend, so that one is built through
 ``keras.src.applications.nasnet.NASNet`` with NASNetMobile's settings (``keras_nasnet_mobile``).
@@ -13,7 +13,7 @@ import sys
 os.environ.setdefault("KERAS_BACKEND", "torch")
 import keras  # noqa: E402
 
-sys.path.insert(0, os.path.dirname(__file__))
+sys.path[:0] = [os.path.dirname(__file__), os.path.dirname(os.path.dirname(os.path.abspath(__file__)))]
 from test_applications_inception_resnet_nasnet import (  # noqa: E402
     ARCHITECTURE_CASES,
     architecture_id,

@@ -5,6 +5,9 @@ files both ways; ImageNet-style weights from a local HTTP server in Keras's lega
 import hashlib
 
 import h5py
+import keras
+import keras.src.applications.convnext as keras_convnext
+import keras.src.legacy.saving.legacy_h5_format as legacy
 import numpy as np
 import pytest
 import torch
@@ -15,10 +18,6 @@ from lamina import applications
 from lamina.applications.convnext import ConvNeXt
 from lamina.applications.convnext_layers import LayerScale, StochasticDepth
 from lamina.errors import ConfigurationError, DownloadError
-
-keras = pytest.importorskip("keras")
-legacy = pytest.importorskip("keras.src.legacy.saving.legacy_h5_format")
-keras_convnext = pytest.importorskip("keras.src.applications.convnext")
 
 # (constructor, keyword arguments, input size): small enough for the file to run in under a minute.
 CASES = [
@@ -34,7 +33,7 @@ CASES = [
 MINI = {"depths": [1, 1, 2, 1], "projection_dims": [8, 16, 32, 64], "drop_path_rate": 0.2,
         "name": "convnext_mini", "input_shape": (32, 32, 3), "classes": 5, "classifier_activation": None}
 # Big variants: architecture only, against Keras's numbers recorded by
-# tests/_record_mobilenet_v3_convnext_architectures.py (parameter count, layer count, digest
+# tests/applications/_record_mobilenet_v3_convnext_architectures.py (parameter count, layer count, digest
 # of the layer names).
 ARCHITECTURE_CASES = [
     ("ConvNeXtTiny", {"include_top": False, "pooling": "avg"}), ("ConvNeXtSmall", {}), ("ConvNeXtBase", {}), ("ConvNeXtLarge", {"include_top": False}), ("ConvNeXtXLarge", {}),

@@ -6,6 +6,7 @@ TensorFlow; its quantile summary functions (``summarize``, ``merge_summaries``,
 ``get_bin_boundaries``) are pure NumPy, and the adapt tests call them as the oracle.
 """
 
+import keras
 import numpy as np
 import pytest
 import torch
@@ -14,7 +15,6 @@ import lamina
 from lamina import layers
 from lamina.errors import ConfigurationError, InputError
 
-keras = pytest.importorskip("keras")
 rng = np.random.default_rng(7)
 
 

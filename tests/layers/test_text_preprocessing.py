@@ -1,5 +1,5 @@
 """Text preprocessing layers (TextVectorization, StringLookup, IntegerLookup, Hashing,
-HashedCrossing): what the Keras oracle (tests/test_string_layers_keras_oracle.py, which
+HashedCrossing): what the Keras oracle (tests/layers/test_string_layers_keras_oracle.py, which
 compares values, dtypes, vocabularies, configs and files with real Keras for the cases of
 tests/string_layer_cases.py) does not cover.
 

@@ -12,13 +12,12 @@ too many or too few, a size bomb) is refused with ``SavingError``.
 import warnings
 
 import h5py
+import keras
 import numpy as np
 import pytest
 
 import lamina
 from lamina.errors import SavingError
-
-keras = pytest.importorskip("keras")
 
 OPTIMIZERS = {
     "adam": lambda library: library.optimizers.Adam(0.02),

@@ -7,12 +7,11 @@ and grouped convolutions, squeeze-excitation, rescaling/normalization layers and
 concatenation-heavy graphs.
 """
 
+import keras
 import numpy as np
 import pytest
 
 import lamina
-
-keras = pytest.importorskip("keras")
 
 ARCHITECTURES = {
     "MobileNetV2": lambda: keras.applications.MobileNetV2(

@@ -3,7 +3,7 @@ counts, layer names, configs and outputs with Keras's weights copied across (B0,
 small S built by the generic constructor, which takes the other preprocessing and the
 fused blocks without expansion), .keras files both ways, and the ImageNet files served by
 a local HTTP server. The big variants are compared with Keras's numbers recorded by running
-this file as a script (``python tests/test_applications_efficientnet_v2.py``)."""
+this file as a script (``PYTHONPATH=tests python tests/applications/test_applications_efficientnet_v2.py``)."""
 
 import hashlib
 import os
@@ -21,9 +21,9 @@ from lamina.errors import ConfigurationError
 from lamina.layers.deferred_init import skip_initializers
 
 os.environ.setdefault("KERAS_BACKEND", "torch")  # as conftest.py, for the recording script below
-keras = pytest.importorskip("keras")
-keras_v2 = pytest.importorskip("keras.src.applications.efficientnet_v2")
-legacy = pytest.importorskip("keras.src.legacy.saving.legacy_h5_format")
+import keras
+import keras.src.applications.efficientnet_v2 as keras_v2
+import keras.src.legacy.saving.legacy_h5_format as legacy
 
 SIZE = 32
 # Architecture only (parameter count, layer count, digest of the layer names), against Keras.

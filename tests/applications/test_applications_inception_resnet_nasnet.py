@@ -6,6 +6,9 @@ weights from a local HTTP server under Keras's file names."""
 import hashlib
 
 import h5py
+import keras
+import keras.src.applications.nasnet as keras_nasnet
+import keras.src.legacy.saving.legacy_h5_format as legacy
 import numpy as np
 import pytest
 import torch
@@ -16,14 +19,9 @@ from lamina import applications
 from lamina.applications.custom_scale_layer import CustomScaleLayer
 from lamina.errors import ConfigurationError, DownloadError, InputError
 
-keras = pytest.importorskip("keras")
-legacy = pytest.importorskip("keras.src.legacy.saving.legacy_h5_format")
-keras_nasnet = pytest.importorskip("keras.src.applications.nasnet")
-keras_inception_resnet = pytest.importorskip("keras.src.applications.inception_resnet_v2")
-
 IRV2_SIZE, NASNET_SIZE = 75, 32  # the smallest inputs Keras allows
 # Big variants: architecture only, against Keras's numbers recorded by
-# tests/_record_inception_resnet_nasnet_architectures.py (parameter count, layer count,
+# tests/applications/_record_inception_resnet_nasnet_architectures.py (parameter count, layer count,
 # digest of the layer names).
 ARCHITECTURE_CASES = [("InceptionResNetV2", {}), ("NASNetMobile", {}), ("NASNetLarge", {})]
 ARCHITECTURES = {

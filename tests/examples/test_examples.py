@@ -8,12 +8,11 @@ import json
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
+from repo_paths import ROOT
 
 FASHION_DIR = os.environ.get("LAMINA_FASHION_MNIST_DIR", "/usr/share/datasets/fashion-mnist")
-ROOT = Path(__file__).resolve().parents[1]
 FASHION_EXAMPLES = ["vae.py", "dcgan.py", "torch_block.py"]
 
 LAUNCHER = """
