@@ -38,6 +38,15 @@ def pool(x, pooling, avg_name=None, max_name=None):
     return x
 
 
+def classifier_or_pool(x, include_top, pooling, classes, classifier_activation, avg_name=None, max_name=None):
+    """The common ending: average pooling and the ``predictions`` layer with the top, else
+    ``pool``."""
+    if include_top:
+        x = layers.GlobalAveragePooling2D(name="avg_pool")(x)
+        return layers.Dense(classes, activation=classifier_activation, name="predictions")(x)
+    return pool(x, pooling, avg_name, max_name)
+
+
 def source_inputs(tensor):
     """The ``Input`` tensors ``tensor`` was computed from (itself when it is one)."""
     found, pending, seen = [], [tensor], set()

@@ -62,11 +62,7 @@ def DenseNet(blocks, include_top=True, weights="imagenet", input_tensor=None, in
             x = transition_block(x, 0.5, name=f"pool{stage + 2}")
     x = layers.BatchNormalization(axis=3, epsilon=EPSILON, name="bn")(x)
     x = layers.Activation("relu", name="relu")(x)
-    if include_top:
-        x = layers.GlobalAveragePooling2D(name="avg_pool")(x)
-        x = layers.Dense(classes, activation=classifier_activation, name="predictions")(x)
-    else:
-        x = _building.pool(x, pooling, "avg_pool", "max_pool")
+    x = _building.classifier_or_pool(x, include_top, pooling, classes, classifier_activation, "avg_pool", "max_pool")
     model = _building.finish(img_input, input_tensor, x, name)
     if weights == "imagenet":
         if blocks not in WEIGHTS_HASHES:

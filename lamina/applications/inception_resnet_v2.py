@@ -104,11 +104,7 @@ def InceptionResNetV2(include_top=True, weights="imagenet", input_tensor=None, i
         x = inception_resnet_block(x, scale=0.2, block_type="block8", block_idx=block_idx)
     x = inception_resnet_block(x, scale=1.0, activation=None, block_type="block8", block_idx=10)
     x = conv2d_bn(x, 1536, 1, name="conv_7b")
-    if include_top:
-        x = layers.GlobalAveragePooling2D(name="avg_pool")(x)
-        x = layers.Dense(classes, activation=classifier_activation, name="predictions")(x)
-    else:
-        x = _building.pool(x, pooling)
+    x = _building.classifier_or_pool(x, include_top, pooling, classes, classifier_activation)
     model = _building.finish(img_input, input_tensor, x, name)
     suffix = "" if include_top else "_notop"
     load_application_weights(model, weights, "inception_resnet_v2",

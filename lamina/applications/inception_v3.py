@@ -88,11 +88,7 @@ def InceptionV3(include_top=True, weights="imagenet", input_tensor=None, input_s
         layers.MaxPooling2D((3, 3), strides=(2, 2))(x)])
     for i in range(2):
         x = _block_8(x, i)
-    if include_top:
-        x = layers.GlobalAveragePooling2D(name="avg_pool")(x)
-        x = layers.Dense(classes, activation=classifier_activation, name="predictions")(x)
-    else:
-        x = _building.pool(x, pooling)
+    x = _building.classifier_or_pool(x, include_top, pooling, classes, classifier_activation)
     model = _building.finish(img_input, input_tensor, x, name)
     suffix = "" if include_top else "_notop"
     load_application_weights(model, weights, "inception_v3",

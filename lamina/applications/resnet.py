@@ -32,11 +32,7 @@ def build_resnet(stack_fn, preact, use_bias, name, include_top, weights, input_t
     if preact:
         x = layers.BatchNormalization(axis=3, epsilon=BN_EPSILON, name="post_bn")(x)
         x = layers.Activation("relu", name="post_relu")(x)
-    if include_top:
-        x = layers.GlobalAveragePooling2D(name="avg_pool")(x)
-        x = layers.Dense(classes, activation=classifier_activation, name="predictions")(x)
-    else:
-        x = _building.pool(x, pooling, "avg_pool", "max_pool")
+    x = _building.classifier_or_pool(x, include_top, pooling, classes, classifier_activation, "avg_pool", "max_pool")
     model = _building.finish(img_input, input_tensor, x, name)
     if weights == "imagenet":
         suffix = "" if include_top else "_notop"

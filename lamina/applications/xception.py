@@ -65,11 +65,7 @@ def Xception(include_top=True, weights="imagenet", input_tensor=None, input_shap
     for j, filters in ((1, 1536), (2, 2048)):
         x = _sep_bn(x, filters, f"block14_sepconv{j}", False)
         x = layers.Activation("relu", name=f"block14_sepconv{j}_act")(x)
-    if include_top:
-        x = layers.GlobalAveragePooling2D(name="avg_pool")(x)
-        x = layers.Dense(classes, activation=classifier_activation, name="predictions")(x)
-    else:
-        x = _building.pool(x, pooling)
+    x = _building.classifier_or_pool(x, include_top, pooling, classes, classifier_activation)
     model = _building.finish(img_input, input_tensor, x, name)
     suffix = "" if include_top else "_notop"
     load_application_weights(model, weights, "xception", f"xception_weights_tf_dim_ordering_tf_kernels{suffix}.h5",
