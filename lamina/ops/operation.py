@@ -97,8 +97,12 @@ def keras_op(class_name, family="numpy", operands=None, eager=None):
             if fast and len(args) > last and isinstance(args[first], Tensor) and isinstance(args[last], Tensor):
                 if not kwargs:
                     return direct(*args)
-                if eager is None and operand_names.isdisjoint(kwargs) and _settings_only(kwargs):
-                    return function(*args, **kwargs)  # ops.mean(x, axis=1)
+                if eager is None and operand_names.isdisjoint(kwargs):
+                    for value in kwargs.values():  # plain settings (numbers, names) cannot be symbolic
+                        if type(value) not in _SETTING_TYPES and not _settings_sequence(value):
+                            break
+                    else:
+                        return function(*args, **kwargs)  # ops.mean(x, axis=1)
             tensor_type = _symbolic["tensor_type"]
             if tensor_type is not None and _has_symbolic(args, kwargs, tensor_type, operand_positions):
                 operand_values, config = spec.split(args, kwargs)
@@ -111,19 +115,13 @@ def keras_op(class_name, family="numpy", operands=None, eager=None):
     return declare
 
 
-_SETTING_TYPES = (int, float, bool, str, type(None))
+_SETTING_TYPES = frozenset((int, float, bool, str, type(None)))
 
 
-def _settings_only(kwargs):
-    """Whether keyword arguments are plain settings (numbers, names, None, tuples of ints),
-    so none of them can be a symbolic operand."""
-    for value in kwargs.values():
-        if type(value) in _SETTING_TYPES:
-            continue
-        if type(value) in (tuple, list) and all(type(item) in _SETTING_TYPES for item in value):
-            continue
-        return False
-    return True
+def _settings_sequence(value):
+    """Whether ``value`` is a tuple or list of plain settings (``axis=(1, 2)``)."""
+    kind = type(value)
+    return (kind is tuple or kind is list) and all(type(item) in _SETTING_TYPES for item in value)
 
 
 def _has_symbolic(args, kwargs, tensor_type, positions):
