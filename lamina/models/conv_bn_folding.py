@@ -32,6 +32,7 @@ import torch
 import torch.nn.functional as F
 
 from lamina.activations.functions import linear, relu, relu6
+from lamina.backend.autocast import autocast_on
 from lamina.backend.tensor_versions import settled_weights_scope, values_key
 from lamina.backend.torch_internals import has_hooks
 from lamina.layers.activations.relu import ReLU
@@ -122,7 +123,7 @@ class ConvBatchNorm:
             and inputs.dtype == kernel.dtype
             and batch_norm.moving_mean.dtype == kernel.dtype
             and kernel.dtype.is_floating_point
-            and not _autocast_on(inputs.device.type)
+            and not autocast_on(inputs.device.type)
             and conv.activity_regularizer is None
             and batch_norm.activity_regularizer is None
             and _mask_of(inputs) is None
@@ -147,13 +148,6 @@ class ConvBatchNorm:
         bias = bias.to(inputs.device)
         self._folded = None if key is None else (key, kernel, bias)
         return kernel, bias
-
-
-def _autocast_on(device_type):
-    try:
-        return torch.is_autocast_enabled(device_type)
-    except TypeError:  # torch < 2.4 asks per device kind
-        return torch.is_autocast_cpu_enabled() if device_type == "cpu" else torch.is_autocast_enabled()
 
 
 def fold(kernel, bias, gamma, beta, moving_mean, moving_variance, epsilon):

@@ -18,6 +18,7 @@ import warnings
 import torch
 from torch.nn.utils.rnn import PackedSequence, pack_padded_sequence, pad_packed_sequence
 
+from lamina.backend.autocast import autocast_dtype, autocast_on
 from lamina.backend.torch_internals import flatten_cudnn_rnn_weights, recurrent_kernels
 from lamina.backend.tracing import eager_when_traced
 
@@ -41,6 +42,13 @@ def run_fused(kind, sequences, states, weights, training, spans=None):
     Under ``compile(jit_compile=True)`` the kernel runs eagerly between compiled graphs:
     it is one fused kernel already, and TorchInductor's CPU lowering of it fails.
     """
+    if sequences.device.type == "cpu" and autocast_on("cpu"):
+        # oneDNN's recurrent kernels refuse autocast's mixed inputs on the CPU ("could not create
+        # a primitive descriptor", nn.LSTM too); they run in the autocast dtype when given it.
+        dtype = autocast_dtype("cpu")
+        with torch.autocast("cpu", enabled=False):
+            return run_fused(kind, sequences.to(dtype), [s.to(dtype) for s in states],
+                             [w.to(dtype) for w in weights], training, spans)
     hx = tuple(s.unsqueeze(0) for s in states) if kind == "lstm" else states[0].unsqueeze(0)
     # The kernels' ``train`` flag keeps what backward needs (cuDNN refuses backward after an
     # inference-mode call); with dropout 0 it changes nothing else. Keras's ``training`` only
