@@ -19,7 +19,30 @@ def _check_counts(owner, num_samples, sequence_length, group_size):
         )
 
 
-class GPTQConfig(QuantizationConfig):
+class _CalibrationConfig(QuantizationConfig):
+    """What GPTQ and AWQ configs share: a mode, their settings (``SETTINGS``, in Keras's
+    config order) saved after the unsaved ``dataset``/``tokenizer``, and the dtype policy
+    name ``"<mode>/<bits>/<group_size>"``."""
+
+    MODE = None
+    SETTINGS = ()
+
+    @property
+    def mode(self):
+        return self.MODE
+
+    def dtype_policy_string(self):
+        return f"{self.MODE}/{self.weight_bits}/{self.group_size}"
+
+    def get_config(self):
+        return {"dataset": None, "tokenizer": None, **{name: getattr(self, name) for name in self.SETTINGS}}
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
+
+
+class GPTQConfig(_CalibrationConfig):
     """Settings of GPTQ weight quantization (calibrated on ``dataset`` through ``tokenizer``).
 
     Args:
@@ -35,6 +58,10 @@ class GPTQConfig(QuantizationConfig):
         activation_order: Quantize columns by decreasing activation (default False).
         quantization_layer_structure: Which layers to quantize (default None: all).
     """
+
+    MODE = "gptq"
+    SETTINGS = ("weight_bits", "num_samples", "per_channel", "sequence_length", "hessian_damping", "group_size",
+                "symmetric", "activation_order", "quantization_layer_structure")
 
     def __init__(
         self,
@@ -65,35 +92,9 @@ class GPTQConfig(QuantizationConfig):
         self.symmetric, self.activation_order = symmetric, activation_order
         self.quantization_layer_structure = quantization_layer_structure
 
-    @property
-    def mode(self):
-        return "gptq"
-
-    def dtype_policy_string(self):
-        """The dtype policy name of this config: ``"gptq/<bits>/<group_size>"``."""
-        return f"gptq/{self.weight_bits}/{self.group_size}"
-
-    def get_config(self):
-        return {
-            "dataset": None,
-            "tokenizer": None,
-            "weight_bits": self.weight_bits,
-            "num_samples": self.num_samples,
-            "per_channel": self.per_channel,
-            "sequence_length": self.sequence_length,
-            "hessian_damping": self.hessian_damping,
-            "group_size": self.group_size,
-            "symmetric": self.symmetric,
-            "activation_order": self.activation_order,
-            "quantization_layer_structure": self.quantization_layer_structure,
-        }
-
-    @classmethod
-    def from_config(cls, config):
-        return cls(**config)
 
 
-class AWQConfig(QuantizationConfig):
+class AWQConfig(_CalibrationConfig):
     """Settings of AWQ (activation-aware) 4-bit weight quantization.
 
     Args:
@@ -106,6 +107,10 @@ class AWQConfig(QuantizationConfig):
         num_grid_points: Points of the scale search (default 20).
         quantization_layer_structure: Which layers to quantize (default None: all).
     """
+
+    MODE = "awq"
+    SETTINGS = ("weight_bits", "num_samples", "sequence_length", "group_size", "num_grid_points",
+                "quantization_layer_structure")
 
     def __init__(
         self,
@@ -131,27 +136,3 @@ class AWQConfig(QuantizationConfig):
         self.weight_bits, self.num_samples, self.sequence_length = weight_bits, num_samples, sequence_length
         self.group_size, self.num_grid_points = group_size, num_grid_points
         self.quantization_layer_structure = quantization_layer_structure
-
-    @property
-    def mode(self):
-        return "awq"
-
-    def dtype_policy_string(self):
-        """The dtype policy name of this config: ``"awq/<bits>/<group_size>"``."""
-        return f"awq/{self.weight_bits}/{self.group_size}"
-
-    def get_config(self):
-        return {
-            "dataset": None,
-            "tokenizer": None,
-            "weight_bits": self.weight_bits,
-            "num_samples": self.num_samples,
-            "sequence_length": self.sequence_length,
-            "group_size": self.group_size,
-            "num_grid_points": self.num_grid_points,
-            "quantization_layer_structure": self.quantization_layer_structure,
-        }
-
-    @classmethod
-    def from_config(cls, config):
-        return cls(**config)
