@@ -9,7 +9,6 @@ import keras
 import keras.src.legacy.saving.legacy_h5_format as legacy
 import numpy as np
 import pytest
-import torch
 from local_http_server import serving
 
 import lamina
@@ -83,18 +82,6 @@ def test_constructor_matches_keras(name, kwargs, size):
     x = rng.uniform(0, 255, size=(2, size, size, 3)).astype("float32")
     x = getattr(keras.applications, _module(name)).preprocess_input(x.copy())
     np.testing.assert_allclose(ours.predict(x, verbose=0), theirs.predict(x, verbose=0), rtol=2e-4, atol=2e-4)
-
-
-@pytest.fixture
-def cheap_initializers(monkeypatch):
-    """Zeros instead of random draws: the architecture tests build large models fast."""
-    from lamina.initializers import sampling
-
-    def zeros(shape, *args):
-        return torch.zeros(shape, dtype=args[-2] if isinstance(args[-2], torch.dtype) else torch.float32)
-
-    for draw in ("normal", "uniform", "truncated_normal"):
-        monkeypatch.setattr(sampling, draw, zeros)
 
 
 @pytest.mark.parametrize("name, kwargs", ARCHITECTURE_CASES, ids=[c[0] for c in ARCHITECTURE_CASES])

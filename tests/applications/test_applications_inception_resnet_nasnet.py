@@ -203,18 +203,6 @@ def test_imagenet_weights_use_keras_file_names(nasnet_mobile_pair, tmp_path, mon
     assert_close(predictions(ours, x), expected)
 
 
-@pytest.fixture
-def cheap_initializers(monkeypatch):
-    """Zeros instead of random draws: the architecture tests build large models fast."""
-    from lamina.initializers import sampling
-
-    def zeros(shape, *args):
-        return torch.zeros(shape, dtype=args[-2] if isinstance(args[-2], torch.dtype) else torch.float32)
-
-    for draw in ("normal", "uniform", "truncated_normal"):
-        monkeypatch.setattr(sampling, draw, zeros)
-
-
 @pytest.mark.parametrize("name, kwargs", ARCHITECTURE_CASES, ids=[architecture_id(*c) for c in ARCHITECTURE_CASES])
 def test_big_variants_have_keras_architecture(name, kwargs, cheap_initializers):
     model = getattr(applications, name)(weights=None, **kwargs)

@@ -235,18 +235,6 @@ def test_convnext_loads_keras_legacy_h5_weights_from_a_path(tmp_path):
     np.testing.assert_allclose(predictions(ours, x), predictions(source, x), rtol=1e-4, atol=1e-4)
 
 
-@pytest.fixture
-def cheap_initializers(monkeypatch):
-    """Zeros instead of random draws: the architecture tests build large models fast."""
-    from lamina.initializers import sampling
-
-    def zeros(shape, *args):
-        return torch.zeros(shape, dtype=args[-2] if isinstance(args[-2], torch.dtype) else torch.float32)
-
-    for draw in ("normal", "uniform", "truncated_normal"):
-        monkeypatch.setattr(sampling, draw, zeros)
-
-
 @pytest.mark.parametrize("name, kwargs", ARCHITECTURE_CASES, ids=[architecture_id(*c) for c in ARCHITECTURE_CASES])
 def test_big_variants_have_keras_architecture(name, kwargs, cheap_initializers):
     model = getattr(applications, name)(weights=None, **kwargs)
