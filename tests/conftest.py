@@ -59,3 +59,13 @@ def float64_everywhere():
     keras.config.set_floatx(previous_keras)
     keras.config.set_dtype_policy(previous_policy)
     torch.set_num_threads(threads)
+
+
+@pytest.fixture
+def cheap_initializers():
+    """Weights left undrawn (lamina's own load-time scope): architecture tests build large
+    models fast, and only their structure counts."""
+    from lamina.layers.deferred_init import skip_initializers
+
+    with skip_initializers():
+        yield
