@@ -29,9 +29,11 @@ class _CalibrationConfig(QuantizationConfig):
 
     @property
     def mode(self):
+        """``"gptq"`` or ``"awq"``."""
         return self.MODE
 
     def dtype_policy_string(self):
+        """The dtype policy name of this config: ``"<mode>/<bits>/<group_size>"``."""
         return f"{self.MODE}/{self.weight_bits}/{self.group_size}"
 
     def get_config(self):
